@@ -1,0 +1,60 @@
+"""Engine settings, built once by the launcher and passed down (never global).
+
+Defaults are chosen to be safe on the open internet and generous for APIs; each
+one is a knob in ``skitai.run(...)`` and on the command line where it matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Limits", "Config", "MiB"]
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: longest request line (method, target, version); longer -> 414
+    max_request_line: int = 8192
+    #: whole header block in bytes; larger -> 431
+    max_header_size: int = 64 * 1024
+    #: header field count; more -> 431
+    max_headers: int = 100
+    #: request body default (a mount may set its own); larger -> 413
+    max_body_size: int = 10 * MiB
+    #: chunk extension length per chunk; longer -> 400 (CVE-2024-... style floods)
+    max_chunk_extension: int = 1024
+    #: a request's head must be complete this many seconds after its first byte
+    header_timeout: float = 10.0
+    #: idle keep-alive connections (and new connections that send nothing) close after this
+    keepalive_timeout: float = 5.0
+    #: a body must keep arriving at min_body_rate bytes/s once this grace has passed
+    body_grace: float = 5.0
+    min_body_rate: int = 240
+    #: no progress writing to a client for this long -> the connection is dropped
+    send_timeout: float = 30.0
+    #: open connections per worker; past it the worker stops accepting (back-pressure)
+    max_connections: int = 2048
+    #: pipelined requests buffered ahead of the one being answered
+    max_pipeline: int = 32
+    #: seconds SIGTERM waits for in-flight requests
+    graceful_timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Config:
+    address: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 1
+    threads: int = 4
+    name: str = "skitai"
+    debug: bool = False
+    reload: bool = False
+    limits: Limits = field(default_factory=Limits)
+    access_log: bool = True
+    access_log_json: bool = False
+    server_header: str = "skitai"
+    #: devices handed to workers round-robin as CUDA_VISIBLE_DEVICES
+    gpus: tuple[str, ...] = ()
+    backlog: int = 2048

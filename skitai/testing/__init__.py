@@ -1,0 +1,5 @@
+"""Testing helpers: in-memory mount calls and the real-process test client."""
+
+from .memory import MemoryResponder, call_mount, make_request
+
+__all__ = ["MemoryResponder", "call_mount", "make_request"]
