@@ -1,0 +1,292 @@
+"""ASGI 3 apps (Starlette, FastAPI, Django's ASGIHandler, raw apps): http and lifespan.
+
+PERF: this path is compared with uvicorn running the same app, so a request costs
+one scope dict, two small bound objects (``receive`` and ``send``) and no queue,
+task or event.  A response sent as one ``http.response.body`` goes out with a
+single ``responder.respond`` call; only ``more_body`` streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any, Awaitable, Callable, Iterable
+
+from ..contract import Engine, HeaderList, Request, Responder
+from ..errors import ClientGone, HTTPError, reason_phrase
+
+__all__ = ["ASGIMount"]
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Message]],
+                    Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
+EXTENSIONS = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
+READ_CHUNK = 64 * 1024
+#: how often a ``receive`` waiting for a disconnect re-checks ``responder.closed``
+#: when the responder cannot notify us (its contract has no closed-waiter)
+DISCONNECT_POLL = 0.5
+
+DISCONNECT: Message = {"type": "http.disconnect"}
+
+
+class Receive:
+    """The ``receive`` callable of one request: body chunks, then ``http.disconnect``."""
+
+    __slots__ = ("body", "remaining", "pending", "send")
+
+    def __init__(self, request: Request, send: "Send") -> None:
+        self.body = request.body
+        self.remaining = request.body.length  # None for a chunked body
+        self.pending = True  # an http.request message is still due
+        self.send = send
+
+    async def __call__(self) -> Message:
+        if self.pending:
+            if self.remaining == 0:
+                self.pending = False
+                return {"type": "http.request", "body": b"", "more_body": False}
+            try:
+                chunk = await self.body.read(READ_CHUNK)
+            except ClientGone:
+                self.pending = False
+                return DISCONNECT
+            if self.remaining is None:
+                more = bool(chunk)
+            else:
+                self.remaining -= len(chunk)
+                more = self.remaining > 0 and bool(chunk)
+            self.pending = more
+            return {"type": "http.request", "body": chunk, "more_body": more}
+        await self.send.wait_finished()
+        return DISCONNECT
+
+
+class Send:
+    """The ``send`` callable of one request; talks to the responder directly."""
+
+    __slots__ = ("responder", "status", "headers", "streaming", "finished", "waiter")
+
+    def __init__(self, responder: Responder) -> None:
+        self.responder = responder
+        self.status = 0
+        self.headers: HeaderList = []
+        self.streaming = False
+        self.finished = False
+        self.waiter: asyncio.Future[None] | None = None
+
+    async def __call__(self, message: Message) -> None:
+        kind = message["type"]
+        if self.finished:
+            if self.responder.closed:
+                raise ClientGone("client closed the connection")
+            raise RuntimeError(f"ASGI message {kind!r} after the response was complete")
+        if kind == "http.response.body":
+            await self.body(message)
+        elif kind == "http.response.start":
+            if self.status:
+                raise RuntimeError("ASGI http.response.start sent twice")
+            self.status = int(message["status"])
+            self.headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                            for k, v in message.get("headers", ())]
+        elif kind == "http.response.trailers":
+            return  # NOTE: trailers are not sent; the body's end already finished the response
+        elif kind == "http.response.pathsend":
+            with open(message["path"], "rb") as file:
+                await self.sendfile(file, 0, None, False)
+        elif kind == "http.response.zerocopysend":
+            await self.sendfile(message["file"], message.get("offset"), message.get("count"),
+                                message.get("more_body", False))
+        else:
+            raise RuntimeError(f"unexpected ASGI message type {kind!r} in an http scope")
+
+    def start_streaming(self) -> None:
+        if not self.streaming:
+            self.streaming = True
+            self.responder.start(self.status, self.headers)
+
+    async def body(self, message: Message) -> None:
+        if not self.status:
+            raise RuntimeError("ASGI http.response.body sent before http.response.start")
+        data = message.get("body", b"")
+        responder = self.responder
+        if message.get("more_body", False):
+            self.start_streaming()
+            if data:
+                await responder.write(data)
+            return
+        if self.streaming:
+            if data:
+                await responder.write(data)
+            responder.end()
+        else:
+            responder.respond(self.status, self.headers, data)
+        self.finish()
+
+    async def sendfile(self, file: Any, offset: int | None, count: int | None, more: bool) -> None:
+        if not self.status:
+            raise RuntimeError("ASGI file send before http.response.start")
+        if offset is None:
+            offset = file.tell()
+        if count is None:
+            count = max(os.fstat(file.fileno()).st_size - offset, 0)
+        self.start_streaming()
+        await self.responder.sendfile(file, offset, count)
+        if not more:
+            self.responder.end()
+            self.finish()
+
+    def finish(self) -> None:
+        self.finished = True
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait_finished(self) -> None:
+        """Block until the response is complete or the client has gone."""
+        loop = asyncio.get_running_loop()
+        while not self.finished and not self.responder.closed:
+            self.waiter = loop.create_future()
+            try:
+                await asyncio.wait_for(asyncio.shield(self.waiter), DISCONNECT_POLL)
+            except TimeoutError:
+                pass
+
+
+class Lifespan:
+    """Runs the ASGI lifespan protocol for one app, once per worker."""
+
+    def __init__(self, app: ASGIApp, state: dict[str, Any]) -> None:
+        self.app = app
+        self.state = state
+        self.inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self.replies: asyncio.Queue[Message] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+        self.supported = True
+
+    async def run(self) -> None:
+        scope = {"type": "lifespan", "asgi": ASGI_VERSION, "state": self.state}
+        try:
+            await self.app(scope, self.inbox.get, self.replies.put)
+        except Exception as exc:
+            # NOTE: like uvicorn's lifespan="auto": an app that raises on a lifespan
+            # scope (most often "unsupported scope type") simply has no lifespan.
+            log.debug("ASGI app %r does not support lifespan: %r", self.app, exc)
+        finally:
+            self.supported = False
+            self.replies.put_nowait({"type": "lifespan.unsupported"})
+
+    async def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self.run())
+        await self.exchange("lifespan.startup")
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        try:
+            if self.supported and not self.task.done():
+                await self.exchange("lifespan.shutdown")
+        finally:
+            if not self.task.done():
+                self.task.cancel()
+            self.task = None
+
+    async def exchange(self, event: str) -> None:
+        await self.inbox.put({"type": event})
+        reply = await self.replies.get()
+        if reply["type"] == event + ".failed":
+            raise RuntimeError(f"ASGI {event} failed: {reply.get('message', '')}")
+
+
+class ASGIMount:
+    """An ASGI 3 application mounted on a URL prefix.
+
+    Example:
+        >>> from starlette.applications import Starlette
+        >>> mount = ASGIMount("/api", Starlette())
+    """
+
+    priority = 10
+
+    def __init__(self, prefix: str, app: ASGIApp, name: str | None = None,
+                 body_limit: int | None = None) -> None:
+        self.prefix = prefix
+        self.app = app
+        self.name = name
+        self.body_limit = body_limit
+        #: files and folders the reloader watches (the loader fills this in)
+        self.sources: list[str] = []
+        #: lifespan state, copied shallowly into every request scope (ASGI spec)
+        self.state: dict[str, Any] = {}
+        self._engine: Engine | None = None
+        self._lifespan: Lifespan | None = None
+
+    def __repr__(self) -> str:
+        return f"<ASGIMount {self.prefix or '/'} {self.app!r}>"
+
+    def handle(self, request: Request, responder: Responder) -> Any:
+        return self._serve(request, responder)
+
+    async def _serve(self, request: Request, responder: Responder) -> None:
+        scope = {
+            "type": "http",
+            "asgi": ASGI_VERSION,
+            "http_version": request.version,
+            "method": request.method,
+            "scheme": request.scheme,
+            "path": request.path,
+            "raw_path": request.raw_path,
+            "query_string": request.query.encode("latin-1"),
+            "root_path": request.script_name,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.raw],
+            "client": request.client,
+            "server": request.server,
+            "state": self.state.copy(),
+            "extensions": EXTENSIONS,
+        }
+        send = Send(responder)
+        try:
+            await self.app(scope, Receive(request, send), send)
+        except ClientGone:
+            return
+        except Exception as exc:
+            if responder.started:
+                raise  # the engine closes the connection: the response is cut short
+            self._answer_error(request, responder, exc)
+            return
+        if not responder.started:
+            # The app returned without answering: ASGI servers answer 500.
+            self._answer_error(request, responder,
+                               RuntimeError("ASGI app returned without sending a response"))
+        elif not send.finished and not responder.closed:
+            responder.end()
+
+    def _answer_error(self, request: Request, responder: Responder, exc: Exception) -> None:
+        if isinstance(exc, HTTPError):
+            status, detail = exc.status, exc.detail
+        else:
+            status, detail = 500, reason_phrase(500)
+            message = f"ASGI app {self.app!r} failed on {request.method} {request.path!r}"
+            if self._engine is not None:
+                self._engine.log_error(message, exc_info=exc)
+            else:
+                log.error(message, exc_info=exc)
+        body = f"{status} {reason_phrase(status)}: {detail}\n".encode()
+        responder.respond(status, [("Content-Type", "text/plain; charset=utf-8")], body)
+
+    async def startup(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lifespan = Lifespan(self.app, self.state)
+        await self._lifespan.start()
+
+    async def shutdown(self) -> None:
+        lifespan, self._lifespan = self._lifespan, None
+        if lifespan is not None:
+            await lifespan.stop()
+
+    def watch_paths(self) -> Iterable[str]:
+        return list(self.sources)

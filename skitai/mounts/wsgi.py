@@ -1,0 +1,411 @@
+"""PEP 3333 apps (Flask, Django, any WSGI callable) in the worker's thread pool.
+
+The app runs in a thread because WSGI is blocking by definition; everything that
+touches the connection (the responder) runs on the event loop.  The thread hands
+work to the loop in one of three ways, cheapest first:
+
+* the app returned a list/tuple of bytes (most frameworks do): the thread returns
+  ``(status, headers, body)`` and the loop answers with one ``respond`` call;
+* the app returned a ``wsgi.file_wrapper`` around a real file: the loop sends it
+  with ``responder.sendfile`` (zero-copy where the protocol can);
+* anything else is streamed: each chunk is sent with
+  ``run_coroutine_threadsafe(...).result()``, so a slow client slows the app down
+  (back-pressure) instead of making us buffer its output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import stat
+import sys
+from typing import Any, Callable, Iterable, Iterator
+
+from ..contract import Engine, HeaderList, Request, Responder
+from ..errors import ClientGone, HTTPError, reason_phrase
+
+__all__ = ["WSGIMount", "FileWrapper", "WSGIInput", "build_environ"]
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+READ_CHUNK = 64 * 1024
+
+
+def latin1_view(text: str) -> str:
+    """The PEP 3333 "bytes as latin-1 str" view of a path decoded with surrogateescape."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+class WSGIInput:
+    """``wsgi.input``: a blocking, streaming reader over the request body.
+
+    Reads come straight from ``body.read_sync`` (which waits on the loop for more
+    bytes), so an upload is never buffered whole unless the app asks for it.  The
+    body object stops at the end of the request, so no read can run into the
+    next pipelined request.
+    """
+
+    __slots__ = ("_body", "_buffer", "_eof")
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+        self._buffer = b""
+        self._eof = False
+
+    def _fill(self) -> bool:
+        """Append the next chunk to the buffer; False at the end of the body."""
+        if self._eof:
+            return False
+        chunk = self._body.read_sync(READ_CHUNK)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buffer += chunk
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            while self._fill():
+                pass
+            data, self._buffer = self._buffer, b""
+            return data
+        if not self._buffer and size > 0 and not self._eof:
+            # PERF: hand over what the body has instead of copying through the buffer.
+            chunk = self._body.read_sync(size)
+            if not chunk:
+                self._eof = True
+            return chunk
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = -1 if size is None else size
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0 and (limit < 0 or end < limit):
+                cut = end + 1
+                break
+            if 0 <= limit <= len(self._buffer):
+                cut = limit
+                break
+            if not self._fill():
+                cut = len(self._buffer)
+                break
+        line, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return line
+
+    def readlines(self, hint: int | None = -1) -> list[bytes]:
+        lines: list[bytes] = []
+        total = 0
+        while True:
+            line = self.readline()
+            if not line:
+                return lines
+            lines.append(line)
+            total += len(line)
+            if hint is not None and 0 < hint <= total:
+                return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+
+class FileWrapper:
+    """``wsgi.file_wrapper``: iterates a file in blocks, or lets the server sendfile it."""
+
+    def __init__(self, filelike: Any, blksize: int = 8192) -> None:
+        self.filelike = filelike
+        self.blksize = blksize
+        if hasattr(filelike, "close"):
+            self.close = filelike.close
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            block = self.filelike.read(self.blksize)
+            if not block:
+                return
+            yield block
+
+    def sendable(self) -> bool:
+        """True when the wrapped object is a regular binary file with a descriptor."""
+        filelike = self.filelike
+        if not isinstance(filelike, (io.BufferedIOBase, io.RawIOBase)):
+            return False
+        try:
+            return stat.S_ISREG(os.fstat(filelike.fileno()).st_mode)
+        except (OSError, ValueError):
+            return False
+
+
+def build_environ(request: Request, multiprocess: bool) -> dict[str, Any]:
+    """The PEP 3333 environ for one request."""
+    server = request.server or ("localhost", 80)
+    client = request.client
+    query = request.query
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": latin1_view(request.script_name),
+        "PATH_INFO": latin1_view(request.path_info),
+        "QUERY_STRING": query,
+        "RAW_URI": request.raw_path.decode("latin-1") + ("?" + query if query else ""),
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": "HTTP/" + request.version,
+        "REMOTE_ADDR": client[0] if client else "",
+        "REMOTE_PORT": str(client[1]) if client else "",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": WSGIInput(request.body),
+        # NOTE: the body object ends at the end of the request, so apps (Werkzeug)
+        # may read a chunked upload to EOF without a Content-Length.
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": multiprocess,
+        "wsgi.run_once": False,
+        "wsgi.file_wrapper": FileWrapper,
+    }
+    for name, value in request.headers.raw:
+        # NOTE: WSGI turns "-" into "_", so "X_Forwarded_For" from a client would
+        # land on the same key as the "X-Forwarded-For" a trusted proxy sets and
+        # could spoof it (Django CVE-2015-0219).  Like nginx and Apache we drop
+        # field names that contain "_"; no standard field uses one.
+        if "_" in name:
+            continue
+        if name == "content-type":
+            key = "CONTENT_TYPE"
+        elif name == "content-length":
+            key = "CONTENT_LENGTH"
+        else:
+            key = "HTTP_" + name.upper().replace("-", "_")
+        previous = environ.get(key)
+        if previous is None:
+            environ[key] = value
+        else:
+            # RFC 9110 5.3: repeated fields combine with ", "; cookies with "; " (RFC 6265 5.4).
+            environ[key] = previous + ("; " if key == "HTTP_COOKIE" else ", ") + value
+    return environ
+
+
+def parse_status(status: Any) -> int:
+    if not isinstance(status, str) or len(status) < 3 or not status[:3].isdigit():
+        raise TypeError(f"WSGI status must be a str like '200 OK', got {status!r}")
+    code = int(status[:3])
+    if not 100 <= code <= 999:
+        raise ValueError(f"WSGI status out of range: {status!r}")
+    return code
+
+
+def check_headers(headers: Any) -> HeaderList:
+    if not isinstance(headers, list):
+        raise TypeError(f"WSGI response headers must be a list, got {type(headers).__name__}")
+    for item in headers:
+        if not (isinstance(item, tuple) and len(item) == 2
+                and isinstance(item[0], str) and isinstance(item[1], str)):
+            raise TypeError(f"WSGI response header must be a (str, str) tuple, got {item!r}")
+    return list(headers)
+
+
+# Outcomes the thread hands back to the loop.
+RESPOND, SENDFILE, STREAMED = 0, 1, 2
+
+
+class WSGICall:
+    """One request's run of the app; ``run`` executes in a worker thread."""
+
+    __slots__ = ("app", "environ", "responder", "loop", "method", "status", "headers", "head_sent")
+
+    def __init__(self, app: WSGIApp, environ: dict[str, Any], responder: Responder,
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self.app = app
+        self.environ = environ
+        self.responder = responder
+        self.loop = loop
+        self.method = environ["REQUEST_METHOD"]
+        self.status: int | None = None
+        self.headers: HeaderList = []
+        self.head_sent = False
+
+    def start_response(self, status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Callable[[bytes], None]:
+        if exc_info is not None:
+            try:
+                if self.head_sent:
+                    # PEP 3333: too late to change the response; let the error end it.
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise RuntimeError("start_response called a second time without exc_info")
+        self.status = parse_status(status)
+        self.headers = check_headers(headers)
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        """The legacy ``write()`` callable returned by ``start_response``."""
+        if self.status is None:
+            raise RuntimeError("write() called before start_response")
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"WSGI write() needs bytes, got {type(data).__name__}")
+        if data:
+            self._send(bytes(data))
+
+    def _send(self, data: bytes) -> None:
+        responder = self.responder
+        if responder.closed:
+            raise ClientGone("client closed the connection")
+        if self.head_sent:
+            coro = responder.write(data)
+        else:
+            self.head_sent = True
+            coro = self._start_and_write(data)
+        asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    async def _start_and_write(self, data: bytes) -> None:
+        assert self.status is not None
+        self.responder.start(self.status, self.headers)
+        await self.responder.write(data)
+
+    def run(self) -> tuple[int, Any]:
+        result = self.app(self.environ, self.start_response)
+        keep_open = False
+        try:
+            if isinstance(result, (list, tuple)):
+                return self._collect(result)
+            if (isinstance(result, FileWrapper) and not self.head_sent
+                    and self.method != "HEAD" and result.sendable()):
+                self._require_status()
+                keep_open = True  # the loop closes it after sending
+                return SENDFILE, result
+            for chunk in result:
+                if chunk:
+                    self._require_status()
+                    self._send(chunk)
+            self._require_status()
+            return (STREAMED, None) if self.head_sent else (RESPOND, b"")
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None and not keep_open:
+                close()
+
+    def _collect(self, result: list[bytes] | tuple[bytes, ...]) -> tuple[int, Any]:
+        self._require_status()
+        try:
+            body = b"".join(result)
+        except TypeError:
+            raise TypeError("WSGI app body items must be bytes (PEP 3333), not str") from None
+        if self.head_sent:  # write() was used before returning
+            if body:
+                self._send(body)
+            return STREAMED, None
+        return RESPOND, body
+
+    def _require_status(self) -> None:
+        if self.status is None:
+            raise RuntimeError("WSGI app returned a body without calling start_response")
+
+
+class WSGIMount:
+    """A WSGI callable mounted on a URL prefix.
+
+    Example:
+        >>> from flask import Flask
+        >>> mount = WSGIMount("/flask", Flask(__name__))
+    """
+
+    priority = 10
+
+    def __init__(self, prefix: str, app: WSGIApp, name: str | None = None,
+                 body_limit: int | None = None) -> None:
+        self.prefix = prefix
+        self.app = app
+        self.name = name
+        self.body_limit = body_limit
+        #: files and folders the reloader watches (the loader fills this in)
+        self.sources: list[str] = []
+        self._engine: Engine | None = None
+        self._multiprocess = False
+
+    def __repr__(self) -> str:
+        return f"<WSGIMount {self.prefix or '/'} {self.app!r}>"
+
+    def handle(self, request: Request, responder: Responder) -> Any:
+        return self._serve(request, responder)
+
+    async def _serve(self, request: Request, responder: Responder) -> None:
+        loop = asyncio.get_running_loop()
+        call = WSGICall(self.app, build_environ(request, self._multiprocess), responder, loop)
+        try:
+            if self._engine is not None:
+                kind, payload = await self._engine.run_in_thread(call.run)
+            else:
+                kind, payload = await loop.run_in_executor(None, call.run)
+        except ClientGone:
+            return
+        except Exception as exc:
+            if responder.started or call.head_sent:
+                raise  # the engine closes the connection: the response is cut short
+            self._answer_error(request, responder, exc)
+            return
+        status = call.status
+        assert status is not None
+        if kind == RESPOND:
+            responder.respond(status, call.headers, payload)
+        elif kind == SENDFILE:
+            await self._sendfile(responder, status, call.headers, payload)
+        else:
+            responder.end()
+
+    async def _sendfile(self, responder: Responder, status: int, headers: HeaderList,
+                        wrapper: FileWrapper) -> None:
+        file = wrapper.filelike
+        try:
+            offset = file.tell()
+            remaining = max(os.fstat(file.fileno()).st_size - offset, 0)
+            declared = next((v for k, v in headers if k.lower() == "content-length"), None)
+            if declared is not None and declared.strip().isdigit():
+                count = min(int(declared), remaining)
+            else:
+                count = remaining
+                headers = headers + [("Content-Length", str(count))]
+            responder.start(status, headers)
+            await responder.sendfile(file, offset, count)
+            responder.end()
+        finally:
+            close = getattr(wrapper, "close", None)
+            if close is not None:
+                close()
+
+    def _answer_error(self, request: Request, responder: Responder, exc: Exception) -> None:
+        if isinstance(exc, HTTPError):
+            status, detail = exc.status, exc.detail
+        else:
+            status, detail = 500, reason_phrase(500)
+            message = f"WSGI app {self.app!r} failed on {request.method} {request.path!r}"
+            if self._engine is not None:
+                self._engine.log_error(message, exc_info=exc)
+            else:
+                log.error(message, exc_info=exc)
+        body = f"{status} {reason_phrase(status)}: {detail}\n".encode()
+        responder.respond(status, [("Content-Type", "text/plain; charset=utf-8")], body)
+
+    async def startup(self, engine: Engine) -> None:
+        self._engine = engine
+        workers = getattr(engine, "workers", None)
+        if workers is None:
+            workers = getattr(getattr(engine, "config", None), "workers", 1)
+        self._multiprocess = isinstance(workers, int) and workers > 1
+
+    async def shutdown(self) -> None:
+        self._engine = None
+
+    def watch_paths(self) -> Iterable[str]:
+        return list(self.sources)
