@@ -1,0 +1,139 @@
+"""Skitai: an asyncio HTTP app engine.  Mount apps on URL prefixes, then run.
+
+Importing does nothing: the command line is read by :func:`run`.
+
+Example::
+
+    # serve.py
+    import skitai
+    import myapp
+
+    if __name__ == "__main__":
+        with skitai.preference() as pref:
+            pref.debug = True
+            skitai.mount("/", myapp, pref)
+        skitai.run(port=5000, name="myapp")
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from .preference import AttrDict, Pref
+
+if TYPE_CHECKING:
+    from .testing.client import TestClient
+
+__all__ = [
+    "AttrDict",
+    "Pref",
+    "Runner",
+    "abspath",
+    "is_devel",
+    "joinpath",
+    "log_off",
+    "mount",
+    "pref",
+    "preference",
+    "run",
+    "set_max_age",
+    "test_client",
+]
+
+
+class Runner:
+    """What ``skitai.mount`` returns, so that ``skitai.mount("/", app)(port=5000)`` runs."""
+
+    def __call__(self, **settings: Any) -> None:
+        run(**settings)
+
+
+def mount(
+    point: str,
+    target: Any,
+    pref_or_name: Pref | str | None = None,
+    pref: Pref | None = None,
+    *,
+    name: str | None = None,
+    **options: Any,
+) -> Runner:
+    """Mount ``target`` (an app, module, ``"pkg/wsgi:app"``, folder, WSGI or ASGI
+    callable) on the URL prefix ``point``.
+
+    The third positional argument is a Pref or, as in ``skitai.mount("/v1",
+    "app_v1/", "app", pref)``, the name of the app.  Other keywords (``subscribe``,
+    ...) reach the loader.
+    """
+    from .site import current_site
+
+    if isinstance(pref_or_name, Pref):
+        if pref is not None:
+            raise TypeError("skitai.mount() got two preferences")
+        pref = pref_or_name
+    elif pref_or_name is not None:
+        if name is not None:
+            raise TypeError("skitai.mount() got the name twice")
+        name = pref_or_name
+    current_site().add(point, target, pref, name, **options)
+    return Runner()
+
+
+def run(**settings: Any) -> None:
+    """Serve what is mounted.  Settings: ``port``, ``address``, ``workers``,
+    ``threads``, ``name``, ``gpus``, ``debug``, limits such as
+    ``graceful_timeout``; the command line (``--port`` ...) overrides them.
+
+    Exits the process with the launcher's exit code.
+    """
+    from .cli import launch
+
+    raise SystemExit(launch(settings))
+
+
+def preference(**attributes: Any) -> Pref:
+    """A new Pref; usable as ``with skitai.preference() as pref:``."""
+    return Pref(**attributes)
+
+
+pref = preference
+
+
+def joinpath(*parts: str) -> str:
+    """A path relative to the launch script's folder (not the working folder)."""
+    from .cli import script_dir
+
+    return os.path.normpath(os.path.join(script_dir(), *parts))
+
+
+abspath = joinpath
+
+
+def is_devel() -> bool:
+    """True when the launch script runs with ``--devel`` (and not ``---production``)."""
+    from .cli import is_devel as cli_is_devel
+
+    return cli_is_devel()
+
+
+def log_off(*paths: str) -> None:
+    """Do not write access-log lines for requests under these URL prefixes."""
+    from .site import current_site
+
+    current_site().log_off(*paths)
+
+
+def set_max_age(path: str, seconds: int) -> None:
+    """Cache-Control max-age for static files under the URL prefix ``path``."""
+    from .site import current_site
+
+    current_site().set_max_age(path, seconds)
+
+
+def test_client(script: str | None = None, **options: Any) -> "TestClient":
+    """Launch ``script`` as a real server process (or attach to a running one when
+    no script is given) and return a requests-like client; see
+    :class:`skitai.testing.client.TestClient`."""
+    from .testing.client import TestClient
+
+    return TestClient(script, **options)

@@ -1,0 +1,216 @@
+"""Access and error logs, formatted only when a line is written.
+
+Access lines sit on the hot path (tens of thousands per second in a benchmark),
+so ``access`` does the least it can: skip ``log_off`` prefixes, format one line
+and append it to a queue.  A small flusher thread writes the queue every second
+(or at once past ``FLUSH_LINES``), so the event loop never waits on a disk.
+Errors and info lines are written at once: they are rare and someone is waiting
+to read them.
+
+Formats: the Apache "combined" format plus the request duration in seconds::
+
+    127.0.0.1 - - [22/Nov/2026:01:02:03 +0000] "GET /x HTTP/1.1" 200 12 "ref" "agent" 0.0003
+
+or, with ``Config.access_log_json``, one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from typing import IO, Any
+
+from .config import Config
+from .contract import Request
+
+__all__ = ["Logs", "FLUSH_LINES", "FLUSH_SECONDS"]
+
+FLUSH_SECONDS = 1.0
+FLUSH_LINES = 2048
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# NOTE: quotes, backslashes and control characters in client-supplied fields are
+# escaped so a crafted User-Agent cannot forge log lines.
+_ESCAPES = {code: f"\\x{code:02x}" for code in range(32)}
+_ESCAPES.update({0x7F: "\\x7f", ord('"'): '\\"', ord("\\"): "\\\\"})
+
+
+def _clean(value: str) -> str:
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return value
+    return value.translate(_ESCAPES)
+
+
+class Logs:
+    """One per process.  ``log_dir`` given: ``access.log`` and ``error.log`` there;
+    otherwise both go to ``stream`` (stderr in the foreground)."""
+
+    def __init__(self, config: Config, log_dir: str | None = None, stream: IO[str] | None = None) -> None:
+        self.config = config
+        self.enabled = config.access_log
+        self.json = config.access_log_json
+        self.log_dir = log_dir
+        self._off: tuple[str, ...] = ()
+        self._pending: collections.deque[str] = collections.deque()
+        self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._write_lock = threading.Lock()
+        self._stamp_second = -1
+        self._stamp = ""
+        if log_dir:
+            os.makedirs(log_dir, exist_ok=True)
+            self._access_out: IO[str] = open(os.path.join(log_dir, "access.log"), "a", encoding="utf-8", buffering=1 << 16)
+            self._error_out: IO[str] = open(os.path.join(log_dir, "error.log"), "a", encoding="utf-8", buffering=1)
+            self._owns_files = True
+        else:
+            out = stream if stream is not None else sys.stderr
+            self._access_out = self._error_out = out
+            self._owns_files = False
+
+    # -- access log ---------------------------------------------------------
+
+    def log_off(self, prefix: str) -> None:
+        """Stop access-logging requests whose path is ``prefix`` or under it."""
+        prefix = prefix.rstrip("/") or "/"
+        if prefix not in self._off:
+            self._off = (*self._off, prefix)
+
+    def is_logged(self, path: str) -> bool:
+        for prefix in self._off:
+            if prefix == "/" or path == prefix or path.startswith(prefix + "/"):
+                return False
+        return True
+
+    def access(self, request: Request, status: int, size: int, seconds: float) -> None:
+        if not self.enabled:
+            return
+        if self._off and not self.is_logged(request.path):
+            return
+        if self.json:
+            line = self._json_line(request, status, size, seconds)
+        else:
+            line = self._combined_line(request, status, size, seconds)
+        self._pending.append(line)
+        if self._flusher is None:
+            self._start_flusher()
+        if len(self._pending) >= FLUSH_LINES:
+            self.flush()
+
+    def _combined_line(self, request: Request, status: int, size: int, seconds: float) -> str:
+        client = request.client[0] if request.client else "-"
+        target = request.raw_path.decode("latin-1")
+        if request.query:
+            target = f"{target}?{request.query}"
+        headers = request.headers
+        referer = headers.get("referer") or "-"
+        agent = headers.get("user-agent") or "-"
+        return (
+            f'{client} - - [{self._timestamp()}] "{request.method} {_clean(target)} HTTP/{request.version}" '
+            f'{status} {size or "-"} "{_clean(referer)}" "{_clean(agent)}" {seconds:.4f}\n'
+        )
+
+    def _json_line(self, request: Request, status: int, size: int, seconds: float) -> str:
+        record = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "client": request.client[0] if request.client else None,
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "version": request.version,
+            "status": status,
+            "size": size,
+            "referer": request.headers.get("referer"),
+            "agent": request.headers.get("user-agent"),
+            "seconds": round(seconds, 6),
+        }
+        # NOTE: surrogate-escaped path bytes are kept readable rather than dropped
+        return json.dumps(record, ensure_ascii=True, default=str) + "\n"
+
+    def _timestamp(self) -> str:
+        # PERF: formatted once per second, not once per request
+        now = int(time.time())
+        if now != self._stamp_second:
+            t = time.gmtime(now)
+            self._stamp = (
+                f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+                f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+            )
+            self._stamp_second = now
+        return self._stamp
+
+    # -- error and info -----------------------------------------------------
+
+    def error(self, message: str, exc_info: Any = None) -> None:
+        """Write ``message`` and, when given, the traceback of ``exc_info``
+        (an exception, a ``sys.exc_info()`` tuple or True for the current one)."""
+        text = f"[{self._timestamp()}] [error] [pid {os.getpid()}] {message}\n"
+        trace = _format_traceback(exc_info)
+        if trace:
+            text += trace
+        self._write_now(text)
+
+    def info(self, message: str) -> None:
+        self._write_now(f"[{self._timestamp()}] [info] {message}\n")
+
+    def _write_now(self, text: str) -> None:
+        # access lines queued before this message come first, so the order stays true
+        self.flush()
+        with self._write_lock:
+            try:
+                self._error_out.write(text)
+                self._error_out.flush()
+            except (OSError, ValueError):
+                pass  # a closed or broken log stream must never take a request down
+
+    # -- flushing -----------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write queued access lines now."""
+        pending = self._pending
+        if not pending:
+            return
+        lines = []
+        try:
+            for _ in range(len(pending)):
+                lines.append(pending.popleft())
+        except IndexError:
+            pass
+        with self._write_lock:
+            try:
+                self._access_out.write("".join(lines))
+                self._access_out.flush()
+            except (OSError, ValueError):
+                pass  # see _write_now
+
+    def _start_flusher(self) -> None:
+        self._flusher = threading.Thread(target=self._flush_forever, name="skitai-log-flusher", daemon=True)
+        self._flusher.start()
+
+    def _flush_forever(self) -> None:
+        while not self._stop.wait(FLUSH_SECONDS):
+            self.flush()
+
+    def close(self) -> None:
+        """Flush and stop; the files (when owned) are closed."""
+        self._stop.set()
+        self.flush()
+        if self._owns_files:
+            self._access_out.close()
+            self._error_out.close()
+
+
+def _format_traceback(exc_info: Any) -> str:
+    if not exc_info:
+        return ""
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    if isinstance(exc_info, BaseException):
+        return "".join(traceback.format_exception(type(exc_info), exc_info, exc_info.__traceback__))
+    if isinstance(exc_info, tuple) and exc_info[0] is not None:
+        return "".join(traceback.format_exception(*exc_info))
+    return ""

@@ -1,0 +1,103 @@
+"""One serving process: an event loop, a thread pool and a Server.
+
+Runs in a forked child of the master, or in the launching process itself when
+one worker is enough.  SIGTERM and SIGINT drain: the server stops accepting,
+finishes in-flight requests within the grace period and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import signal
+import socket
+from typing import Callable
+
+from ..config import Config
+from ..logs import Logs
+from ..mounts.table import MountTable
+
+__all__ = ["run_worker", "new_event_loop", "worker_environment", "ENV_WORKER_ID"]
+
+ENV_WORKER_ID = "SKITAI_WORKER_ID"
+
+
+def worker_environment(config: Config, worker_id: int) -> dict[str, str]:
+    """Environment a worker runs with: its id and, when GPUs are configured, its
+    own ``CUDA_VISIBLE_DEVICES`` (round-robin over ``config.gpus``)."""
+    env = {ENV_WORKER_ID: str(worker_id)}
+    if config.gpus:
+        env["CUDA_VISIBLE_DEVICES"] = config.gpus[(worker_id - 1) % len(config.gpus)]
+    return env
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed (faster I/O), the stock loop otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def run_worker(
+    config: Config,
+    table: MountTable,
+    logs: Logs,
+    sockets: list[socket.socket],
+    worker_id: int,
+    on_ready: Callable[[], None] | None = None,
+) -> int:
+    """Serve until SIGTERM/SIGINT, then drain.  Returns the exit code (0 after a
+    clean drain, 1 when the server could not start)."""
+    from ..server import Server
+
+    os.environ.update(worker_environment(config, worker_id))
+    loop = new_event_loop()
+    asyncio.set_event_loop(loop)
+    executor = concurrent.futures.ThreadPoolExecutor(config.threads, thread_name_prefix=f"skitai-w{worker_id}")
+    loop.set_default_executor(executor)
+    server = Server(config, table, logs, worker_id)
+    try:
+        return loop.run_until_complete(_serve(loop, server, sockets, config, logs, on_ready))
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        loop.close()
+        logs.close()
+
+
+async def _serve(
+    loop: asyncio.AbstractEventLoop,
+    server: "object",
+    sockets: list[socket.socket],
+    config: Config,
+    logs: Logs,
+    on_ready: Callable[[], None] | None,
+) -> int:
+    stopping = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    # the master's reload signal means nothing to a worker
+    loop.add_signal_handler(signal.SIGHUP, lambda: None)
+
+    # NOTE: ``start`` may return once serving or keep running until shutdown;
+    # both work because we wait for whichever comes first.
+    starting = asyncio.ensure_future(server.start(sockets))  # type: ignore[attr-defined]
+    waiting = asyncio.ensure_future(stopping.wait())
+    await asyncio.wait({starting, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if starting.done() and starting.exception() is not None:
+        waiting.cancel()
+        logs.error(f"worker {os.getpid()} could not start", exc_info=starting.exception())
+        return 1
+    if on_ready is not None:
+        on_ready()
+    await waiting
+    await server.shutdown(config.limits.graceful_timeout)  # type: ignore[attr-defined]
+    if not starting.done():
+        starting.cancel()
+        try:
+            await starting
+        except asyncio.CancelledError:
+            pass
+    return 0
