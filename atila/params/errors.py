@@ -1,0 +1,45 @@
+"""The one error every parameter layer raises: binding, ``@app.inspect`` and typed handlers.
+
+It is the client's fault (a 4xx), and it names the field and the rule that failed
+so the app can answer a JSON body a client program can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ParamError"]
+
+
+class ParamError(Exception):
+    """A request parameter is missing, unexpected or invalid.
+
+    Example:
+        >>> ParamError(400, "missing parameter: id", field="id", rule="required").as_dict()
+        {'status': 400, 'message': 'missing parameter: id', 'field': 'id', 'rule': 'required'}
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        field: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.rule = rule
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON error body: status, message, and the field and rule when known."""
+        return {
+            "status": self.status,
+            "message": self.message,
+            "field": self.field,
+            "rule": self.rule,
+        }
+
+    def __repr__(self) -> str:
+        return f"ParamError({self.status}, {self.message!r}, field={self.field!r}, rule={self.rule!r})"
