@@ -1,0 +1,297 @@
+"""The asyncio side of HTTP/1.1: moves bytes between a transport, the codec and
+request cycles, and keeps time.
+
+Responsibilities that live here and nowhere else: keep-alive, pipelining (requests
+answered strictly in order, at most ``max_pipeline`` buffered), read/write
+back-pressure, the deadlines of :class:`skitai.config.Limits` (checked by the
+server's once-a-second sweep, so the hot path arms no timers), and the Upgrade
+hand-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import httptools
+
+from ..body import EMPTY_BODY, StreamBody
+from ..contract import Headers, Request
+from ..errors import ClientGone, HTTPError
+from .codec import RequestHead, RequestParser
+from .cycle import Cycle, read_file_chunks
+
+if TYPE_CHECKING:
+    from ..server import Server
+
+__all__ = ["H1Protocol"]
+
+
+class H1Protocol(asyncio.Protocol):
+    def __init__(self, server: "Server") -> None:
+        self.server = server
+        self.limits = server.config.limits
+        self.loop = server.loop
+        self.transport: Any = None
+        self.parser = RequestParser(self, self.limits)
+        self.cycle: Cycle | None = None  # the one being answered
+        self.pipeline: deque[Cycle] = deque()
+        self.reading: Cycle | None = None  # the one whose body is arriving
+        self.closing = False
+        self._candidates: list[Any] = []
+        self._client: tuple[str, int] | None = None
+        self._local: tuple[str, int] | None = None
+        self._scheme = "http"
+        self._read_paused = False
+        self._write_paused_at = 0.0
+        self._drain: asyncio.Future[None] | None = None
+        self._pending_error: HTTPError | None = None
+        self._upgrade_data: bytes | None = None
+        self.head_deadline = 0.0
+        self.idle_deadline = 0.0
+        self.body_started = 0.0
+
+    # -- asyncio.Protocol ------------------------------------------------------
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        self._client = _address(transport.get_extra_info("peername"))
+        self._local = _address(transport.get_extra_info("sockname"))
+        if transport.get_extra_info("sslcontext") is not None:
+            self._scheme = "https"
+        self.idle_deadline = self.server.now + self.limits.header_timeout
+        self.server.connection_opened(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connection_closed(self)
+        gone = ClientGone("client disconnected")
+        for cycle in (self.cycle, *self.pipeline):
+            if cycle is not None:
+                cycle.closed = True
+                body = cycle.request.body
+                if body is not EMPTY_BODY:
+                    body.fail(gone)
+        self.pipeline.clear()
+        if self._drain is not None and not self._drain.done():
+            self._drain.set_exception(gone)
+
+    def data_received(self, data: bytes) -> None:
+        if self.head_deadline == 0.0 and not self.parser.in_body:
+            self.head_deadline = self.server.now + self.limits.header_timeout
+            self.idle_deadline = 0.0
+        try:
+            self.parser.feed(data)
+        except HTTPError as exc:
+            self._protocol_error(exc)
+        except httptools.HttpParserUpgrade as exc:
+            self._upgrade_data = data[exc.args[0]:] if exc.args else b""
+            self.transport.pause_reading()
+            self._read_paused = True
+
+    def eof_received(self) -> bool | None:
+        # A half-closed client still gets the answers to what it sent.
+        return self.cycle is not None or bool(self.pipeline)
+
+    def pause_writing(self) -> None:
+        self._write_paused_at = self.server.now or 1.0
+
+    def resume_writing(self) -> None:
+        self._write_paused_at = 0.0
+        drain, self._drain = self._drain, None
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    # -- codec callbacks -------------------------------------------------------
+    def body_limit(self, head: RequestHead) -> int:
+        self._candidates = candidates = self.server.table.match(head.path)
+        limit = self.limits.max_body_size
+        for mount in candidates:
+            own = getattr(mount, "body_limit", None)
+            if own and own > limit:
+                limit = own
+        return limit
+
+    def on_head(self, head: RequestHead) -> None:
+        self.head_deadline = 0.0
+        if head.has_body:
+            body: Any = StreamBody(self.loop, head.content_length, self)
+            self.body_started = self.server.now
+        else:
+            body = EMPTY_BODY
+        request = Request(
+            head.method,
+            head.raw_path,
+            head.path,
+            head.query,
+            head.version,
+            Headers(head.headers),
+            self._scheme,
+            self._client,
+            self._local,
+            body,
+        )
+        cycle = Cycle(self, request, head, self.loop.time())
+        cycle.candidates = self._candidates
+        if head.has_body:
+            self.reading = cycle
+            if head.expect_continue:
+                body._on_first_read = cycle.continue_
+        if self.cycle is None:
+            self.cycle = cycle
+            self.server.dispatch(cycle)
+        else:
+            self.pipeline.append(cycle)
+            if len(self.pipeline) >= self.limits.max_pipeline:
+                self.pause_reading()
+
+    def on_body(self, data: bytes) -> None:
+        reading = self.reading
+        if reading is not None:
+            reading.request.body.feed(data)
+
+    def on_end(self) -> None:
+        reading, self.reading = self.reading, None
+        if reading is not None:
+            reading.request.body.feed_eof()
+
+    # -- used by cycles and bodies --------------------------------------------
+    def write(self, data: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(data)
+
+    async def drain(self) -> None:
+        if self._write_paused_at and not self.transport.is_closing():
+            if self._drain is None:
+                self._drain = self.loop.create_future()
+            await self._drain
+        elif self.transport.is_closing():
+            raise ClientGone("client disconnected")
+
+    async def sendfile(self, file: Any, offset: int, count: int) -> None:
+        await self.drain()
+        try:
+            await self.loop.sendfile(self.transport, file, offset, count)
+            return
+        except (NotImplementedError, AttributeError, RuntimeError, TypeError):
+            pass  # uvloop and TLS transports: copy through user space
+        async for data in read_file_chunks(file, offset, count):
+            self.write(data)
+            await self.drain()
+
+    def pause_reading(self) -> None:
+        if not self._read_paused and not self.transport.is_closing():
+            self._read_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._read_paused and len(self.pipeline) < self.limits.max_pipeline and self._upgrade_data is None:
+            self._read_paused = False
+            self.transport.resume_reading()
+
+    def cycle_finished(self, cycle: Cycle) -> None:
+        self.server.logs.access(cycle.request, cycle.status, cycle.sent, self.loop.time() - cycle.started_at)
+        if cycle.upgrade_to is not None:
+            self._hand_off(cycle)
+            return
+        if self.transport.is_closing():
+            return
+        body = cycle.request.body
+        if body is not EMPTY_BODY and not body.complete:
+            if cycle.head.expect_continue and not cycle.continue_sent or self._pending_error:
+                cycle.keep_alive = False
+        if not cycle.keep_alive or self._upgrade_data is not None or self.closing and not self.pipeline:
+            self.transport.close()
+            return
+        self.cycle = None
+        if self.pipeline:
+            self.cycle = self.pipeline.popleft()
+            self.resume_reading()
+            self.server.dispatch(self.cycle)
+        elif self._pending_error is not None:
+            self._send_error(self._pending_error)
+        else:
+            self.idle_deadline = self.server.now + self.limits.keepalive_timeout
+            if self.reading is not None and not self.reading.finished:
+                self.idle_deadline = 0.0
+
+    # -- errors and timeouts ---------------------------------------------------
+    def _protocol_error(self, exc: HTTPError) -> None:
+        """The client broke framing or a limit: no more parsing on this connection."""
+        self.pause_reading()
+        reading = self.reading
+        if reading is not None:
+            reading.request.body.fail(exc)
+        target = reading if reading is not None and reading is self.cycle else None
+        if target is not None and not target.started:
+            target.keep_alive = False
+            self._pending_error = exc
+            self._answer_error(target, exc)
+        elif self.cycle is None:
+            self._send_error(exc)
+        else:
+            self._pending_error = exc
+
+    def _answer_error(self, cycle: Cycle, exc: HTTPError) -> None:
+        cycle.respond(exc.status, _error_headers(), exc.detail.encode("utf-8", "replace"))
+
+    def _send_error(self, exc: HTTPError) -> None:
+        body = exc.detail.encode("utf-8", "replace")
+        head = (
+            f"HTTP/1.1 {exc.status} {exc.reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n"
+        ).encode("latin-1")
+        self.write(head + self.server.date_header + b"\r\n" + body)
+        self.transport.close()
+
+    def check_timeouts(self, now: float) -> None:
+        """Called about once a second by the server."""
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self._write_paused_at and now - self._write_paused_at > self.limits.send_timeout:
+            self.transport.abort()
+        elif self.head_deadline and now > self.head_deadline:
+            self.head_deadline = 0.0
+            self._timeout_error("request head not received in time")
+        elif self.idle_deadline and now > self.idle_deadline and self.cycle is None:
+            self.transport.close()
+        elif self.reading is not None and not self._read_paused:
+            elapsed = now - self.body_started
+            received = self.reading.request.body.received
+            if elapsed > self.limits.body_grace and received < self.limits.min_body_rate * elapsed:
+                self._timeout_error("request body arriving too slowly")
+
+    def _timeout_error(self, detail: str) -> None:
+        exc = HTTPError(408, detail)
+        if self.cycle is not None and self.cycle.started:
+            if self.reading is not None:
+                self.reading.request.body.fail(exc)
+            self.transport.close()
+        else:
+            self._protocol_error(exc)
+
+    def shutdown(self) -> None:
+        """Graceful stop: idle connections close now, busy ones after their answer."""
+        self.closing = True
+        if self.cycle is None and self.transport is not None:
+            self.transport.close()
+
+    def _hand_off(self, cycle: Cycle) -> None:
+        leftover = self._upgrade_data or b""
+        self._upgrade_data = None
+        factory = cycle.upgrade_to
+        assert factory is not None
+        self.server.connection_closed(self)
+        protocol = factory(self.transport, leftover)
+        self.transport.set_protocol(protocol)
+        self.transport.resume_reading()
+
+
+def _error_headers() -> list[tuple[str, str]]:
+    return [("content-type", "text/plain; charset=utf-8")]
+
+
+def _address(value: Any) -> tuple[str, int] | None:
+    if isinstance(value, tuple) and len(value) >= 2:
+        return (str(value[0]), int(value[1]))
+    return None
+

@@ -1,0 +1,271 @@
+"""One worker's server: accepts connections, dispatches requests to mounts,
+keeps the clock, and drains on shutdown.
+
+It is also the ``Engine`` that mounts receive at start-up (thread pool, debug
+flag, error log, the other mounts).
+
+Dispatch drives a mount's coroutine by hand and creates an asyncio Task only if
+it actually suspends (PERF: most handlers finish without awaiting anything, and
+a Task per request is the largest fixed cost of an asyncio server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate
+from functools import partial
+from typing import Any, Awaitable, Callable, Generator
+
+from .config import Config
+from .contract import NOT_FOUND
+from .errors import ClientGone, HTTPError
+from .http1.cycle import Cycle
+from .http1.protocol import H1Protocol
+from .mounts.table import MountTable
+
+__all__ = ["Server"]
+
+_ACCEPT_BATCH = 64
+_TEXT = [("content-type", "text/plain; charset=utf-8")]
+
+
+class Server:
+    def __init__(self, config: Config, table: MountTable, logs: Any, worker_id: int = 0) -> None:
+        self.config = config
+        self.table = table
+        self.logs = logs
+        self.worker_id = worker_id
+        self.debug = config.debug
+        self.mounts = table.mounts
+        self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
+        self.executor: ThreadPoolExecutor | None = None
+        self.connections: set[H1Protocol] = set()
+        self.now = 0.0
+        self.date_header = b""
+        self._sockets: list[socket.socket] = []
+        self._accepting = False
+        self._stopping = False
+        self._sweeper: asyncio.TimerHandle | None = None
+
+    # -- life cycle ------------------------------------------------------------
+    async def start(self, sockets: list[socket.socket]) -> None:
+        """Start the mounts (lifespan), then serve on already-bound sockets."""
+        self.loop = asyncio.get_running_loop()
+        self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai")
+        self.loop.set_default_executor(self.executor)
+        self._tick()
+        for mount in self.table.mounts:
+            await mount.startup(self)
+        self._sockets = list(sockets)
+        for sock in self._sockets:
+            sock.setblocking(False)
+        self._resume_accepting()
+
+    async def shutdown(self, grace: float) -> None:
+        """Stop accepting, let in-flight requests finish within ``grace`` seconds,
+        close what is left, then stop the mounts."""
+        self._stopping = True
+        self._pause_accepting()
+        for conn in list(self.connections):
+            conn.shutdown()
+        deadline = self.loop.time() + grace
+        while self.connections and self.loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        for conn in list(self.connections):
+            if conn.transport is not None:
+                conn.transport.abort()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for mount in reversed(self.table.mounts):
+            try:
+                await mount.shutdown()
+            except Exception:
+                self.logs.error(f"shutdown of mount {mount.prefix or '/'} failed", exc_info=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- accepting -------------------------------------------------------------
+    def _resume_accepting(self) -> None:
+        if self._accepting or self._stopping:
+            return
+        self._accepting = True
+        for sock in self._sockets:
+            self.loop.add_reader(sock.fileno(), self._accept, sock)
+
+    def _pause_accepting(self) -> None:
+        if not self._accepting:
+            return
+        self._accepting = False
+        for sock in self._sockets:
+            self.loop.remove_reader(sock.fileno())
+
+    def _accept(self, sock: socket.socket) -> None:
+        for _ in range(_ACCEPT_BATCH):
+            try:
+                conn, _addr = sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # EMFILE and friends: back off until a close
+                self.logs.error(f"accept failed: {exc}")
+                self._pause_accepting()
+                self.loop.call_later(0.5, self._resume_accepting)
+                return
+            conn.setblocking(False)
+            if conn.family in (socket.AF_INET, socket.AF_INET6):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.loop.create_task(self._connect(conn))
+
+    async def _connect(self, conn: socket.socket) -> None:
+        try:
+            await self.loop.connect_accepted_socket(partial(H1Protocol, self), conn)
+        except OSError:
+            conn.close()
+
+    def connection_opened(self, conn: H1Protocol) -> None:
+        self.connections.add(conn)
+        if len(self.connections) >= self.config.limits.max_connections:
+            self._pause_accepting()
+
+    def connection_closed(self, conn: H1Protocol) -> None:
+        self.connections.discard(conn)
+        if not self._accepting and len(self.connections) < self.config.limits.max_connections * 0.9:
+            self._resume_accepting()
+
+    # -- clock -----------------------------------------------------------------
+    def _tick(self) -> None:
+        self.now = self.loop.time()
+        self.date_header = f"date: {formatdate(usegmt=True)}\r\nserver: {self.config.server_header}\r\n".encode(
+            "latin-1"
+        )
+        for conn in list(self.connections):
+            conn.check_timeouts(self.now)
+        self._sweeper = self.loop.call_later(1.0, self._tick)
+
+    # -- dispatch --------------------------------------------------------------
+    def dispatch(self, cycle: Cycle) -> None:
+        request = cycle.request
+        candidates = cycle.candidates
+        path = request.path
+        for mount in candidates:
+            prefix = mount.prefix
+            request.script_name = prefix
+            request.path_info = path[len(prefix):]
+            request.mount = mount
+            try:
+                result = mount.handle(request, cycle)
+            except Exception as exc:
+                self._failed(cycle, exc)
+                return
+            if result is NOT_FOUND:
+                continue
+            self._drive(cycle, result)
+            return
+        for mount in reversed(candidates):
+            not_found = getattr(mount, "not_found", None)
+            if not_found is not None:
+                request.script_name = mount.prefix
+                request.path_info = path[len(mount.prefix):]
+                try:
+                    self._drive(cycle, not_found(request, cycle))
+                except Exception as exc:
+                    self._failed(cycle, exc)
+                return
+        cycle.respond(404, _TEXT, b"Not Found")
+
+    def _drive(self, cycle: Cycle, result: Any) -> None:
+        if result is None:
+            self._check_answered(cycle)
+            return
+        send = getattr(result, "send", None)
+        if send is None:
+            task = asyncio.ensure_future(result)
+        else:
+            try:
+                first = send(None)
+            except StopIteration:
+                self._check_answered(cycle)
+                return
+            except BaseException as exc:
+                self._failed(cycle, exc)
+                return
+            task = self.loop.create_task(_continue(result, first))
+        task.add_done_callback(partial(self._task_done, cycle))
+
+    def _task_done(self, cycle: Cycle, task: asyncio.Future[Any]) -> None:
+        if task.cancelled():
+            self._failed(cycle, ClientGone("request task cancelled"))
+            return
+        exc = task.exception()
+        if exc is not None:
+            self._failed(cycle, exc)
+        else:
+            self._check_answered(cycle)
+
+    def _check_answered(self, cycle: Cycle) -> None:
+        if cycle.finished or cycle.closed:
+            return
+        if not cycle.started:
+            self._failed(cycle, RuntimeError(f"{cycle.request.mount!r} returned without answering"))
+        else:
+            self.logs.error(f"{cycle.request.mount!r} left a streamed response unfinished")
+            cycle.conn.transport.close()
+
+    def _failed(self, cycle: Cycle, exc: BaseException) -> None:
+        if isinstance(exc, ClientGone) or cycle.closed:
+            return
+        if isinstance(exc, HTTPError):
+            if not cycle.started:
+                cycle.keep_alive = cycle.keep_alive and not exc.close
+                cycle.respond(exc.status, _TEXT, exc.detail.encode("utf-8", "replace"))
+            else:
+                cycle.conn.transport.close()
+            return
+        request = cycle.request
+        self.logs.error(f"error answering {request.method} {request.path}", exc_info=(type(exc), exc, exc.__traceback__))
+        if cycle.started:
+            cycle.conn.transport.close()
+            return
+        body = b"Internal Server Error"
+        if self.debug:
+            body += b"\n\n" + "".join(traceback.format_exception(exc)).encode("utf-8", "replace")
+        cycle.respond(500, _TEXT, body)
+
+    # -- Engine ----------------------------------------------------------------
+    def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        return self.loop.run_in_executor(self.executor, func, *args)
+
+    def log_error(self, message: str, exc_info: Any = None) -> None:
+        self.logs.error(message, exc_info=exc_info)
+
+
+class _Resume:
+    """Awaitable that continues a coroutine the dispatcher already started."""
+
+    __slots__ = ("coro", "first")
+
+    def __init__(self, coro: Any, first: Any) -> None:
+        self.coro = coro
+        self.first = first
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro, value = self.coro, self.first
+        while True:
+            try:
+                sent = yield value
+            except BaseException as exc:
+                try:
+                    value = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+                continue
+            try:
+                value = coro.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+
+async def _continue(coro: Any, first: Any) -> Any:
+    return await _Resume(coro, first)
