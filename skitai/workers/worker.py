@@ -8,7 +8,6 @@ finishes in-flight requests within the grace period and the process exits 0.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import signal
 import socket
@@ -56,13 +55,12 @@ def run_worker(
     os.environ.update(worker_environment(config, worker_id))
     loop = new_event_loop()
     asyncio.set_event_loop(loop)
-    executor = concurrent.futures.ThreadPoolExecutor(config.threads, thread_name_prefix=f"skitai-w{worker_id}")
-    loop.set_default_executor(executor)
+    # NOTE: the Server owns the thread pool (config.threads) and installs it as
+    # the loop's default executor in start().
     server = Server(config, table, logs, worker_id)
     try:
         return loop.run_until_complete(_serve(loop, server, sockets, config, logs, on_ready))
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
         loop.close()
         logs.close()
 

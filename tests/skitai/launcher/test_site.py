@@ -1,0 +1,58 @@
+import pytest
+
+import skitai
+from skitai.site import MountError, Site, current_site, reset_site
+
+
+def wsgi_app(environ, start_response):
+    start_response("200 OK", [])
+    return [b"ok"]
+
+
+def test_registry_is_created_lazily_and_once():
+    reset_site()
+    assert current_site() is current_site()
+
+
+def test_resolve_turns_entries_into_mounts():
+    site = Site()
+    site.add("/api", wsgi_app)
+    mounts = site.resolve()
+    assert [m.prefix for m in mounts] == ["/api"]
+
+
+def test_mounts_added_while_resolving_are_resolved_too(tmp_path):
+    # seed 000: an app's __config__(pref) calls skitai.mount while being loaded
+    static = tmp_path / "static"
+    static.mkdir()
+    script = tmp_path / "loadme.py"
+    script.write_text(
+        "import skitai\n"
+        f"skitai.mount('/static', {str(static)!r})\n"
+        "def application(environ, start_response):\n"
+        "    start_response('200 OK', [])\n"
+        "    return [b'']\n"
+    )
+    skitai.mount("/", f"{script}:application")
+    mounts = current_site().resolve()
+    assert sorted(m.prefix for m in mounts) == ["", "/static"]
+
+
+def test_a_broken_target_raises_mount_error_naming_it():
+    site = Site()
+    site.add("/", "no_such_module_anywhere:app")
+    with pytest.raises(MountError, match="no_such_module_anywhere"):
+        site.resolve()
+
+
+def test_nothing_mounted_is_a_clear_error():
+    with pytest.raises(ValueError, match="nothing is mounted"):
+        Site().resolve()
+
+
+def test_longest_max_age_prefix_wins():
+    site = Site()
+    site.set_max_age("/", 10)
+    site.set_max_age("/static", 60)
+    assert site.max_age_for("/static/a.css") == 60
+    assert site.max_age_for("/index.html") == 10
