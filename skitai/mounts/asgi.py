@@ -81,6 +81,8 @@ class Send:
 
     async def __call__(self, message: Message) -> None:
         kind = message["type"]
+        if kind == "http.response.trailers":
+            return  # NOTE: trailers are not sent; the body's end already finished the response
         if self.finished:
             if self.responder.closed:
                 raise ClientGone("client closed the connection")
@@ -93,8 +95,6 @@ class Send:
             self.status = int(message["status"])
             self.headers = [(k.decode("latin-1"), v.decode("latin-1"))
                             for k, v in message.get("headers", ())]
-        elif kind == "http.response.trailers":
-            return  # NOTE: trailers are not sent; the body's end already finished the response
         elif kind == "http.response.pathsend":
             with open(message["path"], "rb") as file:
                 await self.sendfile(file, 0, None, False)
