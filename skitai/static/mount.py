@@ -121,11 +121,7 @@ class StaticMount:
         resolved = resolve_path(self.root, path_info)
         if resolved is None:
             return NOT_FOUND
-        real, segments = resolved
-        try:
-            st = os.stat(real)
-        except (OSError, ValueError):
-            return NOT_FOUND
+        real, segments, st = resolved
         if stat_module.S_ISDIR(st.st_mode):
             index = self._find_index(path_info)
             if index is None:
@@ -168,13 +164,9 @@ class StaticMount:
     # -- helpers ---------------------------------------------------------------
     def _find_index(self, path_info: str) -> tuple[str, os.stat_result] | None:
         resolved = resolve_path(self.root, path_info + "/index.html")
-        if resolved is None:
+        if resolved is None or not is_regular(resolved.stat):
             return None
-        try:
-            st = os.stat(resolved[0])
-        except OSError:
-            return None
-        return (resolved[0], st) if is_regular(st) else None
+        return resolved.path, resolved.stat
 
     def _allowed(self, method: str, responder: Responder) -> bool:
         if method == "GET" or method == "HEAD":
