@@ -1,0 +1,272 @@
+"""In-process test client: ``app.test_client("/", approot=".")``.
+
+The app is mounted exactly as ``skitai.mount`` would mount it (same loader, same
+mount table, static folders included) and requests are handed to its ``handle``
+in memory, without sockets or a server process.  A private event loop runs in a
+background thread and ``def`` handlers go to a real thread pool, so handlers see
+the same concurrency shape as in a worker.
+
+The client is :class:`skitai.testing.client.TestClient` with an in-memory
+transport: same ``get/post/...`` keywords, same response objects, same
+``.api()`` stub, and cookies kept between requests::
+
+    with app.test_client("/", approot=".") as cli:
+        assert "something" in cli.get("/").text
+        assert cli.api().apis.pets(45).get().json()["id"] == 45
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable, Callable
+
+import httpx
+
+from skitai.contract import NOT_FOUND, Mount
+from skitai.mounts.loader import load_mount
+from skitai.mounts.table import MountTable
+from skitai.testing.client import TestClient
+from skitai.testing.memory import MemoryResponder, make_request
+
+__all__ = ["AppTestClient", "AppDriver", "InProcessEngine", "route_info", "TEST_HOST"]
+
+TEST_HOST = "testserver"
+#: seconds one in-memory request (or the app's startup/shutdown) may take
+REQUEST_TIMEOUT = 30.0
+
+log = logging.getLogger("atila.testing")
+
+
+class InProcessEngine:
+    """The ``Engine`` a mount's ``startup`` receives when driven in memory."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, threads: int, mounts: list[Mount], debug: bool) -> None:
+        self.loop = loop
+        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="atila-test")
+        self.mounts = mounts
+        self.debug = debug
+        self.worker_id = 0
+
+    def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        return self.loop.run_in_executor(self.executor, func, *args)
+
+    def log_error(self, message: str, exc_info: Any = None) -> None:
+        log.error(message, exc_info=exc_info)
+
+
+class AppDriver:
+    """Mounts ``target`` on ``point`` and runs requests through it in memory."""
+
+    def __init__(
+        self,
+        target: Any,
+        point: str = "/",
+        approot: str | None = None,
+        *,
+        pref: Any = None,
+        name: str | None = None,
+        threads: int = 4,
+        debug: bool = True,
+        **options: Any,
+    ) -> None:
+        self.target = target
+        self.point = point
+        self.approot = approot
+        self.pref = pref
+        self.name = name
+        self.threads = threads
+        self.debug = debug
+        self.options = options
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.engine: InProcessEngine | None = None
+        self.table: MountTable | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.loop is not None
+
+    def start(self) -> None:
+        """Load the mounts, start the loop thread and run every mount's startup."""
+        if self.started:
+            return
+        mounts = load_mount(self.point, self.target, self.pref, self.name, base_dir=self.approot, **self.options)
+        loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=loop.run_forever, name="atila-test-loop", daemon=True)
+        self._thread.start()
+        self.loop = loop
+        self.table = MountTable(mounts)
+        self.engine = InProcessEngine(loop, self.threads, mounts, self.debug)
+        loop.call_soon_threadsafe(loop.set_default_executor, self.engine.executor)
+        try:
+            for mount in mounts:
+                self._run(mount.startup(self.engine))
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Run every mount's shutdown, then stop the loop and the thread pool."""
+        loop, engine, self.loop = self.loop, self.engine, None
+        if loop is None:
+            return
+        try:
+            for mount in reversed(engine.mounts if engine else []):
+                try:
+                    asyncio.run_coroutine_threadsafe(mount.shutdown(), loop).result(REQUEST_TIMEOUT)
+                except Exception:
+                    log.exception("shutdown of mount %r failed", mount)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            if self._thread is not None:
+                self._thread.join(REQUEST_TIMEOUT)
+            loop.close()
+            if engine is not None:
+                engine.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, awaitable: Awaitable[Any]) -> Any:
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(_awaited(awaitable), self.loop).result(REQUEST_TIMEOUT)
+
+    def call(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> tuple[MemoryResponder, Mount | None]:
+        """One request through the mount table, as the engine dispatches it.
+
+        Returns the recorded answer and the mount that gave it (None: nothing did).
+        """
+        self.start()
+        assert self.table is not None
+        request = make_request(method, target, headers, body)
+        return self._run(self._dispatch(request))
+
+    async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
+        assert self.table is not None
+        path = request.path
+        for mount in self.table.match(path):
+            responder = MemoryResponder()
+            request.script_name = mount.prefix
+            request.path_info = path[len(mount.prefix):]
+            request.mount = mount
+            result = mount.handle(request, responder)
+            if result is NOT_FOUND:
+                continue
+            if inspect.isawaitable(result):
+                await result
+            if not responder.started:
+                raise RuntimeError(f"{mount!r} returned without answering {request.method} {path}")
+            return responder, mount
+        responder = MemoryResponder()
+        responder.respond(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
+        return responder, None
+
+
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def route_info(mount: Any, method: str, path_info: str, content_type: str | None) -> dict[str, Any] | None:
+    """Which route of an Atila mount answers ``path_info``: name, template, URL params.
+
+    Used by ``pytest --docs``; None for mounts without a router (static, WSGI...).
+    """
+    router = getattr(mount, "router", None)
+    match = getattr(router, "match", None)
+    if match is None:
+        return None
+    try:
+        found = match(path_info, method, content_type)
+    except Exception:
+        return None
+    rule = getattr(found, "rule", None)
+    if rule is None:
+        return None
+    prefix = getattr(mount, "prefix", "") or ""
+    return {
+        "name": getattr(rule, "name", ""),
+        "path": prefix + getattr(rule, "path", path_info),
+        "params": list(getattr(rule, "converters", {}) or {}),
+    }
+
+
+class AppTransport(httpx.BaseTransport):
+    """httpx transport that answers from an :class:`AppDriver` instead of a socket."""
+
+    def __init__(self, driver: AppDriver) -> None:
+        self.driver = driver
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        target = request.url.raw_path.decode("ascii")
+        headers = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]
+        responder, mount = self.driver.call(request.method, target, headers, body)
+        extensions: dict[str, Any] = {}
+        if mount is not None:
+            path = target.split("?", 1)[0]
+            info = route_info(mount, request.method, path[len(mount.prefix):], request.headers.get("content-type"))
+            if info is not None:
+                extensions["atila_route"] = info
+        return httpx.Response(
+            responder.status or 500,
+            headers=responder.headers,
+            content=b"" if request.method == "HEAD" else responder.body,
+            request=request,
+            extensions=extensions,
+        )
+
+    def close(self) -> None:
+        self.driver.stop()
+
+
+class AppTestClient(TestClient):
+    """A :class:`TestClient` whose server is the app itself, in this process.
+
+    ``target`` is anything ``skitai.mount`` accepts (an Atila app, a module with
+    ``__app__``, a WSGI/ASGI callable); ``point`` is the mount path and
+    ``approot`` the folder relative paths resolve against.
+    """
+
+    __test__ = False
+
+    def __init__(
+        self,
+        target: Any,
+        point: str = "/",
+        approot: str | None = ".",
+        *,
+        pref: Any = None,
+        name: str | None = None,
+        threads: int = 4,
+        debug: bool = True,
+        timeout: float = REQUEST_TIMEOUT,
+        **options: Any,
+    ) -> None:
+        # NOTE: TestClient.__init__ launches a process; this client has none, so it
+        # sets up only what the request and stop paths of TestClient use.
+        self.script = None
+        self.process = None
+        self._output = None
+        self.address = TEST_HOST
+        self.port = 80
+        self.base_url = f"http://{TEST_HOST}"
+        self.driver = AppDriver(target, point, approot, pref=pref, name=name, threads=threads, debug=debug, **options)
+        self.http = httpx.Client(base_url=self.base_url, transport=AppTransport(self.driver), timeout=timeout)
+
+    @property
+    def app(self) -> Any:
+        return self.target
+
+    @property
+    def target(self) -> Any:
+        return self.driver.target
+
+    def __enter__(self) -> "AppTestClient":
+        self.driver.start()
+        return self
+
+    def stop(self) -> None:  # type: ignore[override]
+        """Shut the app down (its ``shutdown`` hooks run) and close the client."""
+        self.http.close()
+        self.driver.stop()
