@@ -114,8 +114,8 @@ def resolve_path(root: str, path_info: str) -> Resolved | None:
     means "this folder has nothing there", never an error to explain to a
     probing client.
 
-    >>> resolve_path("/srv/www", "/css/site.css").path
-    '/srv/www/css/site.css'
+    Example:
+        ``resolve_path("/srv/www", "/css/site.css").path == "/srv/www/css/site.css"``
     """
     if "\x00" in path_info or "\\" in path_info:
         return None

@@ -55,7 +55,7 @@ class StaticMount:
             request's path sets ``Cache-Control: max-age=seconds``.
 
     Example:
-        >>> StaticMount("/static", "myapp/static", max_ages=[("/static/img", 86400)])
+        ``StaticMount("/static", "myapp/static", max_ages=[("/static/img", 86400)])``
     """
 
     #: static folders are tried before apps (priority 10) on the same prefix
