@@ -37,9 +37,11 @@ class Converter:
     regex = r"[^/]+"
     #: True only for ``path``: it may span several segments, so it must come last.
     spans_segments = False
+    #: False when matched text is already the value (strings): the router skips the call.
+    converts = False
 
     def __init__(self) -> None:
-        self._full = re.compile(self.regex + r"\Z")
+        self._full = re.compile(f"(?:{self.regex})\\Z")
 
     def to_python(self, text: str) -> Any:
         """Turn matched text into the handler's value; ValueError means "no match"."""
@@ -74,12 +76,14 @@ class IntConverter(Converter):
     """``<int:id>``: a (possibly negative) integer, or one of ``me``/``notme``/``new``."""
 
     name = "int"
+    converts = True
     regex = r"-?[0-9]+|me|notme|new"
 
     def to_python(self, text: str) -> Any:
-        if text in INT_SPECIAL_VALUES:
+        try:
+            return int(text)
+        except ValueError:  # the regex admits only digits or the special words
             return text
-        return int(text)
 
     def to_url(self, value: Any) -> str:
         if isinstance(value, bool):
@@ -93,6 +97,7 @@ class FloatConverter(Converter):
     """``<float:x>``: a decimal number such as ``3``, ``-1.5`` or ``.5``."""
 
     name = "float"
+    converts = True
     regex = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 
     def to_python(self, text: str) -> Any:

@@ -157,22 +157,10 @@ class Router:
                 continue
             if rule.content_types is not None and not rule.accepts_content_type(content_type):
                 continue
-            kwargs = self._convert(rule, found.groupdict())
+            kwargs = rule.convert(found.groupdict())
             if kwargs is not None:
                 return Match(200, rule, kwargs)
         return self._explain(path, method, content_type)
-
-    @staticmethod
-    def _convert(rule: Rule, groups: dict[str, str | None]) -> dict[str, Any] | None:
-        kwargs: dict[str, Any] = {}
-        converters = rule.converters
-        try:
-            for key, text in groups.items():
-                if text is not None:
-                    kwargs[key] = converters[key].to_python(text)
-        except ValueError:
-            return None
-        return kwargs
 
     def _path_matches(self, path: str) -> list[tuple[Rule, dict[str, Any]]]:
         found = [(rule, {}) for rule in self._static.get(path, ())]

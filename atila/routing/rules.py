@@ -58,6 +58,7 @@ class Rule:
         "pieces",
         "first_segment",
         "allow",
+        "casts",
     )
 
     def __init__(
@@ -86,6 +87,8 @@ class Rule:
                     f"route {path!r}: handler {self.name!r} has no parameter {placeholder!r} "
                     "(add it or **kwargs)"
                 )
+        # PERF: only converters that change the text are called per request.
+        self.casts = tuple((key, conv.to_python) for key, conv in self.converters.items() if conv.converts)
         self.optional = _optional_tail(self.pieces, self.spec.defaults)
         self.regex = _compile(self.pieces, len(self.optional)) if self.converters else None
         self.first_segment = _first_segment(self.pieces)
@@ -113,16 +116,24 @@ class Rule:
         if self.regex is None:
             return {} if path == self.path else None
         found = self.regex.fullmatch(path)
-        if found is None:
-            return None
-        kwargs: dict[str, Any] = {}
+        return None if found is None else self.convert(found.groupdict())
+
+    def convert(self, groups: dict[str, Any]) -> dict[str, Any] | None:
+        """Turn regex groups into handler values in place; None if a converter refuses.
+
+        Absent optional placeholders are dropped so the handler's default applies.
+        """
+        if self.optional:
+            for key in self.optional:
+                if groups[key] is None:
+                    del groups[key]
         try:
-            for key, text in found.groupdict().items():
-                if text is not None:
-                    kwargs[key] = self.converters[key].to_python(text)
+            for key, cast in self.casts:
+                if key in groups:
+                    groups[key] = cast(groups[key])
         except ValueError:
             return None
-        return kwargs
+        return groups
 
     def allows_method(self, method: str) -> bool:
         return self.methods is None or method in self.methods
