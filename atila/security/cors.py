@@ -119,7 +119,7 @@ class CorsPolicy:
     ) -> Headers:
         """Headers of the answer to an allowed origin's preflight; 403 for a method not offered."""
         methods = [m.upper() for m in (self.allow_methods or route_methods)]
-        if request_method.upper() not in methods and request_method.upper() not in ("GET", "HEAD", "POST"):
+        if request_method.upper() not in methods:
             raise SecurityError(403, f"method {request_method} is not allowed for this resource", [("Vary", "Origin")])
         requested = [h.strip().lower() for h in (request_headers or "").split(",") if h.strip()]
         if self.allow_headers is not None:

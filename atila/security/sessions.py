@@ -157,6 +157,23 @@ class Session(NamespacedStores[SessionStore]):
         self._active.extend_on_change()
         return value
 
+    def update(self, values: Any = (), **more: Any) -> None:
+        merged = dict(values, **more)
+        for key, val in merged.items():
+            ensure_json(key, val)
+        self._active.data.update(merged)
+        self._active.extend_on_change()
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            return default
+        return self.remove(key)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.set(key, default)
+        return self.get(key)
+
     def clear(self) -> None:
         self._active.data.clear()
         self._active.extend_on_change()
