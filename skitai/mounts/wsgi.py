@@ -49,18 +49,28 @@ class WSGIInput:
     next pipelined request.
     """
 
-    __slots__ = ("_body", "_buffer", "_eof")
+    __slots__ = ("_body", "_buffer", "_eof", "error")
 
     def __init__(self, body: Any) -> None:
         self._body = body
         self._buffer = b""
         self._eof = False
+        #: the engine's refusal of the body (413, 408, 400), kept even if the app
+        #: swallows it, so the client still gets the right status
+        self.error: HTTPError | None = None
+
+    def _read(self, size: int) -> bytes:
+        try:
+            return self._body.read_sync(size)
+        except HTTPError as exc:
+            self.error = exc
+            raise
 
     def _fill(self) -> bool:
         """Append the next chunk to the buffer; False at the end of the body."""
         if self._eof:
             return False
-        chunk = self._body.read_sync(READ_CHUNK)
+        chunk = self._read(READ_CHUNK)
         if not chunk:
             self._eof = True
             return False
@@ -75,7 +85,7 @@ class WSGIInput:
             return data
         if not self._buffer and size > 0 and not self._eof:
             # PERF: hand over what the body has instead of copying through the buffer.
-            chunk = self._body.read_sync(size)
+            chunk = self._read(size)
             if not chunk:
                 self._eof = True
             return chunk
@@ -358,6 +368,12 @@ class WSGIMount:
         status = call.status
         assert status is not None
         if kind == RESPOND:
+            refused = call.environ["wsgi.input"].error
+            if refused is not None and status == 500:
+                # NOTE: frameworks turn any exception, our 413 included, into a 500;
+                # the client's fault must not look like the server's.
+                self._answer_error(request, responder, refused)
+                return
             responder.respond(status, call.headers, payload)
         elif kind == SENDFILE:
             await self._sendfile(responder, status, call.headers, payload)

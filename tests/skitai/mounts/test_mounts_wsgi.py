@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from skitai.body import StreamBody
+from skitai.errors import HTTPError
 from skitai.mounts.wsgi import FileWrapper, WSGIMount
 from skitai.testing import MemoryResponder, call_mount, make_request
 
@@ -362,3 +363,45 @@ def test_streaming_stops_when_client_is_gone() -> None:
     asyncio.run(WSGIMount("", app).handle(make_request(), responder))
     assert len(produced) == 2
     assert responder.body == b"x"
+
+
+class RefusingBody:
+    """A body the engine refuses half-way (too large), as a chunked upload would be."""
+
+    length = None
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def read_sync(self, size: int = -1) -> bytes:
+        if not self.sent:
+            self.sent = True
+            return b"x" * 10
+        raise HTTPError(413, "request body over 10 bytes")
+
+
+def test_body_refusal_swallowed_by_app_still_gives_413() -> None:
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        try:
+            environ["wsgi.input"].read()
+        except Exception:
+            start_response("500 Internal Server Error", [])
+            return [b"framework error page"]
+        raise AssertionError("the read should have failed")
+
+    request = make_request("POST", "/")
+    request.body = RefusingBody()
+    responder = call_mount(WSGIMount("", app), request)
+    assert responder is not None and responder.status == 413
+    assert b"over 10 bytes" in responder.body
+
+
+def test_body_refusal_uncaught_gives_its_status() -> None:
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        environ["wsgi.input"].read()
+        raise AssertionError("the read should have failed")
+
+    request = make_request("POST", "/")
+    request.body = RefusingBody()
+    responder = call_mount(WSGIMount("", app), request)
+    assert responder is not None and responder.status == 413
