@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from atila.routing.converters import INT_SPECIAL_VALUES
 
 __all__ = [
     "to_int",
@@ -30,8 +29,15 @@ __all__ = [
     "check_safe",
     "coerce_to_type",
     "TRUE_WORDS",
+    "INT_SPECIAL_VALUES",
     "FALSE_WORDS",
 ]
+
+# Seed 001/004: an ``<int:...>`` placeholder also accepts these words, kept as
+# strings, so "/profiles/me" reaches the same handler as "/profiles/42" and the
+# permission layer resolves them ("me" = the current user, "notme" = everyone
+# else, "new" = a resource about to be created).
+INT_SPECIAL_VALUES = ("me", "notme", "new")
 
 # Seed 001 "booleans": True, False, true, false, yes, no, y, n, t, f; plus 1/0 and
 # the "on"/"off" an HTML checkbox sends.

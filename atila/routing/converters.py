@@ -12,6 +12,10 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+# The words an <int:...> placeholder also accepts; defined with the other value
+# rules so routing depends on params and never the other way round.
+from atila.params.coercion import INT_SPECIAL_VALUES
+
 __all__ = [
     "Converter",
     "StringConverter",
@@ -22,13 +26,6 @@ __all__ = [
     "INT_SPECIAL_VALUES",
     "get_converter",
 ]
-
-# Seed 001/004: an ``int`` placeholder also accepts these words, kept as strings,
-# so "/profiles/me" reaches the same handler as "/profiles/42" and the permission
-# layer resolves them ("me" = the current user, "notme" = everyone else, "new" =
-# a resource about to be created).
-INT_SPECIAL_VALUES = ("me", "notme", "new")
-
 
 class Converter:
     """Base converter: one plain path segment, kept as a string."""
