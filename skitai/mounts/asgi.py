@@ -14,7 +14,8 @@ import os
 from typing import Any, Awaitable, Callable, Iterable
 
 from ..contract import Engine, HeaderList, Request, Responder
-from ..errors import ClientGone, HTTPError, reason_phrase
+from ..errors import ClientGone, HTTPError
+from .wsgi import answer_error, error_response
 
 __all__ = ["ASGIMount"]
 
@@ -55,6 +56,9 @@ class Receive:
             except ClientGone:
                 self.pending = False
                 return DISCONNECT
+            except HTTPError as exc:
+                self.send.refused = exc
+                raise
             if self.remaining is None:
                 more = bool(chunk)
             else:
@@ -69,10 +73,12 @@ class Receive:
 class Send:
     """The ``send`` callable of one request; talks to the responder directly."""
 
-    __slots__ = ("responder", "status", "headers", "streaming", "finished", "waiter")
+    __slots__ = ("responder", "status", "headers", "streaming", "finished", "waiter", "refused")
 
     def __init__(self, responder: Responder) -> None:
         self.responder = responder
+        #: the engine's refusal of the request body (413, 408, 400), if any
+        self.refused: HTTPError | None = None
         self.status = 0
         self.headers: HeaderList = []
         self.streaming = False
@@ -123,6 +129,10 @@ class Send:
             if data:
                 await responder.write(data)
             responder.end()
+        elif self.refused is not None and self.status == 500:
+            # NOTE: frameworks turn any exception, our 413 included, into a 500;
+            # the client's fault must not look like the server's.
+            responder.respond(*error_response(self.refused))
         else:
             responder.respond(self.status, self.headers, data)
         self.finish()
@@ -256,27 +266,15 @@ class ASGIMount:
         except Exception as exc:
             if responder.started:
                 raise  # the engine closes the connection: the response is cut short
-            self._answer_error(request, responder, exc)
+            answer_error(responder, exc, self._engine,
+                         f"ASGI app {self.app!r} failed on {request.method} {request.path!r}")
             return
         if not responder.started:
             # The app returned without answering: ASGI servers answer 500.
-            self._answer_error(request, responder,
-                               RuntimeError("ASGI app returned without sending a response"))
+            answer_error(responder, RuntimeError("ASGI app returned without sending a response"),
+                         self._engine, f"ASGI app {self.app!r} did not answer {request.path!r}")
         elif not send.finished and not responder.closed:
             responder.end()
-
-    def _answer_error(self, request: Request, responder: Responder, exc: Exception) -> None:
-        if isinstance(exc, HTTPError):
-            status, detail = exc.status, exc.detail
-        else:
-            status, detail = 500, reason_phrase(500)
-            message = f"ASGI app {self.app!r} failed on {request.method} {request.path!r}"
-            if self._engine is not None:
-                self._engine.log_error(message, exc_info=exc)
-            else:
-                log.error(message, exc_info=exc)
-        body = f"{status} {reason_phrase(status)}: {detail}\n".encode()
-        responder.respond(status, [("Content-Type", "text/plain; charset=utf-8")], body)
 
     async def startup(self, engine: Engine) -> None:
         self._engine = engine

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..contract import Engine, HeaderList, Request, Responder
 from ..errors import ClientGone, HTTPError, reason_phrase
 
-__all__ = ["WSGIMount", "FileWrapper", "WSGIInput", "build_environ"]
+__all__ = ["WSGIMount", "FileWrapper", "WSGIInput", "build_environ", "answer_error", "error_response"]
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +205,29 @@ def build_environ(request: Request, multiprocess: bool) -> dict[str, Any]:
     return environ
 
 
+def error_response(exc: Exception) -> tuple[int, HeaderList, bytes]:
+    """A short plain-text answer; details only for the client's own errors."""
+    if isinstance(exc, HTTPError):
+        status, detail = exc.status, exc.detail
+    else:
+        status, detail = 500, reason_phrase(500)
+    body = f"{status} {reason_phrase(status)}: {detail}\n".encode()
+    return status, [("Content-Type", "text/plain; charset=utf-8")], body
+
+
+def answer_error(responder: Responder, exc: Exception, engine: Engine | None, what: str) -> None:
+    """Answer a failed request that has not started; log it unless it is the client's fault.
+
+    Shared by the WSGI and ASGI mounts (NOTE: its natural home is ``skitai.errors``).
+    """
+    if not isinstance(exc, HTTPError):
+        if engine is not None:
+            engine.log_error(what, exc_info=exc)
+        else:
+            log.error(what, exc_info=exc)
+    responder.respond(*error_response(exc))
+
+
 def parse_status(status: Any) -> int:
     if not isinstance(status, str) or len(status) < 3 or not status[:3].isdigit():
         raise TypeError(f"WSGI status must be a str like '200 OK', got {status!r}")
@@ -363,7 +386,8 @@ class WSGIMount:
         except Exception as exc:
             if responder.started or call.head_sent:
                 raise  # the engine closes the connection: the response is cut short
-            self._answer_error(request, responder, exc)
+            answer_error(responder, exc, self._engine,
+                         f"WSGI app {self.app!r} failed on {request.method} {request.path!r}")
             return
         status = call.status
         assert status is not None
@@ -372,7 +396,7 @@ class WSGIMount:
             if refused is not None and status == 500:
                 # NOTE: frameworks turn any exception, our 413 included, into a 500;
                 # the client's fault must not look like the server's.
-                self._answer_error(request, responder, refused)
+                responder.respond(*error_response(refused))
                 return
             responder.respond(status, call.headers, payload)
         elif kind == SENDFILE:
@@ -399,19 +423,6 @@ class WSGIMount:
             close = getattr(wrapper, "close", None)
             if close is not None:
                 close()
-
-    def _answer_error(self, request: Request, responder: Responder, exc: Exception) -> None:
-        if isinstance(exc, HTTPError):
-            status, detail = exc.status, exc.detail
-        else:
-            status, detail = 500, reason_phrase(500)
-            message = f"WSGI app {self.app!r} failed on {request.method} {request.path!r}"
-            if self._engine is not None:
-                self._engine.log_error(message, exc_info=exc)
-            else:
-                log.error(message, exc_info=exc)
-        body = f"{status} {reason_phrase(status)}: {detail}\n".encode()
-        responder.respond(status, [("Content-Type", "text/plain; charset=utf-8")], body)
 
     async def startup(self, engine: Engine) -> None:
         self._engine = engine

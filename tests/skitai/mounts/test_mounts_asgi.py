@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from skitai.body import StreamBody
+from skitai.errors import ClientGone, HTTPError
 from skitai.mounts.asgi import ASGIMount
 from skitai.testing import MemoryResponder, call_mount, make_request
 
@@ -337,3 +338,56 @@ def test_app_without_lifespan_support_still_starts() -> None:
         return responder
 
     assert asyncio.run(main()).body == b"hello"
+
+
+def test_zerocopysend_with_offset_and_count(tmp_path: Path) -> None:
+    path = tmp_path / "z.bin"
+    path.write_bytes(b"0123456789")
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        with open(path, "rb") as file:
+            await send({"type": "http.response.zerocopysend", "file": file,
+                        "offset": 3, "count": 4, "more_body": True})
+            await send({"type": "http.response.zerocopysend", "file": file, "offset": 0, "count": 1})
+
+    responder = call_mount(ASGIMount("", app), make_request())
+    assert responder is not None
+    assert (responder.body, responder.ended) == (b"34560", True)
+
+
+class FailingBody:
+    length = None
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    async def read(self, size: int = -1) -> bytes:
+        raise self.exc
+
+
+def test_client_gone_while_reading_is_a_disconnect_message() -> None:
+    messages: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        messages.append(await receive())
+
+    request = make_request("POST", "/")
+    request.body = FailingBody(ClientGone("reset"))
+    call_mount(ASGIMount("", app), request)
+    assert messages == [{"type": "http.disconnect"}]
+
+
+def test_body_refusal_turned_into_500_by_app_gives_413() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await receive()
+        except Exception:
+            await send({"type": "http.response.start", "status": 500, "headers": []})
+            await send({"type": "http.response.body", "body": b"framework error page"})
+
+    request = make_request("POST", "/")
+    request.body = FailingBody(HTTPError(413, "body over the limit"))
+    responder = call_mount(ASGIMount("", app), request)
+    assert responder is not None and responder.status == 413
+    assert b"body over the limit" in responder.body
