@@ -1,0 +1,2 @@
+INVERTED_INDEX = {}
+DOCUMENTS = {}
