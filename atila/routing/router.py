@@ -101,6 +101,14 @@ class Router:
             self._reindex()
         return removed
 
+    def remove_rule(self, rule: Rule) -> bool:
+        """Drop one exact rule (unmounting a module drops the rules it added)."""
+        if not any(existing is rule for existing in self._rules):
+            return False
+        self._rules = [existing for existing in self._rules if existing is not rule]
+        self._reindex()
+        return True
+
     def __iter__(self) -> Iterator[Rule]:
         return iter(list(self._rules))
 

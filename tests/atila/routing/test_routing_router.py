@@ -189,3 +189,13 @@ def test_wrapped_handler_is_found_by_its_original_function():
     router.add(Rule("/users/<int:id>", decorate(user)))
     assert router.build(user, 5) == "/users/5"
     assert len(router.remove(user)) == 1
+
+
+def test_remove_rule_drops_only_that_rule():
+    router = Router()
+    first = router.add(Rule("/", hello))
+    second = router.add(Rule("/hello", hello, ["POST"]))
+    assert router.remove_rule(first) is True
+    assert router.remove_rule(first) is False
+    assert router.find(hello) == [second]
+    assert router.match("/", "GET", None).status == 404
