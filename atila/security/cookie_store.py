@@ -62,6 +62,8 @@ class SignedCookieStore:
         self.clock = clock
         self.codec = SignedCodec(settings.secret, f"{self.purpose}:{settings.cookie_name}")
         self.dirty = False  # validate() may set it (to drop expired parts)
+        #: set by NamespacedStores in auto-commit mode: write the cookie on every change
+        self.on_dirty: Callable[[SignedCookieStore], None] | None = None
         payload = self.codec.loads(jar.incoming(settings.cookie_name))
         self.state: dict[str, Any] = self.validate(payload) if isinstance(payload, dict) else {}
         #: True when the request carried a valid, unexpired cookie for this namespace
@@ -73,9 +75,15 @@ class SignedCookieStore:
 
     def mark_dirty(self) -> None:
         self.dirty = True
+        if self.on_dirty is not None:
+            self.on_dirty(self)
+
+    def payload(self) -> dict[str, Any]:
+        """What goes into the cookie (the state, unless a subclass filters it)."""
+        return self.state
 
     def is_empty(self) -> bool:
-        return not self.state
+        return not self.payload()
 
     def max_age(self) -> float | None:
         """Seconds the cookie should live in the browser; None for a browser-session cookie."""
@@ -95,10 +103,10 @@ class SignedCookieStore:
             if self.jar.incoming(s.cookie_name) is not None:
                 self.jar.set(s.cookie_name, "", "now", s.path, s.domain, secure, s.http_only, s.samesite)
             return
-        self.state["a"] = self.remote_addr
+        payload = dict(self.payload(), a=self.remote_addr)
         age = self.max_age()
         expires: Any = None if age is None else max(1, int(age + 0.999))
-        token = self.codec.dumps(self.state)
+        token = self.codec.dumps(payload)
         self.jar.set(s.cookie_name, token, expires, s.path, s.domain, secure, s.http_only, s.samesite)
         self.dirty = False
 
@@ -129,6 +137,7 @@ class NamespacedStores(Generic[S]):
         remote_addr: str | None = None,
         secure_request: bool = False,
         clock: Callable[[], float] = time.time,
+        auto_commit: bool = False,
     ) -> None:
         if not secret:
             raise MissingSecretKey(self.feature)
@@ -136,6 +145,7 @@ class NamespacedStores(Generic[S]):
         self._remote_addr = remote_addr
         self._secure_request = secure_request
         self._clock = clock
+        self._auto_commit = auto_commit
         self._default = StoreSettings(self.default_cookie, secret, float(timeout), path=jar.default_path)
         self._stores: dict[str, S] = {}
         self._active = self._open(self._default)
@@ -151,6 +161,9 @@ class NamespacedStores(Generic[S]):
         store = self._stores.get(settings.cookie_name)
         if store is None or store.settings.secret != settings.secret:
             store = self.store_class(settings, self._jar, self._remote_addr, self._clock)
+            if self._auto_commit:
+                secure = self._secure_request
+                store.on_dirty = lambda changed: changed.commit(secure)
             self._stores[settings.cookie_name] = store
         elif store.settings != settings:
             store.settings = settings

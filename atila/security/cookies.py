@@ -158,6 +158,9 @@ class CookieJar(MutableMapping[str, str]):
         self.clock = clock
         # keyed by (name, path, domain): one Set-Cookie per cookie identity
         self._outgoing: dict[tuple[str, str, str | None], str] = {}
+        #: called after every change, so the framework can keep the response
+        #: head in step (no end-of-request hook needed)
+        self.on_change: Callable[[CookieJar], None] | None = None
 
     def set(
         self,
@@ -188,6 +191,8 @@ class CookieJar(MutableMapping[str, str]):
             self._current.pop(key, None)
         else:
             self._current[key] = str(val)
+        if self.on_change is not None:
+            self.on_change(self)
 
     def remove(self, key: str, path: str | None = None, domain: str | None = None) -> None:
         """Tell the browser to drop a cookie (expires now)."""

@@ -46,8 +46,10 @@ class MessageStore(SignedCookieStore):
     def messages(self) -> list[list[Any]]:
         return self.state.setdefault("m", [])
 
-    def is_empty(self) -> bool:
-        return not self.state.get("m")
+    def payload(self) -> dict[str, Any]:
+        """The messages to keep: shown-once messages read by this request are left out."""
+        kept = [m for m in self.state.get("m", []) if m[3] or m[0] not in self.consumed]
+        return {"m": kept, "n": self.state.get("n", 0)} if kept else {}
 
     def max_age(self) -> float | None:
         # valid=0 messages wait for the next reader, so the cookie outlives the browser session
@@ -124,7 +126,11 @@ class MessageBox(NamespacedStores[MessageStore]):
         (the seed's ``get(key, val)``).
         """
         matched = [m for m in self._live() if _matches(m, filters)]
-        self._active.consumed.update(m[0] for m in matched)
+        store = self._active
+        newly_read = {m[0] for m in matched if not m[3]} - store.consumed
+        if newly_read:
+            store.consumed |= newly_read
+            store.mark_dirty()
         return [(m[0], m[1], m[2], m[3], m[4], dict(m[5])) for m in matched]
 
     def getv(self, *filters: Any) -> list[Message]:
@@ -148,13 +154,10 @@ class MessageBox(NamespacedStores[MessageStore]):
         return False
 
     def commit(self, success: bool = True) -> None:
-        """Drop shown-once messages that were read (only when the request succeeded), then write."""
+        """Write the boxes; shown-once messages read are dropped only when the request succeeded."""
         for store in self._stores.values():
-            if success and store.consumed:
-                kept = [m for m in store.state.get("m", []) if m[3] or m[0] not in store.consumed]
-                if len(kept) != len(store.state.get("m", [])):
-                    store.state["m"] = kept
-                    store.mark_dirty()
+            if not success:
+                store.consumed.clear()
             store.commit(self._secure_request)
 
     def __len__(self) -> int:

@@ -44,8 +44,8 @@ class SessionStore(SignedCookieStore):
     def data(self) -> dict[str, Any]:
         return self.state.setdefault("d", {})
 
-    def is_empty(self) -> bool:
-        return not self.state.get("d")
+    def payload(self) -> dict[str, Any]:
+        return self.state if self.state.get("d") else {}
 
     def max_age(self) -> float | None:
         return float(self.state["e"]) - self.clock()
