@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from ..contract import Engine, HeaderList, Request, Responder
 from ..errors import ClientGone, HTTPError
@@ -26,7 +27,7 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Message]],
                     Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
-EXTENSIONS = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
+EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
 READ_CHUNK = 64 * 1024
 #: how often a ``receive`` waiting for a disconnect re-checks ``responder.closed``
 #: when the responder cannot notify us (its contract has no closed-waiter)
@@ -38,9 +39,9 @@ DISCONNECT: Message = {"type": "http.disconnect"}
 class Receive:
     """The ``receive`` callable of one request: body chunks, then ``http.disconnect``."""
 
-    __slots__ = ("body", "remaining", "pending", "send")
+    __slots__ = ("body", "pending", "remaining", "send")
 
-    def __init__(self, request: Request, send: "Send") -> None:
+    def __init__(self, request: Request, send: Send) -> None:
         self.body = request.body
         self.remaining = request.body.length  # None for a chunked body
         self.pending = True  # an http.request message is still due
@@ -73,7 +74,7 @@ class Receive:
 class Send:
     """The ``send`` callable of one request; talks to the responder directly."""
 
-    __slots__ = ("responder", "status", "headers", "streaming", "finished", "waiter", "refused")
+    __slots__ = ("finished", "headers", "refused", "responder", "status", "streaming", "waiter")
 
     def __init__(self, responder: Responder) -> None:
         self.responder = responder
@@ -102,7 +103,8 @@ class Send:
             self.headers = [(k.decode("latin-1"), v.decode("latin-1"))
                             for k, v in message.get("headers", ())]
         elif kind == "http.response.pathsend":
-            with open(message["path"], "rb") as file:
+            # NOTE: opening a local file does not block long enough to need a thread.
+            with open(message["path"], "rb") as file:  # noqa: ASYNC230
                 await self.sendfile(file, 0, None, False)
         elif kind == "http.response.zerocopysend":
             await self.sendfile(message["file"], message.get("offset"), message.get("count"),
@@ -182,7 +184,7 @@ class Lifespan:
         scope = {"type": "lifespan", "asgi": ASGI_VERSION, "state": self.state}
         try:
             await self.app(scope, self.inbox.get, self.replies.put)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure means "no lifespan"
             # NOTE: like uvicorn's lifespan="auto": an app that raises on a lifespan
             # scope (most often "unsupported scope type") simply has no lifespan.
             log.debug("ASGI app %r does not support lifespan: %r", self.app, exc)

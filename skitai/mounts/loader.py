@@ -27,7 +27,7 @@ from ..contract import Mount
 from .asgi import ASGIMount
 from .wsgi import WSGIMount
 
-__all__ = ["load_mount", "normalize_prefix", "default_base_dir", "import_file"]
+__all__ = ["default_base_dir", "import_file", "load_mount", "normalize_prefix"]
 
 APP_ATTRIBUTES = ("app", "application")
 
@@ -198,7 +198,7 @@ def classify_callable(app: Any) -> str | None:
         # NOTE: calling a class gives an instance, so a class used as an app is the
         # ASGI 2 "double callable" shape (``App(scope)`` then ``await app(receive, send)``).
         return "asgi2"
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(app, "__call__", None)
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
     is_async = inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(call)
     try:
         signature = inspect.signature(app)

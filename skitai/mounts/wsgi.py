@@ -21,12 +21,13 @@ import logging
 import os
 import stat
 import sys
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..contract import Engine, HeaderList, Request, Responder
 from ..errors import ClientGone, HTTPError, reason_phrase
 
-__all__ = ["WSGIMount", "FileWrapper", "WSGIInput", "build_environ", "answer_error", "error_response"]
+__all__ = ["FileWrapper", "WSGIInput", "WSGIMount", "answer_error", "build_environ", "error_response"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ class WSGIInput:
 
     def _read(self, size: int) -> bytes:
         try:
-            return self._body.read_sync(size)
+            data: bytes = self._body.read_sync(size)
+            return data
         except HTTPError as exc:
             self.error = exc
             raise
@@ -254,7 +256,7 @@ RESPOND, SENDFILE, STREAMED = 0, 1, 2
 class WSGICall:
     """One request's run of the app; ``run`` executes in a worker thread."""
 
-    __slots__ = ("app", "environ", "responder", "loop", "method", "status", "headers", "head_sent")
+    __slots__ = ("app", "environ", "head_sent", "headers", "loop", "method", "responder", "status")
 
     def __init__(self, app: WSGIApp, environ: dict[str, Any], responder: Responder,
                  loop: asyncio.AbstractEventLoop) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -17,7 +17,7 @@ from skitai.testing import MemoryResponder, call_mount, make_request
 class Engine:
     debug = False
     worker_id = 0
-    mounts: list[Any] = []
+    mounts: ClassVar[list[Any]] = []
 
     def __init__(self) -> None:
         self.errors: list[str] = []
@@ -122,7 +122,7 @@ def test_request_body_in_several_chunks() -> None:
         task = loop.create_task(ASGIMount("", app).handle(request, responder))
         for count, part in enumerate((b"abc", b"def", b"ghi"), 1):
             body.feed(part)
-            await wait_until(lambda: len(messages) == count)
+            await wait_until(lambda count=count: len(messages) == count)
         body.feed_eof()
         await asyncio.wait_for(task, 10)
         return responder
@@ -346,7 +346,7 @@ def test_zerocopysend_with_offset_and_count(tmp_path: Path) -> None:
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
-        with open(path, "rb") as file:
+        with open(path, "rb") as file:  # noqa: ASYNC230
             await send({"type": "http.response.zerocopysend", "file": file,
                         "offset": 3, "count": 4, "more_body": True})
             await send({"type": "http.response.zerocopysend", "file": file, "offset": 0, "count": 1})
@@ -382,7 +382,7 @@ def test_body_refusal_turned_into_500_by_app_gives_413() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         try:
             await receive()
-        except Exception:
+        except Exception:  # noqa: BLE001 - as frameworks do
             await send({"type": "http.response.start", "status": 500, "headers": []})
             await send({"type": "http.response.body", "body": b"framework error page"})
 

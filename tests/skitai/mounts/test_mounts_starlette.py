@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, ClassVar
 
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from skitai.mounts.asgi import ASGIMount
@@ -21,7 +27,7 @@ from skitai.testing import MemoryResponder, make_request
 class Engine:
     debug = False
     worker_id = 0
-    mounts: list[Any] = []
+    mounts: ClassVar[list[Any]] = []
 
     def run_in_thread(self, func: Any, *args: Any) -> Any:
         return asyncio.get_running_loop().run_in_executor(None, func, *args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -87,7 +87,7 @@ def test_multiprocess_follows_engine_workers() -> None:
     class Engine:
         debug = False
         worker_id = 0
-        mounts: list[Any] = []
+        mounts: ClassVar[list[Any]] = []
         workers = 3
 
         def run_in_thread(self, func: Any, *args: Any) -> Any:
@@ -239,7 +239,7 @@ def test_file_wrapper_is_sent_with_sendfile(tmp_path: Any) -> None:
 
     def app(environ: Any, start_response: Any) -> Any:
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
-        handle = open(path, "rb")
+        handle = open(path, "rb")  # noqa: SIM115 - the mount must close it
         handle.seek(2)
         files.append(handle)
         return environ["wsgi.file_wrapper"](handle, 4096)
@@ -333,7 +333,7 @@ def test_wsgi_input_streams_while_body_arrives() -> None:
         responder = MemoryResponder()
         task = loop.create_task(WSGIMount("", app).handle(request, responder))
         for count, part in enumerate((b"one", b"two", b"three")):
-            await wait_until(lambda: len(received) == count)
+            await wait_until(lambda count=count: len(received) == count)
             body.feed(part)
         await wait_until(lambda: len(received) == 3)
         body.feed_eof()
@@ -384,7 +384,7 @@ def test_body_refusal_swallowed_by_app_still_gives_413() -> None:
     def app(environ: Any, start_response: Any) -> list[bytes]:
         try:
             environ["wsgi.input"].read()
-        except Exception:
+        except Exception:  # noqa: BLE001 - as frameworks do
             start_response("500 Internal Server Error", [])
             return [b"framework error page"]
         raise AssertionError("the read should have failed")
