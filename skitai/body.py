@@ -96,10 +96,17 @@ class StreamBody:
             callback, self._on_first_read = self._on_first_read, None
             callback()
         if size < 0:
-            while not self._eof:
+            # NOTE: take chunks as they come so the protocol's read pause (high
+            # water) is released; waiting for EOF first would deadlock.
+            parts = []
+            while True:
+                if self._chunks:
+                    parts.append(self._take(self._buffered))
+                if self._eof:
+                    break
                 await self._wait()
             self._raise_error()
-            return self._take(self._buffered)
+            return b"".join(parts)
         while not self._chunks and not self._eof:
             await self._wait()
         if not self._chunks:

@@ -30,6 +30,8 @@ _TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 #: bytes of chunk-size line and CRLFs we tolerate per chunk, beyond its extension
 _CHUNK_FRAMING = 40
+#: largest piece handed to llhttp at once
+_SLICE = 16 * 1024
 
 
 class RequestHead:
@@ -92,6 +94,7 @@ class RequestParser:
         self._body_bytes = 0
         self._fed_in_body = 0
         self._chunks = 0
+        self._chunked = False
         self._body_limit = limits.max_body_size
 
     def _reset(self) -> None:
@@ -104,7 +107,17 @@ class RequestParser:
     def feed(self, data: bytes) -> None:
         """Parse bytes.  Raises HTTPError for anything the client got wrong,
         ``httptools.HttpParserUpgrade`` (offset in ``args[0]``) on an Upgrade."""
-        was_in_body = self.in_body
+        if len(data) <= _SLICE:
+            self._feed(data)
+            return
+        # NOTE: llhttp reports neither chunk extensions nor how far it got, so
+        # large inputs go in slices and the chunked framing overhead is bounded
+        # after each one (a 1 MiB extension is refused after a few slices).
+        view = memoryview(data)
+        for start in range(0, len(data), _SLICE):
+            self._feed(bytes(view[start:start + _SLICE]))
+
+    def _feed(self, data: bytes) -> None:
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -120,12 +133,12 @@ class RequestParser:
             raise HTTPError(400, f"invalid request target: {exc}") from None
         except httptools.HttpParserError as exc:
             raise HTTPError(_status_of(exc), f"malformed request: {exc}") from None
-        if was_in_body and self.in_body and self._chunks:
-            # NOTE: llhttp does not report chunk extensions, so we bound the
-            # framing overhead instead: bytes fed minus body bytes delivered.
+        if self._chunked:
             self._fed_in_body += len(data)
             overhead = self._fed_in_body - self._body_bytes
-            allowed = self._chunks * _CHUNK_FRAMING + self.limits.max_chunk_extension + self.limits.max_header_size
+            allowed = (
+                self._chunks * _CHUNK_FRAMING + self.limits.max_chunk_extension + self.limits.max_header_size + _SLICE
+            )
             if overhead > allowed:
                 raise HTTPError(400, "chunk extensions or trailers too large")
 
@@ -135,6 +148,7 @@ class RequestParser:
         self._body_bytes = 0
         self._fed_in_body = 0
         self._chunks = 0
+        self._chunked = False
         self._body_limit = self.limits.max_body_size
 
     def on_url(self, url: bytes) -> None:
@@ -167,6 +181,7 @@ class RequestParser:
         if head.content_length is not None and head.content_length > self._body_limit:
             raise HTTPError(413, f"request body larger than {self._body_limit} bytes")
         self._head = head
+        self._chunked = head.chunked
         self.in_body = head.has_body
         self.handler.on_head(head)
 
@@ -181,6 +196,7 @@ class RequestParser:
 
     def on_message_complete(self) -> None:
         self.in_body = False
+        self._chunked = False
         self.handler.on_end()
 
     # -- checks ----------------------------------------------------------------

@@ -196,3 +196,14 @@ def test_frame_headers_refuses_crlf_and_nul() -> None:
 def test_status_line_cache() -> None:
     assert status_line("1.1", 404) == b"HTTP/1.1 404 Not Found\r\n"
     assert status_line("1.1", 599) == b"HTTP/1.1 599 Unknown\r\n"
+
+
+def test_huge_chunk_extension_in_one_write_is_refused() -> None:
+    data = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;" + b"a" * (1 << 20) + b"\r\nhello\r\n0\r\n\r\n"
+    assert refused(data).status == 400
+
+
+def test_large_single_chunk_in_one_write_is_fine() -> None:
+    body = b"x" * 300_000
+    data = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%b\r\n0\r\n\r\n" % (len(body), body)
+    assert parse(data, limit=1 << 20).bodies == [body]

@@ -200,3 +200,10 @@ def test_idle_keepalive_connection_is_closed() -> None:
             return transport.closed
 
     assert run(scenario())
+
+
+def test_body_larger_than_high_water_is_read_whole() -> None:
+    body = b"y" * (1 << 20)
+    config = Config(access_log=False, limits=Limits(max_body_size=2 << 20))
+    raw, _ = run(exchange(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(body) + body, config, chunks=64))
+    assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(body)
