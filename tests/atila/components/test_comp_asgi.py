@@ -164,11 +164,10 @@ def test_unknown_scope_type_is_refused():
         asyncio.run(ASGIAdapter(StreamingMount())({"type": "mqtt"}, None, None))
 
 
-@pytest.fixture
-def uvicorn_server():
+def start_uvicorn(target):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "asgi_wsgi_sample:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
         cwd=SAMPLES,
         stdout=subprocess.DEVNULL,
@@ -190,6 +189,27 @@ def uvicorn_server():
         process.wait(10)
 
 
+@pytest.fixture
+def uvicorn_server():
+    yield from start_uvicorn("asgi_wsgi_sample:app")
+
+
+@pytest.fixture
+def uvicorn_atila():
+    yield from start_uvicorn("asgi_atila_sample:application")
+
+
 def test_served_by_uvicorn(uvicorn_server):
     r = httpx.post(uvicorn_server + "/echo", content=b"over uvicorn", timeout=5)
     assert (r.status_code, r.text) == (200, "POST /echo over uvicorn")
+
+
+def test_atila_app_served_by_uvicorn(uvicorn_atila):
+    with httpx.Client(base_url=uvicorn_atila, timeout=5) as http:
+        r = http.get("/")
+        assert (r.status_code, r.text) == (200, "<h1>something</h1>")
+        r = http.get("/apis/pets/45")
+        assert r.json() == {"id": 45, "kind": "dog", "started": ["mounted"]}
+        assert http.post("/apis/echo", json={"name": "Monk"}).json() == {"name": "Monk"}
+        assert http.post("/apis/echo", data={"name": "form"}).json() == {"name": "form"}
+        assert http.get("/apis/pets/notanumber").status_code == 404
