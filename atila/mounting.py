@@ -1,0 +1,268 @@
+"""The hooks loader: runs a package's life-cycle hooks and remembers what each
+module mounted, so it can be unmounted and reloaded.
+
+Life cycle of an app (docs/atila/lifecycle.md has the full picture):
+
+1. ``__config__(pref)`` and ``__app__()`` in the package given to ``skitai.mount``
+   (called by the engine's loader, before workers start);
+2. per worker, at start-up: event ``before_mount``; then for the package and,
+   depth first, every module it mounts with ``app.mount(path, module)`` from its
+   ``__setup__``: ``__setup__`` then ``__mount__`` (routes); then ``__mounted__``
+   of every module in mount order; events ``mounted`` and ``mounted_or_reloaded``;
+3. per request, for the routes of a module and of the modules it mounted:
+   ``__request__`` (outermost first), the handler, ``__wrapup__(context, content)``
+   (innermost first, may replace the content), ``__error__(context, exception)``
+   when it failed, ``__teardown__`` always;
+4. at shutdown: event ``before_umount``; ``__umounted__`` (old name
+   ``__umount__``) of every module, last mounted first; event ``umounted``.
+   ``app.reload_module(module)`` runs the same unmount for that module and what
+   it mounted, reloads it and mounts it again.
+
+Which arguments a hook gets is read from its parameters, never guessed from
+the call: a hook whose first parameter is named ``app``, or whose second is
+named ``mntopt`` or ``options`` (first not ``context``/``was``), has the old
+form and gets ``(app, mntopt)``; any other hook gets ``(context, app, options)``.
+Either list is cut to the number of parameters the hook declares (after the
+extra values a request hook receives last, e.g. ``content`` of ``__wrapup__``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import os
+from types import ModuleType
+from typing import Any, Callable
+
+__all__ = ["HookLoader", "MountedModule", "call_hook", "hook_form", "join_prefix", "RESERVED_OPTIONS"]
+
+logger = logging.getLogger("atila.mounting")
+
+RESERVED_OPTIONS = ("ns", "authenticate", "debug_only")
+REQUEST_HOOKS = ("__request__", "__wrapup__", "__error__", "__teardown__")
+_OLD_FIRST = frozenset({"app"})
+_OLD_SECOND = frozenset({"mntopt", "options"})
+_CONTEXT_NAMES = frozenset({"context", "was"})
+_FORMS: dict[Any, tuple[str, int]] = {}
+
+
+def hook_form(func: Callable[..., Any], extra: int = 0) -> tuple[str, int]:
+    """``("old"|"new", count)``: the argument list a hook takes and how many of
+    its leading arguments come from that list (-1: all, for ``*args``).
+
+    Raises:
+        TypeError: a hook needing more arguments than the loader can give.
+    """
+    key = (func, extra)
+    cached = _FORMS.get(key)
+    if cached is not None:
+        return cached
+    params = [
+        p
+        for p in inspect.signature(func).parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    varargs = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inspect.signature(func).parameters.values())
+    names = [p.name for p in params]
+    old = bool(names) and (
+        names[0] in _OLD_FIRST or (len(names) > 1 and names[1] in _OLD_SECOND and names[0] not in _CONTEXT_NAMES)
+    )
+    base = len(names) - extra
+    limit = 2 if old else 3
+    if varargs:
+        base = -1
+    elif base < 0 or base > limit:
+        raise TypeError(
+            f"hook {func.__module__}.{func.__qualname__}{inspect.signature(func)} takes "
+            f"{len(names)} arguments; hooks take (context, app, options) or (app, mntopt)"
+            + (f" and then {extra} more" if extra else "")
+        )
+    form = ("old" if old else "new", base)
+    _FORMS[key] = form
+    return form
+
+
+def call_hook(func: Callable[..., Any], context: Any, app: Any, options: dict[str, Any], *extra: Any) -> Any:
+    """Call a hook with the arguments its signature asks for (see module doc)."""
+    form, base = hook_form(func, len(extra))
+    pool = (app, options) if form == "old" else (context, app, options)
+    args = pool if base < 0 else pool[:base]
+    return func(*args, *extra)
+
+
+def join_prefix(parent: str, path: str) -> str:
+    """The route prefix of a module mounted on ``path`` by a module at ``parent``.
+
+    Paths nest (``/api`` then ``/v1`` -> ``/api/v1``) unless ``path`` already
+    starts with the parent's prefix (seed 001 mounts ``/sub2/pages`` from the
+    module mounted on ``/sub2``: the path is then taken as given).
+    """
+    path = "" if path in ("", "/") else "/" + path.strip("/")
+    if not parent:
+        return path
+    if path == parent or path.startswith(parent + "/"):
+        return path
+    return parent + path
+
+
+class MountedModule:
+    """One ``app.mount(path, module, **options)``: where and with what it mounted,
+    the routes its hooks added and the modules it mounted in turn."""
+
+    def __init__(self, module: ModuleType | None, prefix: str, options: dict[str, Any], parent: MountedModule | None):
+        self.module = module
+        self.path = prefix
+        self.options = options
+        self.parent = parent
+        self.children: list[MountedModule] = []
+        self.rules: list[Any] = []
+        self.requested_path = prefix
+        self.mounted = False
+
+    @property
+    def namespace(self) -> str | None:
+        return self.options.get("ns")
+
+    def chain(self) -> list[MountedModule]:
+        """This module and its parents, outermost first."""
+        chain: list[MountedModule] = []
+        node: MountedModule | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def hook(self, name: str) -> Callable[..., Any] | None:
+        if self.module is None:
+            return None
+        func = getattr(self.module, name, None)
+        return func if callable(func) else None
+
+    def walk(self) -> list[MountedModule]:
+        """This module and everything it mounted, in mount order."""
+        nodes = [self]
+        for child in self.children:
+            nodes.extend(child.walk())
+        return nodes
+
+    def __repr__(self) -> str:
+        name = self.module.__name__ if self.module is not None else "<app>"
+        return f"<MountedModule {name} at {self.path!r}>"
+
+
+class HookLoader:
+    """The mounted-module tree of one app and the code that walks it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.root = MountedModule(None, "", {}, None)
+        self._stack: list[MountedModule] = [self.root]
+        self._pending: list[tuple[str, ModuleType, dict[str, Any]]] = []
+        self.started = False
+
+    @property
+    def current(self) -> MountedModule:
+        """The module whose hooks are running (routes added now belong to it)."""
+        return self._stack[-1]
+
+    def set_root_module(self, module: ModuleType | None) -> None:
+        self.root.module = module
+
+    # -- mounting ------------------------------------------------------------------
+    def mount(self, path: str, module: ModuleType, options: dict[str, Any]) -> MountedModule | None:
+        """Mount now when the app is started (we are inside a hook), else at start-up."""
+        if not isinstance(module, ModuleType):
+            raise TypeError(f"app.mount needs a module or package, got {module!r}")
+        if not self.started:
+            self._pending.append((path, module, options))
+            return None
+        if options.get("debug_only") and not self.app.debug:
+            return None
+        parent = self.current
+        node = MountedModule(module, join_prefix(parent.path, path), dict(options), parent)
+        node.requested_path = path
+        parent.children.append(node)
+        self._mount_node(node)
+        return node
+
+    def _mount_node(self, node: MountedModule) -> None:
+        if node.module is not None:
+            module_options = {k: v for k, v in node.options.items()}
+            # seed 004: "custom options can be accessed by __mntopt__ in your module"
+            node.module.__mntopt__ = module_options  # type: ignore[attr-defined]
+        self._stack.append(node)
+        try:
+            context = self.app.make_context()
+            for name in ("__setup__", "__mount__"):
+                hook = node.hook(name)
+                if hook is not None:
+                    call_hook(hook, context, self.app, node.options)
+        finally:
+            self._stack.pop()
+        node.mounted = True
+
+    def start(self) -> None:
+        """Per worker start-up: the root package's hooks, then queued mounts."""
+        self.started = True
+        self._mount_node(self.root)
+        pending, self._pending = self._pending, []
+        for path, module, options in pending:
+            self.mount(path, module, options)
+        self._run_mounted(self.root)
+
+    def _run_mounted(self, top: MountedModule) -> None:
+        context = self.app.make_context()
+        for node in top.walk():
+            hook = node.hook("__mounted__")
+            if hook is not None:
+                call_hook(hook, context, self.app, node.options)
+
+    # -- unmounting ----------------------------------------------------------------
+    def _umount_tree(self, top: MountedModule) -> None:
+        context = self.app.make_context()
+        for node in reversed(top.walk()):
+            hook = node.hook("__umounted__") or node.hook("__umount__")
+            if hook is not None:
+                try:
+                    call_hook(hook, context, self.app, node.options)
+                except Exception:
+                    logger.exception("%s of %r failed", hook.__name__, node)
+            for rule in list(node.rules):
+                self.app.unroute_rule(rule)
+            node.rules = []
+            node.mounted = False
+
+    def shutdown(self) -> None:
+        if self.started:
+            self._umount_tree(self.root)
+            self.started = False
+
+    def reload(self, module: ModuleType) -> ModuleType:
+        """Unmount ``module`` (and what it mounted), reload it, mount it again."""
+        nodes = [node for node in self.root.walk() if node.module is not None and node.module.__name__ == module.__name__]
+        if not nodes:
+            raise ValueError(f"module {module.__name__} is not mounted on this app")
+        for node in nodes:
+            self._umount_tree(node)
+        fresh = importlib.reload(module)
+        for node in nodes:
+            node.module = fresh
+            node.children = []
+            parent = node.parent or self.root
+            self._stack.append(parent)
+            try:
+                self._mount_node(node)
+            finally:
+                self._stack.pop()
+            self._run_mounted(node)
+        return fresh
+
+    # -- lookups -------------------------------------------------------------------
+    def watch_paths(self) -> list[str]:
+        paths: list[str] = []
+        for node in self.root.walk():
+            path = getattr(node.module, "__file__", None)
+            if path:
+                paths.append(os.path.dirname(path) if path.endswith("__init__.py") else path)
+        return sorted(set(paths))

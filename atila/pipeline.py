@@ -1,0 +1,448 @@
+"""One request, top to bottom.
+
+::
+
+    handle            router.match -> 404 passes (NOT_FOUND), 301/405/415/OPTIONS answered
+      _serve          read the body (on the loop) when there is one
+        _run_*        before hooks -> bind parameters -> handler -> after hooks
+                      (failed hooks on error, teardown always); ``def`` handlers run
+                      this in the worker's thread pool, ``async def`` on the loop
+        render        return value -> Response, merged with ``context.response``
+        errors        HttpError / ParamError / SecurityError / engine limits -> 4xx,
+                      anything else -> 500 (traceback only in debug)
+        respond       one ``responder.respond`` for bytes bodies, streaming otherwise
+
+PERF: per-route work happens once, in :class:`Endpoint` (compiled on a route's
+first request and again only when app hooks change); a GET to an ``async def``
+handler is one coroutine, no task, no thread hop.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import sys
+from typing import Any, Callable
+
+from skitai.contract import NOT_FOUND
+from skitai.errors import ClientGone
+from skitai.errors import HTTPError as EngineHTTPError
+
+from .context.context import Context
+from .params.errors import ParamError
+from .responses.base import Response
+from .responses.errors import HttpError, error_response, make_error_info
+from .responses.render import to_response
+from .security.errors import SecurityError
+
+__all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached"]
+
+logger = logging.getLogger("atila.pipeline")
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+
+
+# -- per-route decorations (run_before, run_after, inspect, ...) ----------------
+def attach(func: Callable[..., Any], kind: str, item: Any) -> Callable[..., Any]:
+    """Record ``item`` under ``kind`` on a handler (read when its route compiles)."""
+    store = func.__dict__.setdefault("__atila__", {})
+    store.setdefault(kind, []).append(item)
+    return func
+
+
+def attached(func: Callable[..., Any], kind: str) -> list[Any]:
+    """Everything attached under ``kind`` along the ``functools.wraps`` chain."""
+    items: list[Any] = []
+    seen: set[int] = set()
+    node: Any = func
+    while node is not None:
+        for item in getattr(node, "__dict__", {}).get("__atila__", {}).get(kind, ()):
+            if id(item) not in seen:
+                seen.add(id(item))
+                items.append(item)
+        node = getattr(node, "__wrapped__", None)
+    return items
+
+
+class RequestHooks:
+    """App-wide request hooks (seed 004 "Registering Per Request Calling Functions")."""
+
+    def __init__(self) -> None:
+        self.before: list[Callable[..., Any]] = []
+        self.finish: list[Callable[..., Any]] = []
+        self.failed: list[Callable[..., Any]] = []
+        self.teardown: list[Callable[..., Any]] = []
+        self.version = 0
+
+    def add(self, kind: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        getattr(self, kind).append(func)
+        self.version += 1
+        return func
+
+
+class Endpoint:
+    """Everything one route needs per request, decided once."""
+
+    __slots__ = (
+        "rule", "func", "is_async", "spec", "takes_nothing", "inspectors", "before", "after",
+        "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple",
+    )
+
+    def __init__(self, app: Any, rule: Any) -> None:
+        hooks: RequestHooks = app.request_hooks
+        module = app.module_of(rule)
+        chain = module.chain() if module is not None else []
+        self.rule = rule
+        self.func = rule.func
+        self.is_async = inspect.iscoroutinefunction(rule.func)
+        self.spec = rule.spec
+        self.takes_nothing = not self.spec.names and not self.spec.var_keyword
+        self.inspectors = attached(rule.func, "inspect")
+        self.module = module
+        # app hooks, then module __request__ outermost first, then the route's own
+        self.before = [*hooks.before]
+        self.before += [(h, node) for node in chain if (h := node.hook("__request__"))]
+        self.before += attached(rule.func, "before")
+        self.after = attached(rule.func, "after")
+        inner_first = chain[::-1]
+        self.wrapup = [(h, node) for node in inner_first if (h := node.hook("__wrapup__"))]
+        self.error = [(h, node) for node in inner_first if (h := node.hook("__error__"))]
+        self.teardown = [(h, node) for node in inner_first if (h := node.hook("__teardown__"))]
+        self.teardown += hooks.teardown
+        self.finish = list(hooks.finish)
+        self.failed = list(hooks.failed)
+        self.input_stream = bool(rule.options.get("input_stream"))
+        self.version = hooks.version
+        self.simple = not (self.before or self.after or self.wrapup or self.error or self.teardown
+                           or self.finish or self.failed or self.inspectors)
+
+
+class Pipeline:
+    """The request path of one app; ``app.handle`` is :meth:`handle`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._endpoints: dict[Any, Endpoint] = {}
+
+    def forget(self) -> None:
+        """Drop compiled endpoints (routes or hooks changed)."""
+        self._endpoints = {}
+
+    def endpoint(self, rule: Any) -> Endpoint:
+        endpoint = self._endpoints.get(rule)
+        if endpoint is None or endpoint.version != self.app.request_hooks.version:
+            endpoint = self._endpoints[rule] = Endpoint(self.app, rule)
+        return endpoint
+
+    # -- entry -------------------------------------------------------------------
+    def handle(self, request: Any, responder: Any) -> Any:
+        app = self.app
+        content_type = request.headers.get("content-type") if app.router_needs_content_type else None
+        match = app.router.match(request.path_info, request.method, content_type)
+        if match.status != 200:
+            if match.status == 404:
+                return NOT_FOUND
+            return self._not_routed(request, responder, match)
+        rule = match.rule
+        endpoint = self._endpoints.get(rule)
+        if endpoint is None or endpoint.version != app.request_hooks.version:
+            endpoint = self.endpoint(rule)
+        return self._serve(Context(app, request, rule, match.kwargs), endpoint, responder)
+
+    def not_found(self, request: Any, responder: Any) -> Any:
+        """The engine's last resort for a path no mount answered."""
+        return self.answer_error(Context(self.app, request), HttpError(404), responder)
+
+    def _not_routed(self, request: Any, responder: Any, match: Any) -> Any:
+        status = match.status
+        if status == 301:
+            location = request.script_name + match.location
+            if request.query:
+                location += "?" + request.query
+            responder.respond(301, [("Location", location), *_TEXT], b"")
+            return None
+        allow = [("Allow", ", ".join(match.allow))] if match.allow else []
+        if status == 204:
+            extra = self.app.preflight(request, match.rule, match.allow) if self.app.preflight else []
+            responder.respond(204, allow + list(extra), b"")
+            return None
+        context = Context(self.app, request, match.rule, match.kwargs)
+        detail = (
+            f"{request.method} is not allowed here" if status == 405
+            else f"content type {request.headers.get('content-type')!r} is not accepted here"
+        )
+        return self.answer_error(context, HttpError(status, detail, headers=allow), responder)
+
+    # -- one routed request ---------------------------------------------------------
+    async def _serve(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
+        app = self.app
+        try:
+            request = context._req
+            if request.method in _BODY_METHODS and not endpoint.input_stream and request.body.length != 0:
+                await context.request.load_body()  # type: ignore[union-attr]
+            if endpoint.is_async:
+                result = await self._run_async(context, endpoint)
+            else:
+                result = await app.run_in_thread(self._run_sync, context, endpoint)
+            response = result if isinstance(result, Response) else to_response(result)
+            if context._response is not None:
+                context._response.apply(response)
+            if type(response) is not Response:
+                response.prepare(context)
+        except Exception as exc:
+            await self._send_error(context, exc, responder)
+            return
+        finally:
+            if context._request is not None and context._request._files:
+                context._request.cleanup()
+        await self._send(context, response, responder)
+
+    async def _send(self, context: Context, response: Response, responder: Any) -> None:
+        body = response.body
+        if type(body) is bytes:
+            responder.respond(response.status or 200, response.headers, body)
+            return
+        try:
+            await response.send(responder, self.app.run_in_thread)
+        except ClientGone:
+            return
+        except Exception as exc:
+            if responder.started:
+                self.app.logger.error("streaming %s failed", context._req, exc_info=exc)
+                responder.end()
+                return
+            await self._send_error(context, exc, responder)
+
+    # -- handler with hooks, on the loop ----------------------------------------------
+    async def _run_async(self, context: Context, endpoint: Endpoint) -> Any:
+        if endpoint.simple:
+            kwargs = self.bind(context, endpoint)
+            return await endpoint.func(context, **kwargs) if kwargs else await endpoint.func(context)
+        try:
+            result = None
+            for hook in endpoint.before:
+                result = await _maybe_await(self._call_before(hook, context))
+                if result is not None:
+                    break
+            else:
+                result = await endpoint.func(context, **self.bind(context, endpoint))
+            for func in endpoint.after:
+                await _maybe_await(func(context))
+            for hook, node in endpoint.wrapup:
+                changed = await _maybe_await(_call_node(hook, node, context, self.app, result))
+                if changed is not None:
+                    result = changed
+            for func in endpoint.finish:
+                await _maybe_await(func(context))
+            return result
+        except Exception as exc:
+            handled = None
+            for hook, node in endpoint.error:
+                handled = await _maybe_await(_call_node(hook, node, context, self.app, exc)) or handled
+            for func in endpoint.failed:
+                handled = await _maybe_await(func(context, sys.exc_info())) or handled
+            if handled is None:
+                raise
+            return handled
+        finally:
+            for item in endpoint.teardown:
+                await _maybe_await(self._call_teardown(item, context))
+
+    # -- handler with hooks, in a worker thread ------------------------------------------
+    def _run_sync(self, context: Context, endpoint: Endpoint) -> Any:
+        if endpoint.simple:
+            return self._resolve(endpoint.func(context, **self.bind(context, endpoint)))
+        resolve = self._resolve
+        try:
+            result = None
+            for hook in endpoint.before:
+                result = resolve(self._call_before(hook, context))
+                if result is not None:
+                    break
+            else:
+                result = resolve(endpoint.func(context, **self.bind(context, endpoint)))
+            for func in endpoint.after:
+                resolve(func(context))
+            for hook, node in endpoint.wrapup:
+                changed = resolve(_call_node(hook, node, context, self.app, result))
+                if changed is not None:
+                    result = changed
+            for func in endpoint.finish:
+                resolve(func(context))
+            return result
+        except Exception as exc:
+            handled = None
+            for hook, node in endpoint.error:
+                handled = resolve(_call_node(hook, node, context, self.app, exc)) or handled
+            for func in endpoint.failed:
+                handled = resolve(func(context, sys.exc_info())) or handled
+            if handled is None:
+                raise
+            return handled
+        finally:
+            for item in endpoint.teardown:
+                resolve(self._call_teardown(item, context))
+
+    def _resolve(self, value: Any) -> Any:
+        """In a worker thread: run an awaitable a sync hook returned on the loop."""
+        if inspect.isawaitable(value):
+            import asyncio
+
+            loop = self.app.loop
+            if loop is None:
+                return asyncio.run(_await(value))
+            return asyncio.run_coroutine_threadsafe(_await(value), loop).result()
+        return value
+
+    def _call_before(self, hook: Any, context: Context) -> Any:
+        if isinstance(hook, tuple):
+            return _call_node(hook[0], hook[1], context, self.app)
+        return hook(context)
+
+    def _call_teardown(self, item: Any, context: Context) -> Any:
+        try:
+            if isinstance(item, tuple):
+                return _call_node(item[0], item[1], context, self.app)
+            return item(context)
+        except Exception:
+            self.app.logger.exception("teardown hook %r failed", item)
+            return None
+
+    # -- parameters -------------------------------------------------------------------------
+    def bind(self, context: Context, endpoint: Endpoint) -> dict[str, Any]:
+        """Handler keyword arguments: path values, query, body (seed 004 order),
+        checked by the route's ``@app.inspect`` rules and annotations."""
+        req = context._req
+        params = context._params or {}
+        request = context._request
+        loaded = request is not None and request._loaded
+        if endpoint.takes_nothing:
+            # NOTE: a handler without parameters ignores stray query values
+            # (tracking parameters on a landing page); it reads ARGS if it cares.
+            if endpoint.inspectors:
+                self._inspect(context, endpoint, {})
+            return {}
+        if not req.query and not loaded and not endpoint.inspectors and not endpoint.spec.required:
+            if endpoint.spec.typed is None:
+                return dict(params)
+        request = context.request
+        query = request.URL if req.query else None
+        body = request.DATA if loaded else None
+        kwargs = endpoint.spec.bind(params, query, body)
+        if endpoint.inspectors:
+            self._inspect(context, endpoint, kwargs)
+        request._bound = kwargs
+        return kwargs
+
+    def _inspect(self, context: Context, endpoint: Endpoint, kwargs: dict[str, Any]) -> None:
+        request = context.request
+        for inspector in endpoint.inspectors:
+            scope = getattr(inspector, "scope", "ARGS")
+            if scope == "ARGS":
+                values = request.ARGS if request is not None else {}
+                values.update(kwargs)
+                inspector.check(values)
+                for key in kwargs:
+                    kwargs[key] = values[key]
+            else:
+                values = getattr(request, scope)
+                if isinstance(values, dict):
+                    inspector.check(values)
+                    for key in kwargs.keys() & values.keys():
+                        kwargs[key] = values[key]
+
+    def call_route(self, context: Context, target: Any, values: dict[str, Any]) -> Any:
+        """``context.pipe``: run another route's handler with ``values`` bound as
+        its parameters (validated like a request's)."""
+        rule = self.app.find_rules(target)[0]
+        endpoint = self.endpoint(rule)
+        kwargs = rule.spec.bind({}, values, None)
+        if endpoint.inspectors:
+            for inspector in endpoint.inspectors:
+                inspector.check(kwargs)
+        return rule.func(context, **kwargs)
+
+    # -- errors -----------------------------------------------------------------------------
+    def answer_error(self, context: Context, exc: BaseException, responder: Any) -> Any:
+        return self._send_error(context, exc, responder)
+
+    async def _send_error(self, context: Context, exc: BaseException, responder: Any) -> None:
+        if isinstance(exc, ClientGone) or responder.started:
+            return
+        response = self.error_response(context, exc)
+        try:
+            if type(response) is not Response:
+                response.prepare(context)
+            await self._send_plain(response, responder)
+        except Exception as failure:
+            self.app.logger.error("error page failed", exc_info=failure)
+            responder.respond(500, _TEXT, b"Internal Server Error")
+
+    async def _send_plain(self, response: Response, responder: Any) -> None:
+        if type(response.body) is bytes:
+            responder.respond(response.status or 500, response.headers, response.body)
+        else:
+            await response.send(responder, self.app.run_in_thread)
+
+    def error_response(self, context: Context, exc: BaseException) -> Response:
+        """The response for a failed request (custom handler, or the default page)."""
+        app = self.app
+        headers: list[tuple[str, str]] = []
+        errno = None
+        extra = None
+        exc_info = None
+        if isinstance(exc, HttpError):
+            status, message, detail, headers, errno = exc.status, exc.message, exc.detail, exc.headers, exc.code
+        elif isinstance(exc, ParamError):
+            status, message, detail = exc.status, "Bad Request", exc.message
+            extra = {"field": exc.field, "rule": exc.rule}
+        elif isinstance(exc, SecurityError):
+            status, message, detail, headers = exc.status, exc.reason, exc.message, exc.headers
+        elif isinstance(exc, EngineHTTPError):
+            status, message, detail = exc.status, exc.reason, exc.detail
+        else:
+            status, message, detail = 500, "Internal Server Error", ""
+            exc_info = (type(exc), exc, exc.__traceback__)
+            app.logger.error("%s failed", context._req, exc_info=exc_info)
+        if status >= 500 and exc_info is None and app.debug:
+            exc_info = (type(exc), exc, exc.__traceback__)
+        request = context.request
+        info = make_error_info(
+            status, message, detail,
+            url=request.uri if request is not None else "",
+            debug=app.debug, exc_info=exc_info, errno=errno, extra=extra,
+        )
+        handler = app.error_handlers.get(status) or app.error_handlers.get(None)
+        if handler is not None:
+            try:
+                result = handler(context, info)
+                if not inspect.isawaitable(result):
+                    response = result if isinstance(result, Response) else to_response(result)
+                    if response.status is None:
+                        response.status = status
+                    for name, value in headers:
+                        response.set_default_header(name, value)
+                    return response
+                result.close()  # type: ignore[union-attr]
+                app.logger.error("error handler %r must be a def function", handler)
+            except Exception:
+                app.logger.exception("error handler %r failed", handler)
+        accept = request.get_header("accept") if request is not None else None
+        return error_response(info, accept, headers)
+
+
+def _call_node(hook: Callable[..., Any], node: Any, context: Any, app: Any, *extra: Any) -> Any:
+    from .mounting import call_hook
+
+    return call_hook(hook, context, app, node.options, *extra)
+
+
+async def _maybe_await(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+async def _await(value: Any) -> Any:
+    return await value

@@ -1,0 +1,164 @@
+"""API and Fault: data answers, JSON by default and XML when ``Accept`` asks.
+
+``context.API(name="Hans")``, ``context.API({"name": "Hans"})`` and
+``context.API("201 Created", url=...)`` answer data; ``context.Fault("400 Bad
+Request", "missing parameter", 10021)`` answers an error body
+``{"message": ..., "code": ...}`` (seed 004 "JSON API Response").
+JSON is encoded with orjson (PERF: bytes straight to the responder).
+"""
+
+from __future__ import annotations
+
+import decimal
+import traceback as traceback_module
+from typing import Any
+from xml.sax.saxutils import escape
+
+import orjson
+
+from .base import Response
+
+__all__ = ["API", "Fault", "dumps_json", "JSON_HEADERS"]
+
+JSON_TYPE = "application/json"
+JSON_HEADERS = [("Content-Type", JSON_TYPE)]
+_XML_TYPES = ("application/xml", "text/xml")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    for name in ("as_dict", "to_dict", "dict", "model_dump"):
+        method = getattr(value, name, None)
+        if callable(method):
+            return method()
+    if hasattr(value, "__dict__"):
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    return str(value)
+
+
+def dumps_json(data: Any) -> bytes:
+    """JSON bytes; dict keys that are not str are converted, unknown objects
+    degrade to their dict or str form instead of failing the request."""
+    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+def prefers_xml(accept: str | None) -> bool:
+    """True when the client lists an XML type before any JSON type."""
+    if not accept or "xml" not in accept:
+        return False
+    for part in accept.split(","):
+        media = part.split(";", 1)[0].strip().lower()
+        if media in _XML_TYPES:
+            return True
+        if media == JSON_TYPE or media.endswith("+json"):
+            return False
+    return False
+
+
+def _xml(value: Any, tag: str) -> str:
+    if isinstance(value, dict):
+        inner = "".join(_xml(v, _tag(k)) for k, v in value.items())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        inner = "".join(_xml(v, "item") for v in value)
+    elif value is None:
+        return f"<{tag}/>"
+    elif isinstance(value, bool):
+        inner = "true" if value else "false"
+    else:
+        inner = escape(str(value))
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def _tag(key: Any) -> str:
+    name = "".join(c if c.isalnum() or c in "_-." else "_" for c in str(key))
+    return name if name and (name[0].isalpha() or name[0] == "_") else f"_{name}"
+
+
+class API(Response):
+    """A data answer.  The first positional argument may be a status string
+    (``"201 Created"``) or int, or the data dict; keywords are merged in.
+
+    Example:
+        >>> API("201 Created", url="/documents/0").status
+        201
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        status: Any = None
+        data: Any = None
+        rest = list(args)
+        if rest and (isinstance(rest[0], str) or (isinstance(rest[0], int) and not isinstance(rest[0], bool))):
+            status = rest.pop(0)
+        if rest:
+            data = rest.pop(0)
+        if rest:
+            raise TypeError("API takes at most a status and one data object, then keywords")
+        if data is None:
+            data = kwargs
+        elif kwargs:
+            if not isinstance(data, dict):
+                raise TypeError("API keywords can only be merged into a dict")
+            data = {**data, **kwargs}
+        super().__init__(status, b"", None)
+        self.data = data
+
+    def prepare(self, context: Any) -> None:
+        accept = context.request.get_header("accept") if context is not None and context.request else None
+        if prefers_xml(accept):
+            self.body = ('<?xml version="1.0" encoding="utf-8"?>' + _xml(self.data, "response")).encode("utf-8")
+            self.set_default_header("Content-Type", "application/xml; charset=utf-8")
+        else:
+            self.body = dumps_json(self.data)
+            self.set_default_header("Content-Type", JSON_TYPE)
+
+    async def send(self, responder: Any, run_in_thread: Any) -> None:
+        if not self.body:
+            self.prepare(None)
+        await Response.send(self, responder, run_in_thread)
+
+
+class Fault(API):
+    """An error body with a 2xx-or-any status (seed 004 ``was.Fault``).
+
+    ``Fault(status, message, code=20000, debug=None, more_info=None,
+    exc_info=None, traceback=False, **data)``; with only keywords it is the same
+    as ``API(status, **data)``.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        status: Any = "200 OK",
+        message: str | None = None,
+        code: int = 20000,
+        debug: str | None = None,
+        more_info: str | None = None,
+        exc_info: Any = None,
+        traceback: bool = False,
+        **data: Any,
+    ) -> None:
+        body: dict[str, Any] = dict(data)
+        if message is not None:
+            body["message"] = message
+            body["code"] = code
+        if debug is not None:
+            body["debug"] = debug
+        if more_info is not None:
+            body["more_info"] = more_info
+        if traceback or exc_info:
+            import sys
+
+            info = exc_info if exc_info else sys.exc_info()
+            if info and info[0] is not None:
+                body["code"] = body.get("code", 10001)
+                body.setdefault("debug", "see traceback")
+                body["traceback"] = traceback_module.format_exception(*info)
+        super().__init__(status, body)
