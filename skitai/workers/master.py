@@ -32,7 +32,7 @@ from ..config import Config
 from ..logs import Logs
 from ..mounts.table import MountTable
 from ..site import MountError, Site, watch_paths
-from .worker import ENV_WORKER_ID, run_worker
+from .worker import ENV_WORKER_ID, STOP_SIGNALS, capture_stop_signals, run_worker
 
 __all__ = ["serve", "bind", "Master", "EXIT_CONFIG"]
 
@@ -70,6 +70,22 @@ def serve(
 ) -> int:
     """Resolve, bind and serve; returns the exit code.  ``ready`` (daemon mode)
     hears ``None`` once listening or an error message."""
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    stop_requested = capture_stop_signals()
+    try:
+        return _serve(config, site, log_dir, ready, stop_requested)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve(
+    config: Config,
+    site: Site,
+    log_dir: str | None,
+    ready: Callable[[str | None], None] | None,
+    stop_requested: list[int],
+) -> int:
     logs = Logs(config, log_dir)
     try:
         mounts = site.resolve()
@@ -93,8 +109,8 @@ def serve(
     _banner(logs, config, sockets, mounts)
     if config.workers == 1 and log_dir is None:
         # one worker in the foreground: no master needed, the process drains itself
-        return run_worker(config, table, logs, sockets, 1)
-    return Master(config, table, logs, sockets, log_dir).run()
+        return run_worker(config, table, logs, sockets, 1, stop_requested=stop_requested)
+    return Master(config, table, logs, sockets, log_dir, stop_requested).run()
 
 
 def _fail(logs: Logs, ready: Callable[[str | None], None] | None, message: str, cause: BaseException | None) -> int:
@@ -145,6 +161,7 @@ class Master:
         logs: Logs,
         sockets: list[socket.socket],
         log_dir: str | None,
+        signals: list[int] | None = None,
     ) -> None:
         self.config = config
         self.table = table
@@ -158,7 +175,8 @@ class Master:
         self.replacing: tuple[int, int, int, float, int] | None = None
         self.reload_queue: list[int] = []
         self.stopping = False
-        self._signals: list[int] = []
+        #: signals waiting to be handled by the main loop (may hold early stop signals)
+        self._signals: list[int] = signals if signals is not None else []
 
     # -- main loop ------------------------------------------------------------
 
@@ -238,8 +256,9 @@ class Master:
         code = 1
         try:
             signal.set_wakeup_fd(-1)
-            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
+            for signum in (signal.SIGHUP, signal.SIGCHLD):
                 signal.signal(signum, signal.SIG_DFL)
+            stop_requested = capture_stop_signals()
             os.environ[ENV_WORKER_ID] = str(worker_id)
             logs = Logs(self.config, self.log_dir)
 
@@ -248,7 +267,7 @@ class Master:
                     os.write(ready_write, b"1")
                     os.close(ready_write)
 
-            code = run_worker(self.config, self.table, logs, self.sockets, worker_id, ready)
+            code = run_worker(self.config, self.table, logs, self.sockets, worker_id, ready, stop_requested)
         except BaseException:  # the worker must exit here whatever happened, never return into the master
             traceback.print_exc()
         finally:

@@ -17,7 +17,7 @@ from ..config import Config
 from ..logs import Logs
 from ..mounts.table import MountTable
 
-__all__ = ["run_worker", "new_event_loop", "worker_environment", "ENV_WORKER_ID"]
+__all__ = ["run_worker", "new_event_loop", "worker_environment", "capture_stop_signals", "ENV_WORKER_ID", "STOP_SIGNALS"]
 
 ENV_WORKER_ID = "SKITAI_WORKER_ID"
 
@@ -29,6 +29,22 @@ def worker_environment(config: Config, worker_id: int) -> dict[str, str]:
     if config.gpus:
         env["CUDA_VISIBLE_DEVICES"] = config.gpus[(worker_id - 1) % len(config.gpus)]
     return env
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def capture_stop_signals() -> list[int]:
+    """Record SIGTERM/SIGINT from now on instead of dying of them.
+
+    NOTE: the port answers as soon as it is bound, well before a worker's loop
+    installs its handlers; a stop sent in that window must still mean "drain",
+    not "killed by the default handler".
+    """
+    received: list[int] = []
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda number, frame: received.append(number))
+    return received
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -47,9 +63,15 @@ def run_worker(
     sockets: list[socket.socket],
     worker_id: int,
     on_ready: Callable[[], None] | None = None,
+    stop_requested: list[int] | None = None,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then drain.  Returns the exit code (0 after a
-    clean drain, 1 when the server could not start)."""
+    clean drain, 1 when the server could not start).
+
+    ``stop_requested`` collects stop signals that arrived before the loop took
+    over signal handling (see :func:`capture_stop_signals`); any entry means
+    "drain at once".
+    """
     from ..server import Server
 
     os.environ.update(worker_environment(config, worker_id))
@@ -59,7 +81,7 @@ def run_worker(
     # the loop's default executor in start().
     server = Server(config, table, logs, worker_id)
     try:
-        return loop.run_until_complete(_serve(loop, server, sockets, config, logs, on_ready))
+        return loop.run_until_complete(_serve(loop, server, sockets, config, logs, on_ready, stop_requested))
     finally:
         loop.close()
         logs.close()
@@ -72,10 +94,13 @@ async def _serve(
     config: Config,
     logs: Logs,
     on_ready: Callable[[], None] | None,
+    stop_requested: list[int] | None,
 ) -> int:
     stopping = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopping.set)
+    if stop_requested:
+        stopping.set()
     # the master's reload signal means nothing to a worker
     loop.add_signal_handler(signal.SIGHUP, lambda: None)
 
