@@ -258,6 +258,8 @@ class Engine(Protocol):
 
     debug: bool
     worker_id: int
+    #: how many worker processes serve this app (WSGI's wsgi.multiprocess)
+    workers: int
     mounts: list[Mount]
 
     def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]: ...

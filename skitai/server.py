@@ -39,6 +39,7 @@ class Server:
         self.logs = logs
         self.worker_id = worker_id
         self.debug = config.debug
+        self.workers = config.workers
         self.mounts = table.mounts
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self.executor: ThreadPoolExecutor | None = None

@@ -31,10 +31,6 @@ class Echo:
     body_limit = None
     name = "echo"
 
-    def __skitai_mount__(self, prefix: str, pref: Any = None, name: Any = None, module: Any = None) -> list[Any]:
-        self.prefix = prefix
-        return [self]
-
     def handle(self, request: Any, responder: Any) -> Any:
         return self.echo(request, responder)
 

@@ -99,6 +99,10 @@ class _Loader:
             return mounts
         if isinstance(target, ModuleType):
             return self.resolve_module(target, original)
+        if isinstance(target, Mount) and not inspect.isclass(target):
+            # a thing that already speaks the engine's native interface
+            target.prefix = self.prefix
+            return [target]
         if isinstance(target, (str, os.PathLike)):
             return self.resolve_path(os.fspath(target), original)
         if callable(target):
@@ -110,6 +114,10 @@ class _Loader:
         if hasattr(module, "__app__"):
             configure = getattr(module, "__config__", None)
             if configure is not None:
+                if self.pref is None:
+                    from ..preference import Pref
+
+                    self.pref = Pref()
                 configure(self.pref)
             app = module.__app__()
             if not hasattr(app, "__skitai_mount__"):
