@@ -112,6 +112,8 @@ class Harness:
         return self.loop.run_until_complete(awaitable)
 
     def close(self) -> None:
+        if self.loop.is_closed():
+            return
         if self.started:
             for mount in reversed(self.mounts):
                 self.loop.run_until_complete(mount.shutdown())
@@ -146,3 +148,17 @@ def serve_many():
     yield factory
     for harness in made:
         harness.close()
+
+
+@pytest.fixture
+def harness():
+    """``harness(app, prefix="", **mount_options)`` -> an unstarted Harness (closed at the end)."""
+    made: list[Harness] = []
+
+    def factory(app: Any, prefix: str = "", debug: bool = False, **options: Any) -> Harness:
+        made.append(Harness([(app, prefix, options)], debug=debug))
+        return made[-1]
+
+    yield factory
+    for item in made:
+        item.close()
