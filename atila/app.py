@@ -34,7 +34,7 @@ from .context.extensions import ContextExtensions
 from .context.shared import AppsView, SharedState, Store
 from .events.bus import EventBus, EventHub
 from .events.names import Event
-from .mounting import RESERVED_OPTIONS, HookLoader, MountedModule, join_prefix
+from .mounting import HookLoader, MountedModule
 from .params.validation import Inspector
 from .pipeline import Pipeline, RequestHooks, attach
 from .routing import BuildError, Router, Rule
@@ -286,7 +286,7 @@ class Atila:
         for key in ("authenticate",):
             if key not in options and module.options.get(key):
                 options[key] = module.options[key]
-        full = join_prefix(module.path, path) if path not in ("", "/") else module.path + path
+        full = module.path + path
         rule = Rule(full, func, methods, content_types, name or "", options)
         namespace = ".".join(node.namespace for node in module.chain() if node.namespace) or None
         self.router.add(rule, namespace)
