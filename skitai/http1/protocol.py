@@ -48,6 +48,7 @@ class H1Protocol(asyncio.Protocol):
         self._drain: asyncio.Future[None] | None = None
         self._pending_error: HTTPError | None = None
         self._upgrade_data: bytes | None = None
+        self._upgrading: Cycle | None = None
         self.head_deadline = 0.0
         self.idle_deadline = 0.0
         self.body_started = 0.0
@@ -87,6 +88,10 @@ class H1Protocol(asyncio.Protocol):
             self._upgrade_data = data[exc.args[0]:] if exc.args else b""
             self.transport.pause_reading()
             self._read_paused = True
+        if self._upgrading is not None:
+            # dispatched only now, so the hand-off knows which bytes follow the head
+            cycle, self._upgrading = self._upgrading, None
+            self.server.dispatch(cycle)
 
     def eof_received(self) -> bool | None:
         # A half-closed client still gets the answers to what it sent.
@@ -138,7 +143,10 @@ class H1Protocol(asyncio.Protocol):
                 body._on_first_read = cycle.continue_
         if self.cycle is None:
             self.cycle = cycle
-            self.server.dispatch(cycle)
+            if head.upgrade is None:
+                self.server.dispatch(cycle)
+            else:
+                self._upgrading = cycle
         else:
             self.pipeline.append(cycle)
             if len(self.pipeline) >= self.limits.max_pipeline:

@@ -207,3 +207,45 @@ def test_body_larger_than_high_water_is_read_whole() -> None:
     config = Config(access_log=False, limits=Limits(max_body_size=2 << 20))
     raw, _ = run(exchange(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(body) + body, config, chunks=64))
     assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(body)
+
+
+class UpgradeMount(EchoMount):
+    """Hands the connection to a line-echo protocol after a 101 answer."""
+
+    def handle(self, request: Any, responder: Any) -> Any:
+        if request.headers.get("upgrade") != "line-echo":
+            return super().handle(request, responder)
+        responder.start(101, [("upgrade", "line-echo"), ("connection", "upgrade")])
+        responder.upgrade(LineEcho)
+        return None
+
+
+class LineEcho(asyncio.Protocol):
+    def __init__(self, transport: Any, leftover: bytes) -> None:
+        self.transport = transport
+        if leftover:
+            self.data_received(leftover)
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(b"echo:" + data)
+
+
+def test_upgrade_hands_the_transport_to_the_new_protocol() -> None:
+    async def scenario() -> bytes:
+        async with WireServer([UpgradeMount()]) as wire:
+            protocol, transport = wire.connect()
+            protocol.data_received(
+                b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: line-echo\r\n\r\nearly"
+            )
+            await asyncio.sleep(0.01)
+            transport.get_protocol().data_received(b"later")
+            return bytes(transport.output)
+
+    raw = run(scenario())
+    assert raw.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+    assert raw.endswith(b"\r\n\r\necho:earlyecho:later")
+
+
+def test_upgrade_request_answered_normally_closes() -> None:
+    raw, closed = run(exchange(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: other\r\n\r\n"))
+    assert raw.startswith(b"HTTP/1.1 200") and closed
