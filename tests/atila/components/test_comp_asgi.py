@@ -173,7 +173,7 @@ def start_uvicorn(target):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     try:
         while True:
             try:
