@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Install everything into .venv and run the whole test suite.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k static).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh test
+exec .venv/bin/python -m pytest "$@"
