@@ -200,7 +200,7 @@ class Pipeline:
 
     async def _send(self, context: Context, response: Response, responder: Any) -> None:
         body = response.body
-        if type(body) is bytes:
+        if type(body) is bytes and response.one_write:
             responder.respond(response.status or 200, response.headers, body)
             return
         try:
@@ -380,7 +380,7 @@ class Pipeline:
             responder.respond(500, _TEXT, b"Internal Server Error")
 
     async def _send_plain(self, response: Response, responder: Any) -> None:
-        if type(response.body) is bytes:
+        if type(response.body) is bytes and response.one_write:
             responder.respond(response.status or 500, response.headers, response.body)
         else:
             await response.send(responder, self.app.run_in_thread)

@@ -74,6 +74,10 @@ class Response:
 
     __slots__ = ("status", "headers", "body")
 
+    #: True when a bytes ``body`` is the whole answer (subclasses that send
+    #: something else, files or streams, say False)
+    one_write = True
+
     def __init__(self, status: Any = None, body: Any = b"", headers: HeaderList | None = None) -> None:
         self.status: int | None = None if status is None else parse_status(status)[0]
         self.headers: HeaderList = list(headers) if headers else []

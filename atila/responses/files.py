@@ -34,6 +34,8 @@ class File(Response):
 
     __slots__ = ("path", "mimetype", "filename", "_skip_body")
 
+    one_write = False
+
     def __init__(self, path: str, mimetype: str | None = None, filename: str | None = None, status: Any = None) -> None:
         super().__init__(status, b"", None)
         self.path = os.fspath(path)

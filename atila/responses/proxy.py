@@ -37,6 +37,8 @@ class ProxyPass(Response):
 
     __slots__ = ("upstream", "path", "timeout", "_request", "_client_factory", "_resolve")
 
+    one_write = False
+
     def __init__(self, upstream: str, path: str | None = None, timeout: float = 3.0) -> None:
         super().__init__(None, b"", None)
         self.upstream = upstream

@@ -68,6 +68,8 @@ class Queue(Response):
 
     __slots__ = ("producer", "maxsize")
 
+    one_write = False
+
     def __init__(
         self,
         producer: Callable[[Channel], Any],
