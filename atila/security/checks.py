@@ -211,7 +211,8 @@ def app_security_hook(context: Any) -> Any:
             if is_preflight(request.method, origin, request.get_header("access-control-request-method")):
                 headers = policy.preflight(
                     origin, request.get_header("access-control-request-method"),
-                    request.get_header("access-control-request-headers"), rule.allow if rule else (),
+                    request.get_header("access-control-request-headers"),
+                    rule.allow if rule is not None and rule.methods is not None else None,
                 )
                 return context.response(204, b"", headers)
             for name, value in policy.response_headers(origin):

@@ -28,6 +28,7 @@ from .errors import SecurityError
 __all__ = ["CorsPolicy", "is_preflight"]
 
 Headers = list[tuple[str, str]]
+_ANY_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
@@ -115,10 +116,14 @@ class CorsPolicy:
         origin: str,
         request_method: str,
         request_headers: str | None,
-        route_methods: Iterable[str],
+        route_methods: Iterable[str] | None,
     ) -> Headers:
-        """Headers of the answer to an allowed origin's preflight; 403 for a method not offered."""
-        methods = [m.upper() for m in (self.allow_methods or route_methods)]
+        """Headers of the answer to an allowed origin's preflight; 403 for a method not offered.
+
+        ``route_methods`` None means the route takes any method.
+        """
+        offered = self.allow_methods or route_methods or _ANY_METHODS
+        methods = [m.upper() for m in offered]
         if request_method.upper() not in methods:
             raise SecurityError(403, f"method {request_method} is not allowed for this resource", [("Vary", "Origin")])
         requested = [h.strip().lower() for h in (request_headers or "").split(",") if h.strip()]
@@ -129,13 +134,14 @@ class CorsPolicy:
             allowed_headers = list(self.allow_headers)
         else:
             allowed_headers = requested  # no list configured: allow what the client asks for
-        headers = self._origin_headers(origin)
+        # one Vary field: frameworks may replace a repeated one
+        headers = [h for h in self._origin_headers(origin) if h[0] != "Vary"]
         headers.append(("Access-Control-Allow-Methods", ", ".join(dict.fromkeys(methods))))
         if allowed_headers:
             headers.append(("Access-Control-Allow-Headers", ", ".join(allowed_headers)))
         if self.max_age is not None:
             headers.append(("Access-Control-Max-Age", str(self.max_age)))
-        headers.append(("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers"))
+        headers.append(("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"))
         return headers
 
     def response_headers(self, origin: str) -> Headers:
