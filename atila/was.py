@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from .context import Context as Was
 from .responses.errors import Error, HttpError
+from .security.tokens import generate_otp
 
-__all__ = ["Was", "HttpError", "Error"]
+__all__ = ["Was", "HttpError", "Error", "generate_otp"]
