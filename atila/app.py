@@ -43,10 +43,6 @@ __all__ = ["Atila"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_REQUEST_EVENTS = frozenset({Event.BEFORE_REQUEST.value, Event.FINISH_REQUEST.value,
-                             Event.FAILED_REQUEST.value, Event.TEARDOWN_REQUEST.value})
-
-
 class Atila:
     """A web app made of routes and life-cycle hooks.
 
@@ -441,6 +437,8 @@ class Atila:
 
     # -- events, templates, jobs ------------------------------------------------------------
     def on(self, name: Any) -> Callable[[F], F]:
+        """Listen to an event; request events make routes compile their emitters."""
+        self.request_hooks.version += 1
         return self.events.on(name)
 
     def emit(self, name: Any, *args: Any, **kwargs: Any) -> int:

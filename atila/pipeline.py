@@ -29,6 +29,7 @@ from skitai.errors import ClientGone
 from skitai.errors import HTTPError as EngineHTTPError
 
 from .context.context import Context
+from .events.names import Event
 from .params.errors import ParamError
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
@@ -41,6 +42,7 @@ logger = logging.getLogger("atila.pipeline")
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+_REQUEST_EVENTS = (Event.BEFORE_REQUEST, Event.FINISH_REQUEST, Event.FAILED_REQUEST, Event.TEARDOWN_REQUEST)
 
 
 # -- per-route decorations (run_before, run_after, inspect, ...) ----------------
@@ -86,7 +88,7 @@ class Endpoint:
 
     __slots__ = (
         "rule", "func", "is_async", "spec", "takes_nothing", "inspectors", "before", "after",
-        "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple",
+        "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple", "events",
     )
 
     def __init__(self, app: Any, rule: Any) -> None:
@@ -114,8 +116,11 @@ class Endpoint:
         self.failed = list(hooks.failed)
         self.input_stream = bool(rule.options.get("input_stream"))
         self.version = hooks.version
+        # request events (seed 001 "Request Life Cycle Events") cost nothing unless listened to
+        bus = app.events
+        self.events = bus if any(bus.listeners(event) for event in _REQUEST_EVENTS) else None
         self.simple = not (self.before or self.after or self.wrapup or self.error or self.teardown
-                           or self.finish or self.failed or self.inspectors)
+                           or self.finish or self.failed or self.inspectors or self.events)
 
 
 class Pipeline:
@@ -219,7 +224,10 @@ class Pipeline:
         if endpoint.simple:
             kwargs = self.bind(context, endpoint)
             return await endpoint.func(context, **kwargs) if kwargs else await endpoint.func(context)
+        events = endpoint.events
         try:
+            if events is not None:
+                events.emit_with(context, Event.BEFORE_REQUEST)
             result = None
             for hook in endpoint.before:
                 result = await _maybe_await(self._call_before(hook, context))
@@ -235,8 +243,12 @@ class Pipeline:
                     result = changed
             for func in endpoint.finish:
                 await _maybe_await(func(context))
+            if events is not None:
+                events.emit_with(context, Event.FINISH_REQUEST)
             return result
         except Exception as exc:
+            if events is not None:
+                events.emit_with(context, Event.FAILED_REQUEST, sys.exc_info())
             handled = None
             for hook, node in endpoint.error:
                 handled = await _maybe_await(_call_node(hook, node, context, self.app, exc)) or handled
@@ -248,13 +260,18 @@ class Pipeline:
         finally:
             for item in endpoint.teardown:
                 await _maybe_await(self._call_teardown(item, context))
+            if events is not None:
+                events.emit_with(context, Event.TEARDOWN_REQUEST)
 
     # -- handler with hooks, in a worker thread ------------------------------------------
     def _run_sync(self, context: Context, endpoint: Endpoint) -> Any:
         if endpoint.simple:
             return self._resolve(endpoint.func(context, **self.bind(context, endpoint)))
         resolve = self._resolve
+        events = endpoint.events
         try:
+            if events is not None:
+                events.emit_with(context, Event.BEFORE_REQUEST)
             result = None
             for hook in endpoint.before:
                 result = resolve(self._call_before(hook, context))
@@ -270,8 +287,12 @@ class Pipeline:
                     result = changed
             for func in endpoint.finish:
                 resolve(func(context))
+            if events is not None:
+                events.emit_with(context, Event.FINISH_REQUEST)
             return result
         except Exception as exc:
+            if events is not None:
+                events.emit_with(context, Event.FAILED_REQUEST, sys.exc_info())
             handled = None
             for hook, node in endpoint.error:
                 handled = resolve(_call_node(hook, node, context, self.app, exc)) or handled
@@ -283,6 +304,8 @@ class Pipeline:
         finally:
             for item in endpoint.teardown:
                 resolve(self._call_teardown(item, context))
+            if events is not None:
+                events.emit_with(context, Event.TEARDOWN_REQUEST)
 
     def _resolve(self, value: Any) -> Any:
         """In a worker thread: run an awaitable a sync hook returned on the loop."""

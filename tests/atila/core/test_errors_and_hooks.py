@@ -191,3 +191,22 @@ def test_405_uses_custom_error_handler(serve):
 
     res = serve(app).request("POST", "/only-get")
     assert (res.status, res.text, res.header("allow")) == (405, "no 405", "GET, HEAD, OPTIONS")
+
+
+def test_request_life_cycle_events(serve):
+    app = make_app()
+    seen = []
+    for name in ("before_request", "finish_request", "teardown_request"):
+        app.on(name)(lambda context, name=name: seen.append(name))
+    app.on("failed_request")(lambda context, exc_info: seen.append(("failed", exc_info[0].__name__)))
+
+    @app.route("/ok")
+    async def ok(context):
+        return "ok"
+
+    harness = serve(app)
+    harness.get("/ok")
+    assert seen == ["before_request", "finish_request", "teardown_request"]
+    del seen[:]
+    harness.get("/boom")
+    assert seen == ["before_request", ("failed", "RuntimeError"), "teardown_request"]
