@@ -181,6 +181,14 @@ class Pipeline:
 
     # -- one routed request ---------------------------------------------------------
     async def _serve(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
+        try:
+            await self._answer(context, endpoint, responder)
+        finally:
+            request = context._request
+            if request is not None and request._files:
+                request.cleanup()
+
+    async def _answer(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
         app = self.app
         try:
             request = context._req
@@ -198,9 +206,6 @@ class Pipeline:
         except Exception as exc:
             await self._send_error(context, exc, responder)
             return
-        finally:
-            if context._request is not None and context._request._files:
-                context._request.cleanup()
         await self._send(context, response, responder)
 
     async def _send(self, context: Context, response: Response, responder: Any) -> None:
@@ -346,8 +351,10 @@ class Pipeline:
             if endpoint.inspectors:
                 self._inspect(context, endpoint, {})
             return {}
-        if not req.query and not loaded and not endpoint.inspectors and not endpoint.spec.required:
-            if endpoint.spec.typed is None:
+        spec = endpoint.spec
+        if not req.query and not loaded and not endpoint.inspectors and spec.typed is None:
+            # PERF: path values only (GET /users/7): nothing to merge or convert.
+            if all(name in params for name in spec.required):
                 return dict(params)
         request = context.request
         query = request.URL if req.query else None

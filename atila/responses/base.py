@@ -182,10 +182,8 @@ async def iterate_body(body: Any, run_in_thread: RunInThread) -> AsyncIterator[b
 def close_body(body: Any) -> None:
     """Release what a body holds (seed 004: ``close()`` is called when consumed or
     when the client goes away)."""
+    # NOTE: async generators have no sync close; one left mid-way is finalized
+    # by the loop's asyncgen hooks.
     close = getattr(body, "close", None)
     if close is not None and not inspect.iscoroutinefunction(close):
         close()
-    elif hasattr(body, "aclose"):
-        # NOTE: an async generator left mid-way is finalized by the loop's asyncgen
-        # hooks; nothing to await here.
-        pass
