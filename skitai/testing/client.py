@@ -286,8 +286,10 @@ def free_port(address: str = "127.0.0.1") -> int:
 
 def _answers(address: str, port: int) -> bool:
     try:
-        with socket.create_connection((address, port), timeout=0.5):
-            return True
+        with socket.create_connection((address, port), timeout=0.5) as probe:
+            # NOTE: with nothing listening, Linux may pick the target port as the
+            # probe's own port and connect the socket to itself; that is no server.
+            return bool(probe.getsockname() != probe.getpeername())
     except OSError:
         return False
 

@@ -124,3 +124,32 @@ def test_port_in_use_is_a_clear_error(make_script, port):
     with skitai.test_client(str(script), port=port):
         result = run_command(script, "--port", str(port))
     assert result.returncode == 2 and "cannot listen" in result.stderr
+
+
+def test_daemon_restart_replaces_the_process(make_script, port, tmp_path):
+    script = make_script()
+    home = tmp_path / "home" / "testapp"
+    assert run_command(script, "--port", str(port), "start").returncode == 0
+    try:
+        first = int((home / "skitai.pid").read_text())
+        restarted = run_command(script, "--port", str(port), "restart")
+        assert restarted.returncode == 0, restarted.stderr
+        second = int((home / "skitai.pid").read_text())
+        assert second != first and not alive(first)
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+    finally:
+        run_command(script, "stop")
+
+
+def test_callable_form_of_mount_runs_the_server(tmp_path, port):
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import skitai\n"
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'callable form']\n"
+        "if __name__ == '__main__':\n"
+        "    skitai.mount('/', app)(port=5000, threads=2)\n"
+    )
+    with skitai.test_client(str(script), port=port) as cli:
+        assert cli.get("/").text == "callable form"

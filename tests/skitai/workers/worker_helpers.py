@@ -22,8 +22,9 @@ def starts(script):
 
 
 def alive(pid):
+    """Running, not a zombie (a detached daemon's parent may never reap it)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
         return False
-    return True
