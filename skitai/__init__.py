@@ -18,8 +18,10 @@ Example::
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
+from . import autorun
 from .preference import AttrDict, Pref
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ def mount(
             raise TypeError("skitai.mount() got the name twice")
         name = pref_or_name
     current_site().add(point, target, pref, name, **options)
+    autorun.arm(sys._getframe(1))
     return Runner()
 
 
@@ -88,6 +91,7 @@ def run(**settings: Any) -> None:
     """
     from .cli import launch
 
+    autorun.mark_ran()
     raise SystemExit(launch(settings))
 
 

@@ -42,11 +42,10 @@ def normalize_prefix(prefix: str) -> str:
 
 
 def default_base_dir() -> str:
-    """The launch script's folder when there is one, else the current directory."""
-    script = sys.argv[0] if sys.argv else ""
-    if script and os.path.isfile(script):
-        return os.path.dirname(os.path.abspath(script))
-    return os.getcwd()
+    """The launch script's folder (see ``skitai.cli.script_dir``)."""
+    from ..cli import script_dir
+
+    return script_dir()
 
 
 def load_mount(prefix: str, target: Any, pref: Any = None, name: str | None = None,

@@ -54,7 +54,7 @@ class WSGIInput:
 
     def __init__(self, body: Any) -> None:
         self._body = body
-        self._buffer = b""
+        self._buffer = bytearray()
         self._eof = False
         #: the engine's refusal of the body (413, 408, 400), kept even if the app
         #: swallows it, so the client still gets the right status
@@ -83,15 +83,15 @@ class WSGIInput:
         if size is None or size < 0:
             while self._fill():
                 pass
-            data, self._buffer = self._buffer, b""
+            data = bytes(self._buffer)
+            self._buffer.clear()
             return data
-        if not self._buffer and size > 0 and not self._eof:
-            # PERF: hand over what the body has instead of copying through the buffer.
-            chunk = self._read(size)
-            if not chunk:
-                self._eof = True
-            return chunk
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        # NOTE: a sized read returns ``size`` bytes unless the body ends first,
+        # as gunicorn and waitress do: apps read(CONTENT_LENGTH) and trust it.
+        while len(self._buffer) < size and self._fill():
+            pass
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
     def readline(self, size: int | None = -1) -> bytes:
@@ -107,7 +107,8 @@ class WSGIInput:
             if not self._fill():
                 cut = len(self._buffer)
                 break
-        line, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        line = bytes(self._buffer[:cut])
+        del self._buffer[:cut]
         return line
 
     def readlines(self, hint: int | None = -1) -> list[bytes]:

@@ -122,12 +122,13 @@ def _fail(logs: Logs, ready: Callable[[str | None], None] | None, message: str, 
 
 
 def _apply_max_ages(site: Site, mounts: list[object]) -> None:
-    """Give static mounts the ``skitai.set_max_age`` value covering their prefix."""
+    """Hand every ``skitai.set_max_age`` rule to the mounts that answer with
+    Cache-Control (static folders); each matches it against full request paths."""
     for mount in mounts:
-        if hasattr(mount, "max_age"):
-            seconds = site.max_age_for(getattr(mount, "prefix", "") or "/")
-            if seconds is not None:
-                setattr(mount, "max_age", seconds)
+        setter = getattr(mount, "set_max_age", None)
+        if setter is not None:
+            for prefix, seconds in site.max_ages.items():
+                setter(prefix, seconds)
 
 
 def _banner(logs: Logs, config: Config, sockets: list[socket.socket], mounts: list[object]) -> None:

@@ -315,7 +315,8 @@ async def wait_until(condition: Any) -> None:
 
 
 def test_wsgi_input_streams_while_body_arrives() -> None:
-    """The app reads chunk by chunk while the protocol is still feeding the body."""
+    """The app reads chunk by chunk while the protocol is still feeding the body
+    (a sized read returns as soon as that many bytes have arrived)."""
     received: list[bytes] = []
 
     def app(environ: Any, start_response: Any) -> list[bytes]:
@@ -332,7 +333,7 @@ def test_wsgi_input_streams_while_body_arrives() -> None:
         request.body = body
         responder = MemoryResponder()
         task = loop.create_task(WSGIMount("", app).handle(request, responder))
-        for count, part in enumerate((b"one", b"two", b"three")):
+        for count, part in enumerate(PARTS):
             await wait_until(lambda count=count: len(received) == count)
             body.feed(part)
         await wait_until(lambda: len(received) == 3)
@@ -341,8 +342,37 @@ def test_wsgi_input_streams_while_body_arrives() -> None:
         return responder
 
     responder = asyncio.run(main())
-    assert received == [b"one", b"two", b"three"]
+    assert received == list(PARTS)
     assert responder.body == b"3"
+
+
+PARTS = (b"a" * 1024, b"b" * 1024, b"c" * 1024)
+
+
+def test_wsgi_input_sized_read_waits_for_all_bytes() -> None:
+    """read(n) returns n bytes unless the body ends first (apps read CONTENT_LENGTH)."""
+    seen: list[int] = []
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        seen.append(len(environ["wsgi.input"].read(5000)))
+        seen.append(len(environ["wsgi.input"].read(5000)))
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        body = StreamBody(loop, None)
+        request = make_request("POST", "/")
+        request.body = body
+        task = loop.create_task(WSGIMount("", app).handle(request, MemoryResponder()))
+        for part in (b"x" * 3000, b"y" * 3000):
+            body.feed(part)
+            await asyncio.sleep(0.05)
+        body.feed_eof()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(main())
+    assert seen == [5000, 1000]
 
 
 def test_streaming_stops_when_client_is_gone() -> None:
