@@ -13,6 +13,21 @@ Example::
 
 from .app import Atila
 from .context import Context
+from .events import (
+    Event,
+    app_mounted,
+    app_restarted,
+    app_restarting,
+    app_started,
+    app_starting,
+    app_unmounting,
+    request_failed,
+    request_finished,
+    request_starting,
+    request_success,
+    request_tearing_down,
+    template_rendering,
+)
 from .responses.api import API, Fault
 from .responses.base import Response
 from .responses.errors import Error, HttpError
@@ -32,4 +47,18 @@ __all__ = [
     "Static",
     "Queue",
     "ProxyPass",
+    "Event",
+    # seed 004 event names: ``@app.on(atila.request_failed)``
+    "app_starting",
+    "app_started",
+    "app_restarting",
+    "app_restarted",
+    "app_mounted",
+    "app_unmounting",
+    "request_starting",
+    "request_success",
+    "request_finished",
+    "request_failed",
+    "request_tearing_down",
+    "template_rendering",
 ]

@@ -32,18 +32,18 @@ from skitai.preference import AttrDict
 from .context.context import Context
 from .context.extensions import ContextExtensions
 from .context.shared import AppsView, SharedState, Store
+from .decorators import HookDecorators
 from .events.bus import EventBus, EventHub
 from .events.names import Event
 from .mounting import HookLoader, MountedModule
-from .params.validation import Inspector
-from .pipeline import Pipeline, RequestHooks, attach
+from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
 from .routing import BuildError, Router, Rule
 
 __all__ = ["Atila"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-class Atila:
+class Atila(HookDecorators):
     """A web app made of routes and life-cycle hooks.
 
     Args:
@@ -95,6 +95,9 @@ class Atila:
         # PERF: the engine calls app.handle directly, no method hop in between.
         self.handle = self.pipeline.handle
         self.events = EventBus(None, context_factory=self.make_context, logger=self.logger)
+        self.events.on_change = self._listeners_changed
+        #: ``func(app)`` (or ``async def``) run at the end of :meth:`startup`, for extensions
+        self.startup_hooks: list[Callable[[Any], Any]] = []
         for key, value in settings.items():
             setattr(self, key, value)
         self._install_extensions()
@@ -156,6 +159,16 @@ class Atila:
         if self._maintainer is not None and self._maintainer.jobs:
             self._maintainer.start(self.make_context, base_interval=self.config.get("MAINTAIN_INTERVAL"),
                                    run_in_thread=self.run_in_thread)
+        for hook in self.startup_hooks:
+            result = hook(self)
+            if inspect.isawaitable(result):
+                await result
+
+    def after_startup(self, func: F) -> F:
+        """Run ``func(app)`` once the app has started in a worker (hooks ran,
+        routes are known); extensions use it for start-up checks."""
+        self.startup_hooks.append(func)
+        return func
 
     def _find_shared(self, engine: Any) -> SharedState:
         for mount in getattr(engine, "mounts", ()) or ():
@@ -175,6 +188,18 @@ class Atila:
         if self._http_client is not None:
             client, self._http_client = self._http_client, None
             await client.aclose()
+
+    # -- ASGI --------------------------------------------------------------------------
+    @functools.cached_property
+    def asgi(self) -> Any:
+        """This app as an ASGI 3 application (``uvicorn main:app.asgi``)."""
+        from .asgi import ASGIAdapter
+
+        return ASGIAdapter(self)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The app is itself an ASGI app, so ``uvicorn main:app`` works."""
+        await self.asgi(scope, receive, send)
 
     def not_found(self, request: Any, responder: Any) -> Any:
         return self.pipeline.not_found(request, responder)
@@ -360,86 +385,15 @@ class Atila:
         base = self.config.get("MEDIA_URL") or (self.statics[-1][0] if len(self.statics) > 1 else "/media")
         return base.rstrip("/") + "/" + path.lstrip("/")
 
-    # -- parameters ----------------------------------------------------------------------
-    def inspect(self, *args: Any, **spec: Any) -> Callable[[F], F]:
-        """Validate parameters before the handler runs (400 naming field and rule)."""
-        inspector = Inspector(*args, **spec)
-
-        def decorator(func: F) -> F:
-            return attach(func, "inspect", inspector)  # type: ignore[return-value]
-
-        return decorator
-
-    test_params = require = spec = inspect
-
-    # -- request hooks ---------------------------------------------------------------------
-    def before_request(self, func: F) -> F:
-        """``func(context)`` before every handler; a returned value is the answer."""
-        return self.request_hooks.add("before", func)  # type: ignore[return-value]
-
-    def finish_request(self, func: F) -> F:
-        return self.request_hooks.add("finish", func)  # type: ignore[return-value]
-
-    def failed_request(self, func: F) -> F:
-        """``func(context, exc_info)``; a returned value answers instead of the error."""
-        return self.request_hooks.add("failed", func)  # type: ignore[return-value]
-
-    def teardown_request(self, func: F) -> F:
-        return self.request_hooks.add("teardown", func)  # type: ignore[return-value]
-
-    def run_before(self, *funcs: Callable[..., Any]) -> Callable[[F], F]:
-        """Run ``f(context)`` before the handler; the first non-None result answers."""
-
-        def decorator(func: F) -> F:
-            for item in funcs:
-                attach(func, "before", item)
-            return func
-
-        return decorator
-
-    depends = run_before
-
-    def run_after(self, *funcs: Callable[..., Any]) -> Callable[[F], F]:
-        """Run ``f(context)`` after the handler; results are ignored."""
-
-        def decorator(func: F) -> F:
-            for item in funcs:
-                attach(func, "after", item)
-            return func
-
-        return decorator
-
-    def if_file_modified(self, path: str, func: Callable[..., Any], interval: float = 1) -> Callable[[F], F]:
-        """Call ``func(context, path)`` before the handler when ``path`` changed
-        (checked at most every ``interval`` seconds)."""
-        from .conditions import FileModified
-
-        return self.run_before(FileModified(path, func, interval))
-
-    def if_updated(self, key: str, func: Callable[..., Any], interval: float = 1) -> Callable[[F], F]:
-        """Call ``func(context, key)`` before the handler when ``key``'s last-update
-        time (``context.setlu``) moved."""
-        from .conditions import KeyUpdated
-
-        return self.run_before(KeyUpdated(key, func, interval))
-
-    # -- errors ------------------------------------------------------------------------------
-    def error_handler(self, code: int) -> Callable[[F], F]:
-        def decorator(func: F) -> F:
-            self.error_handlers[int(code)] = func
-            return func
-
-        return decorator
-
-    def default_error_handler(self, func: F) -> F:
-        self.error_handlers[None] = func
-        return func
-
     # -- events, templates, jobs ------------------------------------------------------------
     def on(self, name: Any) -> Callable[[F], F]:
-        """Listen to an event; request events make routes compile their emitters."""
-        self.request_hooks.version += 1
+        """Listen to an event (``app.events.on`` is the same)."""
         return self.events.on(name)
+
+    def _listeners_changed(self, key: str) -> None:
+        # routes compile their request-event emitters only when someone listens
+        if key in REQUEST_EVENT_KEYS:
+            self.request_hooks.version += 1
 
     def emit(self, name: Any, *args: Any, **kwargs: Any) -> int:
         return self.events.emit(name, *args, **kwargs)

@@ -36,13 +36,15 @@ from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
 from .security.errors import SecurityError
 
-__all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached"]
+__all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
 logger = logging.getLogger("atila.pipeline")
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEXT = [("Content-Type", "text/plain; charset=utf-8")]
 _REQUEST_EVENTS = (Event.BEFORE_REQUEST, Event.FINISH_REQUEST, Event.FAILED_REQUEST, Event.TEARDOWN_REQUEST)
+#: listener keys whose change makes routes recompile (their emitters come and go)
+REQUEST_EVENT_KEYS = frozenset(event.value for event in _REQUEST_EVENTS)
 
 
 # -- per-route decorations (run_before, run_after, inspect, ...) ----------------
@@ -168,11 +170,14 @@ class Pipeline:
             responder.respond(301, [("Location", location), *_TEXT], b"")
             return None
         allow = [("Allow", ", ".join(match.allow))] if match.allow else []
+        context = Context(self.app, request, match.rule, match.kwargs)
         if status == 204:
-            extra = self.app.preflight(request, match.rule, match.allow) if self.app.preflight else []
+            try:
+                extra = self.app.preflight(request, match.rule, match.allow) if self.app.preflight else []
+            except SecurityError as exc:  # a preflight from an origin or method CORS refuses
+                return self.answer_error(context, exc, responder)
             responder.respond(204, allow + list(extra), b"")
             return None
-        context = Context(self.app, request, match.rule, match.kwargs)
         detail = (
             f"{request.method} is not allowed here" if status == 405
             else f"content type {request.headers.get('content-type')!r} is not accepted here"
@@ -401,6 +406,9 @@ class Pipeline:
         if isinstance(exc, ClientGone) or responder.started:
             return
         response = self.error_response(context, exc)
+        head = context._response
+        if head is not None and head.headers:
+            _carry_head(head.headers, response)
         try:
             if type(response) is not Response:
                 response.prepare(context)
@@ -460,6 +468,18 @@ class Pipeline:
                 app.logger.exception("error handler %r failed", handler)
         accept = request.get_header("accept") if request is not None else None
         return error_response(info, accept, headers)
+
+
+def _carry_head(head: list[tuple[str, str]], response: Response) -> None:
+    """Keep on an error answer what the request's head gathered that must not be
+    lost: cookies (a session or CSRF cookie just issued) and CORS fields (a
+    browser hides an error without them from the calling script)."""
+    present = {(name.lower(), value) for name, value in response.headers}
+    for name, value in head:
+        lowered = name.lower()
+        if (lowered in ("set-cookie", "vary") or lowered.startswith("access-control-")) and (lowered, value) not in present:
+            response.headers.append((name, value))
+            present.add((lowered, value))
 
 
 def _call_node(hook: Callable[..., Any], node: Any, context: Any, app: Any, *extra: Any) -> Any:

@@ -256,6 +256,11 @@ class AppTestClient(TestClient):
 
     @property
     def app(self) -> Any:
+        """The mounted Atila app (what ``__app__`` made), or ``target`` before start."""
+        engine = self.driver.engine
+        for mount in engine.mounts if engine is not None else ():
+            if hasattr(mount, "router") and hasattr(mount, "events"):
+                return mount
         return self.target
 
     @property

@@ -171,8 +171,10 @@ class Context:
         return self.app.events.emit_with(self, name, *args, **kwargs)
 
     # -- responses ------------------------------------------------------------------
-    def render(self, template: str, **variables: Any) -> str:
-        return self.app.templates.render(self, template, **variables)
+    def render(self, template: str, /, *dicts: Any, **variables: Any) -> str:
+        """Render a Jinja2 template; variables come as dicts and/or keywords
+        (seed 004: ``render("index.html", {"choice": 2}, product="Apples")``)."""
+        return self.app.templates.render(self, template, *dicts, **variables)
 
     def render_or_API(self, template: str, *args: Any, **data: Any) -> Any:
         """HTML for browsers, the same data as an API answer for API clients."""

@@ -108,6 +108,9 @@ class EventBus:
         self.logger = logger or logging.getLogger("atila.events")
         self.subscriptions: frozenset[str] = frozenset()
         self._listeners: dict[str, tuple[Listener, ...]] = {}
+        #: ``on_change(key)`` after listeners of ``key`` were added or removed
+        #: (the app recompiles routes when request-event listeners change)
+        self.on_change: Callable[[str], None] | None = None
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: set[asyncio.Future[Any] | Future[Any]] = set()
@@ -150,8 +153,10 @@ class EventBus:
         key = event_key(name)
         with self._lock:
             current = self._listeners.get(key, ())
-            if listener not in current:
-                self._listeners[key] = (*current, listener)
+            if listener in current:
+                return
+            self._listeners[key] = (*current, listener)
+        self._changed(key)
 
     def remove_listener(self, name: str | Event, listener: Listener) -> None:
         key = event_key(name)
@@ -161,6 +166,7 @@ class EventBus:
                 self._listeners[key] = remaining
             else:
                 self._listeners.pop(key, None)
+        self._changed(key)
 
     def listeners(self, name: str | Event) -> tuple[Listener, ...]:
         return self._listeners.get(event_key(name), ())
@@ -168,7 +174,13 @@ class EventBus:
     def clear(self) -> None:
         """Forget every listener (an app being reloaded registers them again)."""
         with self._lock:
-            self._listeners = {}
+            keys, self._listeners = list(self._listeners), {}
+        for key in keys:
+            self._changed(key)
+
+    def _changed(self, key: str) -> None:
+        if self.on_change is not None:
+            self.on_change(key)
 
     # -- emitting --------------------------------------------------------------
     def emit(self, name: str | Event, *args: Any, **kwargs: Any) -> int:

@@ -204,17 +204,8 @@ def install(app: Any) -> None:
     bind_decorators(app)
     if getattr(app, "preflight", None) is None:
         app.preflight = functools.partial(preflight_headers, app)
-    _wrap_startup(app)
-
-def _wrap_startup(app: Any) -> None:
-    """Run :func:`prepare` after the app's own start-up (routes are known then)."""
-    original = app.startup
-
-    async def startup(engine: Any) -> None:
-        await original(engine)
-        prepare(app)
-
-    app.startup = startup
+    # after the app's own start-up: routes and hooks are known then
+    app.after_startup(prepare)
 
 def prepare(app: Any) -> None:
     """Start-up checks: refuse to serve without a key the app needs; add the app hook if used."""

@@ -164,6 +164,20 @@ def test_unknown_scope_type_is_refused():
         asyncio.run(ASGIAdapter(StreamingMount())({"type": "mqtt"}, None, None))
 
 
+def test_atila_app_is_itself_an_asgi_app():
+    from atila import Atila
+
+    app = Atila(__name__)
+
+    @app.route("/hi")
+    def hi(context, name="you"):
+        return f"hi {name}"
+
+    assert app.asgi is app.asgi and isinstance(app.asgi, ASGIAdapter)
+    status, head, body = call(app, "GET", "/hi")
+    assert (status, body) == (200, b"hi you")
+
+
 def start_uvicorn(target):
     port = free_port()
     process = subprocess.Popen(
@@ -196,7 +210,7 @@ def uvicorn_server():
 
 @pytest.fixture
 def uvicorn_atila():
-    yield from start_uvicorn("asgi_atila_sample:application")
+    yield from start_uvicorn("asgi_atila_sample:app")
 
 
 def test_served_by_uvicorn(uvicorn_server):

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+import atila
 import skitai
 from atila.testing import AppTestClient
 
@@ -39,6 +40,33 @@ def test_emit_after_and_maintenance_jobs_with_config_interval(webapp):
 
 def test_request_life_cycle_events_reach_listeners(webapp):
     with AppTestClient(webapp, "/", approot=SAMPLES, pref=skitai.preference()) as cli:
-        cli.get("/hello")
+        cli.get("/hello")  # routes compile with only the __setup__ listener
+        seen = []
+        events = cli.app.events  # listeners added on the bus directly, after the first request
+        events.on("finish_request")(lambda context: seen.append(("finish", context.request.uri)))
+        events.on(atila.request_failed)(lambda context, exc_info: seen.append(("failed", exc_info[0].__name__)))
+        events.on("teardown_request")(lambda context: seen.append(("teardown", context.request.uri)))
+        assert cli.get("/hello").status_code == 200
+        assert cli.get("/boom").status_code == 500
         data = cli.get("/seen").json()
-    assert data["seen"].count("before_request") >= 2
+    assert data["seen"].count("before_request") >= 3
+    assert seen[:5] == [
+        ("finish", "/hello"), ("teardown", "/hello"), ("failed", "ValueError"), ("teardown", "/boom"),
+        ("finish", "/seen"),
+    ]
+
+
+def test_request_events_compile_in_when_a_listener_arrives_late():
+    app = atila.Atila(__name__)
+    seen = []
+
+    @app.route("/")
+    def index(context):
+        return "ok"
+
+    with app.test_client("/", approot=SAMPLES) as cli:
+        assert cli.get("/").text == "ok"
+        assert app.pipeline.endpoint(app.router.find(index)[0]).simple
+        app.events.on("before_request")(lambda context: seen.append(context.request.method))
+        assert cli.get("/").text == "ok"
+    assert seen == ["GET"]

@@ -1,4 +1,5 @@
-"""An Atila app served by uvicorn through atila.asgi (``uvicorn asgi_atila_sample:application``)."""
+"""An Atila app served by uvicorn: ``uvicorn asgi_atila_sample:app`` (the app is an
+ASGI app itself) or ``uvicorn asgi_atila_sample:application`` (the adapter spelled out)."""
 
 from atila.app import Atila
 from atila.asgi import ASGIAdapter

@@ -49,6 +49,10 @@ def __mount__(context, app):
     def users(context):
         return "OK"
 
+    @app.route("/boom")
+    def boom(context):
+        raise ValueError("boom")
+
     @app.route("/seen")
     def seen(context):
         return context.API(seen=app.g["seen"], ticked=app.g["ticks"].wait(5))
