@@ -222,7 +222,8 @@ class ASGIMount:
         >>> mount = ASGIMount("/api", Starlette())
     """
 
-    priority = 10
+    #: ASGI apps answer every path, so they go after static folders and Atila apps
+    priority = 20
 
     def __init__(self, prefix: str, app: ASGIApp, name: str | None = None,
                  body_limit: int | None = None) -> None:

@@ -1,11 +1,12 @@
 """Which mounted things may answer a path, in the order they are tried.
 
-Longest prefix first; on one prefix, lower ``priority`` first (static folders 0,
-Atila apps 10, WSGI/ASGI apps 20), so a file in a static folder wins over an app
-route on the same prefix (seed 001) and an Atila app sees a path before a
-catch-all Django app mounted beside it (seed 000).  A mount that returns
-``NOT_FOUND`` passes the request on to the next candidate, shorter prefixes
-included.  Candidate lists are computed once, at start.
+The longest matching prefix wins.  The mounts sharing that prefix are tried in
+``priority`` order (static folders 0, then apps), so a file in a static folder
+wins over an app route on the same prefix (seed 001) and the app gets the paths
+the folder does not have (seed 004's single-page app).  A mount that returns
+``NOT_FOUND`` passes the request to the next one of the same prefix; a shorter
+prefix never sees it (a missing file under ``/static`` is a 404, not a page of
+the app at ``/``).  Candidate lists are computed once, at start.
 """
 
 from __future__ import annotations
@@ -30,13 +31,9 @@ class MountTable:
         groups: dict[str, list[Mount]] = {}
         for mount in self.mounts:
             groups.setdefault(normalize_prefix(mount.prefix or "/"), []).append(mount)
-        prefixes = sorted(groups, key=len, reverse=True)
         self._candidates: list[tuple[str, str, list[Mount]]] = []
-        for index, prefix in enumerate(prefixes):
-            ordered: list[Mount] = []
-            for shorter in prefixes[index:]:
-                if _covers(shorter, prefix):
-                    ordered.extend(sorted(groups[shorter], key=lambda m: getattr(m, "priority", 10)))
+        for prefix in sorted(groups, key=len, reverse=True):
+            ordered = sorted(groups[prefix], key=lambda m: getattr(m, "priority", 10))
             self._candidates.append((prefix, prefix + "/", ordered))
         self._root: list[Mount] = []
         for prefix, _, ordered in self._candidates:
@@ -60,8 +57,4 @@ class MountTable:
 
     def __len__(self) -> int:
         return len(self.mounts)
-
-
-def _covers(shorter: str, prefix: str) -> bool:
-    return shorter == "" or prefix == shorter or prefix.startswith(shorter + "/")
 

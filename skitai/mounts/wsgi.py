@@ -357,7 +357,8 @@ class WSGIMount:
         >>> mount = WSGIMount("/flask", Flask(__name__))
     """
 
-    priority = 10
+    #: WSGI apps answer every path, so they go after static folders and Atila apps
+    priority = 20
 
     def __init__(self, prefix: str, app: WSGIApp, name: str | None = None,
                  body_limit: int | None = None) -> None:
