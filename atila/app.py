@@ -309,6 +309,7 @@ class Atila(HookDecorators):
                 options[key] = module.options[key]
         full = module.path + path
         rule = Rule(full, func, methods, content_types, name or "", options)
+        self.hooks.note_rule(rule)
         namespace = ".".join(node.namespace for node in module.chain() if node.namespace) or None
         self.router.add(rule, namespace)
         if rule.content_types:
@@ -327,6 +328,7 @@ class Atila(HookDecorators):
         self._forget_rule(rule)
 
     def _forget_rule(self, rule: Rule) -> None:
+        self.hooks.forget_rule(rule)
         module = self._rule_modules.pop(rule, None)
         if module is not None and rule in module.rules:
             module.rules.remove(rule)

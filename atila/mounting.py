@@ -158,7 +158,11 @@ class HookLoader:
         self.app = app
         self.root = MountedModule(None, "", {}, None)
         self._stack: list[MountedModule] = [self.root]
+        # NOTE: mounts asked for before start-up and routes added outside any hook
+        # (decorators at import time) are kept across shutdown, so an app object
+        # can start again (one test client after another) with all its routes.
         self._pending: list[tuple[str, ModuleType, dict[str, Any]]] = []
+        self._import_rules: set[Any] = set()
         self.started = False
 
     @property
@@ -168,6 +172,14 @@ class HookLoader:
 
     def set_root_module(self, module: ModuleType | None) -> None:
         self.root.module = module
+
+    def note_rule(self, rule: Any) -> None:
+        """Remember a route added outside any hook (it outlives a shutdown)."""
+        if len(self._stack) == 1:
+            self._import_rules.add(rule)
+
+    def forget_rule(self, rule: Any) -> None:
+        self._import_rules.discard(rule)
 
     # -- mounting ------------------------------------------------------------------
     def mount(self, path: str, module: ModuleType, options: dict[str, Any]) -> MountedModule | None:
@@ -206,8 +218,7 @@ class HookLoader:
         """Per worker start-up: the root package's hooks, then queued mounts."""
         self.started = True
         self._mount_node(self.root)
-        pending, self._pending = self._pending, []
-        for path, module, options in pending:
+        for path, module, options in list(self._pending):
             self.mount(path, module, options)
         self._run_mounted(self.root)
 
@@ -219,7 +230,7 @@ class HookLoader:
                 call_hook(hook, context, self.app, node.options)
 
     # -- unmounting ----------------------------------------------------------------
-    def _umount_tree(self, top: MountedModule) -> None:
+    def _umount_tree(self, top: MountedModule, keep: set[Any] | frozenset[Any] = frozenset()) -> None:
         context = self.app.make_context()
         for node in reversed(top.walk()):
             hook = node.hook("__umounted__") or node.hook("__umount__")
@@ -229,13 +240,15 @@ class HookLoader:
                 except Exception:
                     logger.exception("%s of %r failed", hook.__name__, node)
             for rule in list(node.rules):
-                self.app.unroute_rule(rule)
-            node.rules = []
+                if rule not in keep:
+                    self.app.unroute_rule(rule)
+            node.rules = [rule for rule in node.rules if rule in keep]
             node.mounted = False
 
     def shutdown(self) -> None:
         if self.started:
-            self._umount_tree(self.root)
+            self._umount_tree(self.root, keep=self._import_rules)
+            self.root.children = []
             self.started = False
 
     def reload(self, module: ModuleType) -> ModuleType:

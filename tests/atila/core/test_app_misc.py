@@ -56,3 +56,27 @@ def test_mount_protocol_attributes():
     assert isinstance(app, Mount)
     assert (app.prefix, app.priority, app.name) == ("/api", 10, "api")
     assert any(path.endswith("test_app_misc.py") for path in app.watch_paths())
+
+
+def test_an_app_starts_again_after_shutdown_with_all_its_routes(tmp_path, monkeypatch):
+    (tmp_path / "extra_service.py").write_text(
+        "def __mount__(context, app):\n"
+        "    @app.route('/extra')\n"
+        "    def extra(context):\n"
+        "        return 'extra'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import extra_service
+
+    app = Atila(__name__)
+    app.mount("/svc", extra_service)
+
+    @app.route("/")
+    def index(context):
+        return "index"
+
+    for _ in range(2):
+        with app.test_client("/", approot=str(tmp_path)) as cli:
+            assert cli.get("/").text == "index"
+            assert cli.get("/svc/extra").text == "extra"
+    assert len(app.router.find("extra")) == 0  # hook routes leave with the shutdown
