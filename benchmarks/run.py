@@ -280,7 +280,7 @@ def environment() -> dict[str, Any]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5.0, help="seconds per measured run (default 5)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measured run (default 5)")
     parser.add_argument("--rounds", type=int, default=2, help="measured runs per server and scenario (default 2)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--warmup", type=int, default=1, help="warm-up seconds per server and scenario")
