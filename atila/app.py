@@ -404,8 +404,30 @@ class Atila(HookDecorators):
         return self.events.emit_after(name, *args, **kwargs)
 
     def broadcast(self, name: Any, *args: Any, **kwargs: Any) -> int:
+        """Emit ``name`` to every app of this worker that listens (seed 004)."""
         hub = self.events.hub
         return hub.broadcast(name, *args, **kwargs) if hub is not None else self.emit(name, *args, **kwargs)
+
+    #: seed 004 ``@app.on_broadcast("user:data-added")``: a listener like any other
+    on_broadcast = on
+
+    def broadcast_after(self, name: Any, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        """Decorator: :meth:`broadcast` ``name`` once the function returns."""
+
+        def decorator(func: F) -> F:
+            @functools.wraps(func)
+            def wrapper(*call_args: Any, **call_kwargs: Any) -> Any:
+                result = func(*call_args, **call_kwargs)
+                self.broadcast(name, *args, **kwargs)
+                return result
+
+            return wrapper  # type: ignore[return-value]
+
+        return decorator
+
+    def get_resource(self, *parts: str) -> str:
+        """A path under the app's ``resources/`` folder (seed 004)."""
+        return os.path.join(self.home, "resources", *parts)
 
     @property
     def templates(self) -> Any:

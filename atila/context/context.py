@@ -170,6 +170,10 @@ class Context:
     def emit(self, name: Any, *args: Any, **kwargs: Any) -> int:
         return self.app.events.emit_with(self, name, *args, **kwargs)
 
+    def broadcast(self, name: Any, *args: Any, **kwargs: Any) -> int:
+        """Tell every app of this worker (seed 004 ``was.broadcast``)."""
+        return int(self.app.broadcast(name, *args, **kwargs))
+
     # -- responses ------------------------------------------------------------------
     def render(self, template: str, /, *dicts: Any, **variables: Any) -> str:
         """Render a Jinja2 template; variables come as dicts and/or keywords
@@ -187,6 +191,10 @@ class Context:
 
     def API(self, *args: Any, **data: Any) -> API:
         return API(*args, **data)
+
+    def jstream(self, obj: Any, key: str | None = None) -> API:
+        """Seed 004's JSON answer: ``obj``, or ``{key: obj}``."""
+        return API({key: obj} if key else obj)
 
     def Fault(self, *args: Any, **data: Any) -> Fault:
         return Fault(*args, **data)

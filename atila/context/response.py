@@ -57,6 +57,29 @@ class ResponseHead:
     def with_explain(self, status: Any = "200 OK", detail: str = "") -> None:
         raise HttpError(status, detail or None)
 
+    def fault(self, message: str = "", code: int = 20000, debug: str | None = None,
+              more_info: str | None = None, exc_info: Any = None) -> Response:
+        """An error body whose status stays open: 200 in a handler, the error's own
+        in an error handler (seed 004 "Response All Errors As JSON")."""
+        from ..responses.api import Fault
+
+        if exc_info is not None and not isinstance(exc_info, tuple):
+            # an error handler passes error["traceback"]: lines already formatted
+            answer = Fault("200 OK", message, code, debug, more_info)
+            if exc_info:
+                answer.data["traceback"] = exc_info
+        else:
+            answer = Fault("200 OK", message, code, debug, more_info, exc_info)
+        answer.status = None
+        return answer
+
+    def traceback(self, message: str = "", code: int = 10001, debug: str = "see traceback",
+                  more_info: str | None = None) -> Response:
+        """A 200 answer carrying the exception being handled (seed 004)."""
+        from ..responses.api import Fault
+
+        return Fault("200 OK", message, code, debug, more_info, traceback=True)
+
     # -- status ----------------------------------------------------------------
     def set_status(self, status: Any) -> None:
         self.status, self.reason = parse_status(status)

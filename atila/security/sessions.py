@@ -124,7 +124,16 @@ class Session(NamespacedStores[SessionStore]):
         extend: bool | None = None,
         samesite: str | None = None,
     ) -> "Session":
-        """Switch to the named session (created on first write); ``mount()`` is the default one."""
+        """Switch to the named session (created on first write); ``mount()`` is the default one.
+
+        Seed 001 orders the arguments ``(name, session_timeout, securekey, path, ...)``
+        and seed 004 ``(name, securekey, path, ...)``; a second positional argument
+        that is not a number is therefore taken as the key (and a third as the path).
+        """
+        if isinstance(session_timeout, (str, bytes)) and not _is_number(session_timeout):
+            if path is None and isinstance(securekey, str):
+                path = securekey
+            securekey, session_timeout = session_timeout, None
         settings = self._settings_for(
             name,
             timeout=None if session_timeout is None else float(session_timeout),
@@ -240,3 +249,11 @@ class Session(NamespacedStores[SessionStore]):
 
     def __repr__(self) -> str:
         return f"<Session {self.namespace} keys={sorted(self.keys())!r}>"
+
+
+def _is_number(value: str | bytes) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True

@@ -992,3 +992,748 @@ def test_001_maintain_job_and_store(make_app):
     with app.test_client("/", approot="."):
         assert ran.wait(5)
     assert app.store["num-nodes"] == 3
+
+
+# == seed 004 ========================================================================
+def test_004_routing_blank_and_slash_and_multiple_routes(make_app):
+    app = make_app({"hello.htm": "hello"})
+
+    @app.route("/hello", mehotd=["POST"])
+    @app.route("/")
+    def hello_world(was):
+        return was.render("hello.htm")
+
+    @app.route("/sub/")
+    def slash(was):
+        return "slash"
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/").text == cli.get("/hello").text == "hello"
+        r = cli.get("/sub", follow_redirects=False)
+        assert r.status_code == 301 and r.headers["location"] == "/sub/"
+
+
+def test_004_request_methods_and_bodies(make_app):
+    app = make_app()
+
+    @app.route("/req", methods=["POST"])
+    def req(was, **karg):
+        request = was.request
+        return was.API(
+            command=request.command, body=request.body.decode(), json=request.json(), dict=request.dict(),
+            args=dict(request.args), scheme=request.get_scheme(), routed=request.routed_function.__name__,
+            headers=request.headers["content-type"],
+        )
+
+    @app.route("/form", methods=["POST"])
+    def form(was, **karg):
+        return was.API(form=dict(was.request.form()))
+
+    with app.test_client("/", approot=".") as cli:
+        data = cli.post("/req?q=1", json={"a": 1}).json()
+        assert data["command"] == "post" and data["json"] == data["dict"] == {"a": 1}
+        assert data["args"] == {"q": "1", "a": 1} and data["scheme"] == "http"
+        assert data["routed"] == "req" and data["headers"] == "application/json"
+        assert cli.post("/form", data={"b": "2"}).json() == {"form": {"b": "2"}}
+
+
+def test_004_getting_parameters(make_app):
+    app = make_app()
+
+    @app.route("/episode/<int:id>")
+    def episode(was, **karg):
+        return was.request.ARGS.get("id")
+
+    @app.route("/episodes/<int:id>", methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"])
+    def episodes(was, id=None):
+        if was.request.method == "POST" and id is None:
+            return was.API(id="new_id")
+        return was.API(id=id, url=was.ab("episodes"), url100=was.ab("episodes", 100))
+
+    @app.route("/hello")
+    def hello_world(was, num=8):
+        return num
+
+    @app.route("/hello2")
+    def hello_world2(was, **url):
+        return url.get("num")
+
+    @app.route("/post", methods=["POST"])
+    def hello(was, userid, **form):
+        return "Post %s %s" % (userid, form.get("comment", ""))
+
+    @app.route("/composed/<int:id>", methods=["POST"])
+    def composed(was, id, topic, comment):
+        return was.API(id=id, topic=topic, comment=comment)
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/episode/5").text == "5"
+        assert cli.post("/episodes").json() == {"id": "new_id"}
+        assert cli.get("/episodes/7").json() == {"id": 7, "url": "/episodes", "url100": "/episodes/100"}
+        assert cli.get("/hello").text == "8" and cli.get("/hello?num=3").text == "3"
+        assert cli.get("/hello?num=3&other=1").status_code == 400
+        assert cli.get("/hello2?num=3&other=1").text == "3"
+        assert cli.post("/post", data={"userid": "hans", "comment": "hi"}).text == "Post hans hi"
+        r = cli.post("/composed/3?topic=t", json={"comment": "It is good idea"})
+        assert r.json() == {"id": 3, "topic": "t", "comment": "It is good idea"}
+
+
+def test_004_test_params(make_app):
+    app = make_app({"test.html": "test {{ was.request.ARGS.id }}"})
+
+    @app.route("/test")
+    @app.test_params("ARGS", ["id"], ints=["id"])
+    def test(was, id):
+        return was.render("test.html")
+
+    @app.route("/1")
+    @app.test_params("ARGS", a__gte=5, b__between=(-4, -1), c__in=(1, 2))
+    def index6(was):
+        return ""
+
+    @app.route("/2")
+    @app.test_params("ARGS", a=re.compile("^hans"))
+    def index7(was):
+        return ""
+
+    @app.route("/3")
+    @app.test_params("ARGS", a__len__between=(4, 8))
+    def index8(was):
+        return ""
+
+    @app.route("/pets/<kind>", methods=["POST"])
+    @app.test_params("JSON", ["area"])
+    def pets(was, kind, limit, offset=0, **JSON):
+        return was.API(kind=kind, limit=limit, offset=offset, area=JSON["area"])
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/test?id=4").text == "test 4"
+        assert cli.get("/test?id=x").status_code == 400 and cli.get("/test").status_code == 400
+        assert cli.get("/1?a=5&b=-2&c=1").status_code == 200
+        assert cli.get("/1?a=4&b=-2&c=1").status_code == 400
+        assert cli.get("/2?a=hansroh").status_code == 200 and cli.get("/2?a=roh").status_code == 400
+        assert cli.get("/3?a=hans").status_code == 200 and cli.get("/3?a=han").status_code == 400
+        r = cli.post("/pets/dog?limit=3", json={"area": "LA"})
+        assert r.json() == {"kind": "dog", "limit": "3", "offset": 0, "area": "LA"}
+        assert cli.post("/pets/dog?limit=3", json={}).status_code == 400
+
+
+def test_004_pre_defined_values_and_permissions(make_app):
+    app = make_app()
+
+    @app.permission_handler
+    def permission_check_handler(was, perms):
+        if perms and was.request.get_header("x-level") not in perms:
+            raise was.Error("403 Permission Denied")
+
+    @app.route("/episodes/<int:uid>", methods=["GET", "POST", "PATCH", "PUT", "DELETE"])
+    @app.permission_required(uid=["staff"])
+    def episodes(was, uid):
+        return str(uid)
+
+    staff = {"x-level": "staff"}
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/episodes/me").text == "me"
+        assert cli.delete("/episodes/me").text == "me"
+        assert cli.get("/episodes/4").status_code == 403 and cli.get("/episodes/4", headers=staff).text == "4"
+        assert cli.patch("/episodes/4", headers=staff).text == "4"
+        assert cli.get("/episodes/new").status_code == 403 and cli.post("/episodes/new", headers=staff).text == "new"
+        assert cli.get("/episodes/notme", headers=staff).text == "notme"
+        for method in ("DELETE", "POST", "PATCH", "PUT"):
+            assert cli.request(method, "/episodes/notme", headers=staff).status_code == 421
+
+
+def test_004_responses(make_app):
+    app = make_app({"hello.htm": "hello", "err404.htm": "custom 404"})
+
+    @app.route("/r1")
+    def r1(was):
+        return was.response("200 OK", was.render("hello.htm"), [("Cache-Control", "max-age=60")])
+
+    @app.route("/r2")
+    def r2(was):
+        return was.response(body=was.render("hello.htm"), headers=[("Cache-Control", "max-age=60")])
+
+    @app.route("/r3")
+    def r3(was):
+        was.response.set_header("Cache-Control", "max-age=60")
+        return was.render("hello.htm")
+
+    @app.route("/404a")
+    def hello404(was):
+        return was.response("404 Not Found", was.render("err404.htm"))
+
+    @app.route("/404b")
+    def hello404b(was):
+        # if body is not given, automaticcally generated with default error template.
+        return was.response("404 Not Found")
+
+    @app.route("/explain")
+    def error(was):
+        return was.response.with_explain('503 Serivce Unavaliable', "Please Visit On Thurse Day")
+
+    @app.route("/throw")
+    def throw(was):
+        was.response.throw("409 Conflict")
+
+    @app.route("/streaming")
+    def streaming(was):
+        return was.response("200 OK", open(__file__, "rb"), headers=[("Content-Type", "text/x-python")])
+
+    @app.route("/<filename>")
+    def getfile(was, filename):
+        import os
+
+        if not os.path.isfile(filename):
+            raise was.Error("404 Not Found", "{} not exists".format(filename))
+        return was.File(filename)
+
+    with app.test_client("/", approot=".") as cli:
+        for path in ("/r1", "/r2", "/r3"):
+            r = cli.get(path)
+            assert (r.status_code, r.text, r.headers["cache-control"]) == (200, "hello", "max-age=60")
+        assert (cli.get("/404a").status_code, cli.get("/404a").text) == (404, "custom 404")
+        assert cli.get("/404b").status_code == 404
+        r = cli.get("/explain", headers={"Accept": "application/json"})
+        assert r.status_code == 503 and "Thurse" in r.text
+        assert cli.get("/throw").status_code == 409
+        assert cli.get("/streaming").content == open(__file__, "rb").read()
+        r = cli.get("/nothing.txt", headers={"Accept": "application/json"})
+        assert r.status_code == 404 and "nothing.txt not exists" in r.text
+
+
+def test_004_api_and_fault(make_app):
+    app = make_app()
+
+    @app.route("/f1")
+    def f1(was):
+        return was.Fault('200 OK', data=[1, 2, 3])
+
+    @app.route("/f2")
+    def f2(was):
+        return was.Fault('201 Accept')
+
+    @app.route("/a1")
+    def a1(was):
+        return was.API(data=[1, 2, 3])
+
+    @app.route("/a2")
+    def a2(was):
+        return was.API()
+
+    @app.route("/f3")
+    def f3(was):
+        return was.Fault('400 Bad Request', 'missing parameter', 10021)
+
+    @app.route("/created", methods=["POST"])
+    def created(was):
+        return was.API("201 Created", id=5)
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/f1").json() == {"data": [1, 2, 3]}
+        assert (cli.get("/f2").status_code, cli.get("/f2").json()) == (201, {})
+        assert cli.get("/a1").json() == {"data": [1, 2, 3]} and cli.get("/a2").json() == {}
+        r = cli.get("/f3")
+        assert r.status_code == 400 and r.json()["message"] == "missing parameter" and r.json()["code"] == 10021
+        r = cli.post("/created")
+        assert (r.status_code, r.json()) == (201, {"id": 5})
+
+
+def test_004_mount_with_namespace_and_options(package, home):
+    from atila.testing import AppTestClient
+
+    app_module = package("nsapp", {
+        "__init__.py": """
+            from atila import Atila
+
+            def __app__ ():
+                return Atila (__name__)
+
+            def __setup__ (app, mntopt):
+                from .services import auth
+                app.mount ('/regist', auth, ns = "regist", redirect = "index")
+
+            def __mount__ (app, mntopt):
+                @app.route ("/")
+                def index (was):
+                    return was.ab ("regist.login")
+        """,
+        "services/__init__.py": "",
+        "services/auth.py": """
+            def __mount__ (app):
+                @app.route ("/login")
+                def login (was):
+                    return "login"
+
+                @app.route ("/signout")
+                def signout (was):
+                    return was.ab (__mntopt__.get ("redirect", 'index'))
+
+                @app.route ("/func1")
+                def func1 (was, a):
+                    return a
+
+                @app.route ("/func2")
+                def func2 (was):
+                    return was.ab (func1, "hello")
+        """,
+    })
+    with AppTestClient(app_module, "/", approot=str(home)) as cli:
+        assert cli.get("/").text == "/regist/login"
+        assert cli.get("/regist/login").text == "login"
+        assert cli.get("/regist/signout").text == "/"
+        assert cli.get("/regist/func2").text == "/regist/func1?a=hello"
+
+
+def test_004_building_urls(make_app):
+    app = make_app()
+
+    @app.route("/add")
+    def add(was, num1, num2):
+        return int(num1) + int(num2)
+
+    @app.route("/hello/<name>")
+    def hello(was, name="Hans Roh"):
+        return "Hello, %s" % name
+
+    @app.route("/navigate")
+    def navigate(was, limit=20, pageno=1):
+        return was.API(partial=was.partial("navigate", pageno=3), base=was.basepath("navigate"))
+
+    @app.route("/user/<id>")
+    def user(was, id):
+        return was.basepath("user")
+
+    @app.route("/urls")
+    def urls(was):
+        return was.API(urls=[was.ab("add", 10, 40), was.ab("add", 10, num2=60), was.ab(add, 10, 40),
+                             was.ab("hello", "Your Name")])
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/urls").json()["urls"] == [
+            "/add?num1=10&num2=40", "/add?num1=10&num2=60", "/add?num1=10&num2=40", "/hello/Your_Name"]
+        assert cli.get("/navigate?limit=100&pageno=2").json() == {
+            "partial": "/navigate?limit=100&pageno=3", "base": "/navigate"}
+        assert cli.get("/user/7").text == "/user/"
+        assert cli.get("/add?num1=1&num2=2").text == "3"
+
+
+def test_004_session_methods_and_named_mbox(make_app):
+    app = make_app()
+    app.session_timeout = 1200
+
+    @app.route("/set")
+    def set_(was):
+        was.session.set("a", 1)
+        was.session["b"] = 2
+        return "ok"
+
+    @app.route("/get")
+    def get(was):
+        s = was.session
+        return was.API(keys=sorted(s.keys()), values=sorted(s.values()), items=sorted(s.items()),
+                       has=s.has_key("a"), getv=s.getv("a"), verified=s.source_verified(),
+                       exists=was.session.exists(None), adm=was.session.exists("ADM"))
+
+    @app.route("/remove")
+    def remove(was):
+        was.session.remove("a")
+        return str(was.session.get("a", "gone"))
+
+    @app.route("/adm")
+    def index(was):
+        was.session.mount("ADM", SECUREKEY, path='/')
+        was.session.set("admin_login", True)
+        was.mbox.mount("ADM", SECUREKEY, path='/')
+        was.mbox.send("10 data has been deleted", 'warning')
+        return "ok"
+
+    @app.route("/adm-read")
+    def adm_read(was):
+        was.mbox.mount("ADM", SECUREKEY, path='/')
+        return was.API(messages=[m[4] for m in was.mbox.get()], found=len(was.mbox.search("warning")))
+
+    @app.route("/clear")
+    def clear(was):
+        was.session.clear()
+        return str(len(was.session))
+
+    with app.test_client("/", approot=".") as cli:
+        cli.get("/set")
+        data = cli.get("/get").json()
+        assert data["keys"] == ["a", "b"] and data["has"] and data["getv"] == 1 and data["verified"]
+        assert data["exists"] and not data["adm"]
+        assert cli.get("/remove").text == "gone"
+        cli.get("/adm")
+        assert cli.get("/get").json()["adm"] is True
+        assert cli.get("/adm-read").json() == {"messages": ["10 data has been deleted"], "found": 1}
+        assert cli.get("/clear").text == "0"
+
+
+def test_004_request_hook_sequence_and_failed_request_answer(make_app):
+    app = make_app({"err501.htm": "{{ msg }}"})
+    calls = []
+
+    @app.before_request
+    def before_request(was):
+        calls.append("before")
+        if was.request.args.get("deny"):
+            return "Not Authorized"
+
+    @app.finish_request
+    def finish_request(was):
+        calls.append("finish")
+
+    @app.failed_request
+    def failed_request(was, exc_info):
+        calls.append(("failed", exc_info[0].__name__))
+        return was.response("501 Server Error", was.render("err501.htm", msg="We're sorry but something's going wrong"))
+
+    @app.teardown_request
+    def teardown_request(was):
+        calls.append("teardown")
+
+    @app.route("/view-account")
+    def view_account(was, userid=None, deny=None):
+        if userid == "bad":
+            raise RuntimeError("oops")
+        return "account"
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/view-account").text == "account"
+        assert cli.get("/view-account?deny=1").text == "Not Authorized"
+        r = cli.get("/view-account?userid=bad")
+        assert r.status_code == 501 and r.text == "We&#39;re sorry but something&#39;s going wrong"
+    assert calls == ["before", "finish", "teardown", "before", "finish", "teardown",
+                     "before", ("failed", "RuntimeError"), "teardown"]
+
+
+def test_004_app_event_names_from_the_package(make_app):
+    app = make_app({"index.html": "{{ x }}"})
+    got = []
+
+    @app.on(atila.app_starting)
+    def app_starting_handler(wasc):
+        got.append("app_starting")
+
+    @app.on(atila.request_failed)
+    def request_failed_handler(was, exc_info):
+        got.append(("request_failed", exc_info[0].__name__))
+
+    @app.on(atila.template_rendering)
+    def template_rendering_handler(was, template, params):
+        got.append(("template_rendering", template, params))
+
+    @app.route("/")
+    def index(was):
+        return was.render("index.html", x=1)
+
+    @app.route("/fail")
+    def fail(was):
+        raise KeyError("k")
+
+    with app.test_client("/", approot=".") as cli:
+        cli.get("/")
+        cli.get("/fail")
+    assert got == ["app_starting", ("template_rendering", "index.html", {"x": 1}), ("request_failed", "KeyError")]
+
+
+def test_004_custom_events_and_emit_after_chain(make_app):
+    app = make_app()
+    got = []
+
+    @app.on("photo-updated")
+    def photo_updated(was):
+        got.append("photo-updated")
+
+    @app.on("user-updated")
+    @app.emit_after("photo-updated")
+    def user_updated(was, userid=None):
+        got.append(("user-updated", userid))
+
+    @app.route('/users', methods=["POST"])
+    def users(was):
+        args = was.request.json()
+        app.emit("user-updated", args['userid'])
+        return ''
+
+    @app.route('/users2', methods=["POST"])
+    @app.emit_after("user-updated")
+    def users2(was):
+        return ''
+
+    with app.test_client("/", approot=".") as cli:
+        cli.post("/users", json={"userid": "hans"})
+        cli.post("/users2", json={})
+    assert got == [("user-updated", "hans"), "photo-updated", ("user-updated", None), "photo-updated"]
+
+
+def test_004_custom_error_handler_with_error_fields(make_app):
+    app = make_app()
+
+    @app.default_error_handler
+    def default_error_handler(was, error):
+        return "<h1>{code} {message}</h1>".format(**error)
+
+    @app.route("/missing")
+    def missing(was):
+        raise was.Error("404 Not Found")
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/missing").text == "<h1>404 Not Found</h1>"
+
+
+def test_004_cors_on_app_attributes(make_app):
+    app = make_app()
+    app.access_control_allow_origin = ["*"]
+    app.access_control_max_age = 3600
+
+    @app.route("/post", methods=["POST", "OPTIONS"])
+    def post(was):
+        args = was.request.json()
+        return was.API(args)
+
+    with app.test_client("/", approot=".") as cli:
+        r = cli.options("/post", headers={"Origin": "http://x.example", "Access-Control-Request-Method": "POST"})
+        assert r.status_code == 204 and r.headers["access-control-max-age"] == "3600"
+        r = cli.post("/post", json={"a": 1}, headers={"Origin": "http://x.example"})
+        assert r.json() == {"a": 1} and r.headers["access-control-allow-origin"] == "*"
+
+
+def test_004_authentication_basic_digest_and_app_wide(make_app):
+    import httpx
+
+    app = make_app()
+    app.users = {"hansroh": ("1234", False)}
+
+    @app.route("/hello/<name>", authenticate="digest")
+    def hello(was, name="Hans Roh"):
+        return "Hello, %s" % name
+
+    @app.route("/basic/<name>")
+    @app.authorization_required("basic")
+    def basic(was, name="Hans Roh"):
+        return "Hello, %s %s" % (name, was.request.user.name)
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/hello/x").status_code == 401
+        assert cli.get("/hello/x", auth=httpx.DigestAuth("hansroh", "1234")).text == "Hello, x"
+        assert cli.get("/basic/x", auth=("hansroh", "1234")).text == "Hello, x hansroh"
+        assert cli.get("/basic/x", auth=("hansroh", "bad")).status_code == 401
+
+    partner = make_app()
+    partner.authenticate = "digest"
+    partner.realm = "Partner App Area of"
+    partner.users = {"app": ("iamyourpartnerapp", 0, {'role': 'root'})}
+
+    @partner.route("/hello/<name>")
+    def partner_hello(was, name="Hans Roh"):
+        return "Hello, %s" % name
+
+    with partner.test_client("/", approot=".") as cli:
+        r = cli.get("/hello/x")
+        assert r.status_code == 401 and 'realm="Partner App Area of"' in r.headers["www-authenticate"]
+        assert cli.get("/hello/x", auth=httpx.DigestAuth("app", "iamyourpartnerapp")).text == "Hello, x"
+
+
+def test_004_bearer_authorization_with_jwt(make_app):
+    app = make_app()
+    app.securekey = '5b2c4f18-01fd-4b85-8cfa-01827878562f'
+
+    @app.route("/token")
+    def token(was):
+        return was.mkjwt({"username": "hansroh", "exp": time.time() + 3600})
+
+    @app.route("/api/v1/predict")
+    @app.authorization_required("bearer")
+    def predict(was):
+        return was.API(user=str(was.request.user), claims=was.request.JWT["username"],
+                       again=was.dejwt(was.request.get_header("authorization")[7:])["username"])
+
+    with app.test_client("/", approot=".") as cli:
+        jwt = cli.get("/token").text
+        r = cli.get("/api/v1/predict", headers={"Authorization": "Bearer " + jwt})
+        assert r.json() == {"user": "hansroh", "claims": "hansroh", "again": "hansroh"}
+        assert cli.get("/api/v1/predict", headers={"Authorization": "Bearer x.y.z"}).status_code == 401
+
+
+def test_004_jinja_render_forms_globals_filters_and_overlay(make_app):
+    app = make_app({
+        "index.html": """{{ choice }} {{ product }} {{ was.request.args.get ("choice", "N/A") }} <a href="{{ was.ab ('checkout', choice) }}">Proceed</a>""",
+        "global.html": "{{ test_global () }} {{ 'Hello' | reverse }}",
+        "g.html": """{% set g = was.g %}Checkout for {{ g.howmany }} {{ g.product }}{{g.howmany > 1 and "s" or ""}}""",
+    })
+
+    @app.route("/checkout")
+    def checkout(was, choice=None):
+        return ""
+
+    @app.route("/1")
+    def one(was):
+        return was.render("index.html", choice=2, product="Apples")
+
+    @app.route("/2")
+    def two(was):
+        return was.render("index.html", {"choice": 2, "product": "Apples"})
+
+    @app.route("/3")
+    def three(was, choice=None):
+        return was.render("index.html", {"choice": 2}, product="Apples")
+
+    @app.route("/global")
+    def global_(was, a=None, b=None):
+        return was.render("global.html")
+
+    @app.template_global("test_global")
+    def test(was):
+        return ", ".join(was.request.args.keys())
+
+    @app.template_filter("reverse")
+    def reverse_filter(s):
+        return s[::-1]
+
+    @app.route("/g")
+    def g(was):
+        was.g.product = "Apple"
+        was.g.howmany = 10
+        return was.render("g.html")
+
+    expected = '2 Apples N/A <a href="/checkout?choice=2">Proceed</a>'
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/1").text == cli.get("/2").text == expected
+        assert cli.get("/3?choice=5").text == expected.replace("N/A", "5")
+        assert cli.get("/global?a=1&b=2").text == "a, b olleH"
+        assert cli.get("/g").text == "Checkout for 10 Apples"
+
+
+def test_004_jinja_overlay(make_app):
+    app = make_app({"vue.html": "<p>{{ vue }}</p><p>#= server #</p>"})
+    app.jinja_overlay(variable_start_string="#=", variable_end_string="#")
+
+    @app.route("/")
+    def index(was):
+        return was.render("vue.html", server="jinja")
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/").text == "<p>{{ vue }}</p><p>jinja</p>"
+
+
+def test_004_app_testing_with_api_stub(make_app):
+    app = make_app()
+
+    @app.route("/")
+    def index(was):
+        return "<h1>something</h1>"
+
+    @app.route("/apis/pets/<int:id>")
+    def pets(was, id):
+        return was.API({"id": id, "kind": "dog", "name": "Monk"})
+
+    with app.test_client("/", approot=".") as cli:
+        # html request
+        resp = cli.get("/")
+        assert "something" in resp.text
+
+        # api call
+        stub = cli.api()
+        resp = stub.apis.pets(45).get()
+        assert resp.data["id"] == 45
+
+        resp = stub.apis.pets(100).get()
+        assert resp.data["id"] == 100
+
+
+def test_004_fault_with_traceback_and_response_traceback(make_app):
+    app = make_app()
+    app.debug = False
+
+    @app.route("/fault")
+    def fault(was):
+        try:
+            aa  # noqa: F821
+        except NameError:
+            return was.Fault('500 Internal Server Error', 'somethig is not valid', traceback=True)
+
+    @app.route("/tb")
+    def tb(was):
+        try:
+            raise ValueError("x")
+        except ValueError:
+            return was.response.traceback("failed")
+
+    with app.test_client("/", approot=".", debug=False) as cli:
+        data = cli.get("/fault").json()
+        assert data["code"] == 20000 or data["code"] == 10001
+        assert data["message"] == "somethig is not valid" and data["debug"] == "see traceback"
+        assert any("name 'aa' is not defined" in line for line in data["traceback"])
+        r = cli.get("/tb")
+        assert r.status_code == 200 and r.json()["code"] == 10001 and r.json()["traceback"]
+
+
+def test_004_how_to_respond_all_errors_as_json(make_app):
+    app = make_app()
+
+    @app.default_error_handler
+    def default_error_handler(was, error):
+        code = error["errno"] or str(error["code"]) + '00'
+        return was.response.fault(
+            error["message"].lower(), code, None,
+            error["detail"], exc_info=error["traceback"]
+        )
+
+    @app.route("/gone")
+    def gone(was):
+        raise was.Error("410 Gone", "moved away")
+
+    with app.test_client("/", approot=".") as cli:
+        r = cli.get("/gone")
+        assert r.status_code == 410
+        assert r.json()["message"] == "gone" and r.json()["code"] == "41000" and r.json()["more_info"] == "moved away"
+
+
+def test_004_error_fields(make_app):
+    app = make_app()
+    app.debug = False
+
+    @app.error_handler(404)
+    def not_found(was, error):
+        return was.API({key: str(error[key]) for key in ("code", "message", "detail", "mode", "time", "url", "software")})
+
+    @app.route("/missing")
+    def missing(was):
+        raise was.Error("404 Not Found", "not here")
+
+    with app.test_client("/", approot=".", debug=False) as cli:
+        data = cli.get("/missing").json()
+    assert data["code"] == "404" and data["message"] == "Not Found" and data["detail"] == "not here"
+    assert data["url"] == "/missing" and data["mode"] and data["time"] and data["software"]
+
+
+def test_004_communication_with_broadcast_events(make_app):
+    app = make_app()
+    got = []
+
+    @app.on_broadcast('user:data-added')
+    def refresh_user_cache(was, userid=None):
+        got.append(userid)
+
+    @app.route('/users', methods=["PATCH"])
+    def users(was):
+        args = was.request.json()
+        was.broadcast('user:data-added', args['userid'])
+        return was.jstream({}, "data")
+
+    @app.route('/users2', methods=["PATCH"])
+    @app.broadcast_after('user:data-added')
+    def users2(was):
+        return ''
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.patch("/users", json={"userid": "hans"}).json() == {"data": {}}
+        cli.patch("/users2")
+    assert got == ["hans", None]
+
+
+def test_004_app_resources(make_app, home):
+    app = make_app()
+    assert app.get_resource("db", "sqlite3.db") == str(home / "resources" / "db" / "sqlite3.db")
