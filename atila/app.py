@@ -211,6 +211,23 @@ class Atila(HookDecorators):
             paths.append(module.__file__)  # type: ignore[union-attr]
         return sorted(set(paths))
 
+    def reload_targets(self) -> list[str]:
+        """Files ``--devel`` may reload in place (optional mount protocol): the
+        modules mounted with ``app.mount``.  The module that defines the app,
+        the package given to ``skitai.mount`` and the launch script are left
+        out: their code made the app object itself, so only a restart reloads them."""
+        made_by = {sys.modules.get(self.import_name), self.hooks.root.module, sys.modules.get("__main__")}
+        fixed = {os.path.realpath(module.__file__) for module in made_by if getattr(module, "__file__", None)}
+        return sorted(path for path in self.hooks.module_files() if path not in fixed)
+
+    def reload(self, path: str) -> None:
+        """Reload the mounted module whose source is ``path`` (optional mount
+        protocol); a file no longer mounted (a reload just before dropped it) is
+        left alone.  Errors of the module's code propagate."""
+        module = self.hooks.module_files().get(os.path.realpath(path))
+        if module is not None:
+            self.reload_module(module)
+
     def reload_module(self, module: ModuleType) -> ModuleType:
         """Re-run ``module``'s hooks after reloading it (the devel reloader calls this)."""
         self.events.emit(Event.BEFORE_RELOAD)

@@ -16,7 +16,8 @@ Life cycle of an app (docs/atila/lifecycle.md has the full picture):
 4. at shutdown: event ``before_umount``; ``__umounted__`` (old name
    ``__umount__``) of every module, last mounted first; event ``umounted``.
    ``app.reload_module(module)`` runs the same unmount for that module and what
-   it mounted, reloads it and mounts it again.
+   it mounted, reloads it and mounts it again; ``--devel`` calls it (through
+   ``app.reload(path)``) when a mounted module's file changes.
 
 Which arguments a hook gets is read from its parameters, never guessed from
 the call: a hook whose first parameter is named ``app``, or whose second is
@@ -272,6 +273,16 @@ class HookLoader:
         return fresh
 
     # -- lookups -------------------------------------------------------------------
+    def module_files(self) -> dict[str, ModuleType]:
+        """Source file (real path) -> module, for every module mounted with
+        ``app.mount`` (the root package, whose hooks made the app, is not one)."""
+        files: dict[str, ModuleType] = {}
+        for node in self.root.walk()[1:]:
+            path = getattr(node.module, "__file__", None)
+            if node.module is not None and path and path.endswith(".py"):
+                files[os.path.realpath(path)] = node.module
+        return files
+
     def watch_paths(self) -> list[str]:
         paths: list[str] = []
         for node in self.root.walk():

@@ -231,7 +231,20 @@ HandleResult = Awaitable[None] | None
 class Mount(Protocol):
     """A mounted thing.  ``handle`` may answer synchronously (return None), return
     an awaitable the engine drives, or return ``NOT_FOUND`` to pass the request to
-    the next mount of the same prefix."""
+    the next mount of the same prefix.
+
+    Two optional methods (looked up with ``getattr``, not part of the protocol)
+    let ``--devel`` swap code in a live worker instead of restarting it:
+
+    - ``reload_targets() -> list[str]``: absolute paths of the source files
+      this mount can reload in place, asked after ``startup`` and again after
+      every reload (the list may change).  Leave out files whose code built
+      the mount itself; a change to those restarts the server.
+    - ``reload(path: str) -> Awaitable[None] | None``: reload the code of that
+      file, called on the worker's loop.  When it returns, nothing of the old
+      code may answer any more; when it raises, the worker exits and the
+      ``--devel`` supervisor starts a fresh one.
+    """
 
     #: the URL prefix without a trailing slash ("" for the root)
     prefix: str

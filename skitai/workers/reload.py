@@ -1,18 +1,30 @@
-"""``--devel`` reloading: a supervisor restarts the launch script on source changes.
+"""``--devel`` reloading, supervisor side: restart the launch script on source
+changes, unless the server reloads the changed file in place.
 
 The supervisor does not serve.  It runs the launch script again as a child
-process (with ``SKITAI_RELOADED`` set, so the child serves) and restarts it
-whenever a ``.py`` file changes under the script's folder or under a mount's
-``watch_paths()``.  Restarting the whole script, not re-importing modules in a
-live process, is what makes the root module reload too and what survives a
-syntax error: a child that dies is simply left dead until the next change.
+process (with ``SKITAI_RELOADED`` set, so the child serves) and watches ``.py``
+files under the script's folder and under every mount's ``watch_paths()``.
+Restarting the whole script, not re-importing modules in a live process, is
+what reloads the root module and the launch script and what survives a syntax
+error: a child that dies is simply left dead until the next change.
 
-The child tells the supervisor which paths its mounts want watched through a
-small JSON file named in ``SKITAI_WATCH_FILE``.
+Service modules are cheaper to reload in place (:mod:`.devel`, in the child),
+so the two sides share two small JSON files, both named by environment
+variables the supervisor sets:
+
+- ``SKITAI_WATCH_FILE``: extra paths the child's mounts want watched;
+- ``SKITAI_RELOAD_MANIFEST``: the files the child reloads in place right now.
+  The supervisor skips the restart for a batch of changes only when every
+  changed file is listed there.  The file is deleted before each child starts
+  and the child writes it only once its own watcher runs, so a change nobody
+  would pick up always restarts.  A child whose in-place reload fails clears
+  it and exits with :data:`EXIT_RELOAD_FAILED`; the supervisor then starts a
+  fresh child at once, which serves the current code or dies showing the error.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -20,11 +32,26 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Sequence
+from typing import Collection, Iterable, Sequence
 
-__all__ = ["supervise", "report_watch_paths", "ENV_WATCH_FILE"]
+__all__ = [
+    "supervise",
+    "report_watch_paths",
+    "restart_needed",
+    "write_manifest",
+    "read_manifest",
+    "clear_manifest",
+    "drop_bytecode",
+    "ENV_WATCH_FILE",
+    "ENV_RELOAD_MANIFEST",
+    "EXIT_RELOAD_FAILED",
+]
 
 ENV_WATCH_FILE = "SKITAI_WATCH_FILE"
+ENV_RELOAD_MANIFEST = "SKITAI_RELOAD_MANIFEST"
+#: exit code of a child whose in-place reload failed (sysexits' EX_TEMPFAIL:
+#: "try again"), so the supervisor can tell it from a crash
+EXIT_RELOAD_FAILED = 75
 #: how long a restarted child gets to drain before it is killed
 CHILD_GRACE = 10.0
 #: watchfiles batches changes arriving within this many milliseconds
@@ -34,12 +61,86 @@ DEBOUNCE_MS = 200
 def report_watch_paths(paths: Sequence[str]) -> None:
     """In the reloaded child: tell the supervisor what to watch (no-op otherwise)."""
     target = os.environ.get(ENV_WATCH_FILE)
-    if not target:
-        return
+    if target:
+        _write_json(target, list(paths))
+
+
+def write_manifest(paths: Iterable[str]) -> None:
+    """In the child: these files are reloaded in place from now on (no-op when
+    not supervised)."""
+    target = os.environ.get(ENV_RELOAD_MANIFEST)
+    if target:
+        _write_json(target, sorted(_normal(path) for path in paths))
+
+
+def clear_manifest() -> None:
+    """In the child: nothing is reloaded in place any more; every change restarts."""
+    target = os.environ.get(ENV_RELOAD_MANIFEST)
+    if target:
+        _discard(target)
+
+
+def read_manifest(path: str) -> frozenset[str]:
+    """The files the child reloads in place; empty when it has not said (yet)."""
+    try:
+        with open(path) as file:
+            paths = json.load(file)
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(paths, list):
+        return frozenset()
+    return frozenset(p for p in paths if isinstance(p, str))
+
+
+def restart_needed(changed: Iterable[str], reloadable: Collection[str], child_running: bool) -> bool:
+    """Whether a batch of changed paths needs a new child.
+
+    A dead child is always restarted; a live one only when some changed file is
+    not one it reloads in place (the root module, the launch script, a helper
+    module, a new file...).
+    """
+    paths = [_normal(path) for path in changed]
+    if not paths:
+        return False
+    if not child_running:
+        return True
+    return any(path not in reloadable for path in paths)
+
+
+def drop_bytecode(paths: Iterable[str]) -> None:
+    """Delete the cached bytecode of changed sources.
+
+    NOTE: a ``.pyc`` is trusted when the source's mtime (whole seconds) and size
+    match; an edit of the same length within the second it was compiled would
+    otherwise load the old code.
+    """
+    for path in paths:
+        if not path.endswith(".py"):
+            continue
+        try:
+            _discard(importlib.util.cache_from_source(path))
+        except (ValueError, NotImplementedError):
+            continue
+
+
+def _normal(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _write_json(target: str, value: object) -> None:
     temporary = f"{target}.{os.getpid()}"
     with open(temporary, "w") as file:
-        json.dump(list(paths), file)
+        json.dump(value, file)
     os.replace(temporary, target)
+
+
+def _discard(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass  # a read-only cache folder: nothing we can clean
 
 
 def _read_watch_file(path: str) -> list[str]:
@@ -51,6 +152,12 @@ def _read_watch_file(path: str) -> list[str]:
     return [p for p in paths if isinstance(p, str) and os.path.exists(p)]
 
 
+def _temporary_file(prefix: str) -> str:
+    handle, path = tempfile.mkstemp(prefix=prefix, suffix=".json")
+    os.close(handle)
+    return path
+
+
 def supervise(argv: Sequence[str], root: str) -> int:
     """Run ``argv`` as a child and restart it on changes, until SIGTERM/SIGINT."""
     import watchfiles
@@ -59,10 +166,15 @@ def supervise(argv: Sequence[str], root: str) -> int:
 
     stop = threading.Event()
     previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
-    handle, watch_file = tempfile.mkstemp(prefix="skitai-watch-", suffix=".json")
-    os.close(handle)
-    env = dict(os.environ, **{ENV_RELOADED: "1", ENV_WATCH_FILE: watch_file})
-    child = subprocess.Popen(list(argv), env=env)
+    watch_file = _temporary_file("skitai-watch-")
+    manifest = _temporary_file("skitai-reload-")
+    env = dict(os.environ, **{ENV_RELOADED: "1", ENV_WATCH_FILE: watch_file, ENV_RELOAD_MANIFEST: manifest})
+
+    def spawn() -> "subprocess.Popen[bytes]":
+        _discard(manifest)  # the old child's promises are void
+        return subprocess.Popen(list(argv), env=env)
+
+    child = spawn()
     reported_exit = False
     try:
         while not stop.is_set():
@@ -79,13 +191,21 @@ def supervise(argv: Sequence[str], root: str) -> int:
             ):
                 if stop.is_set():
                     break
+                running = child.poll() is None
                 if changes:
-                    changed = sorted({os.path.relpath(path, root) for _, path in changes})
-                    print(f"skitai: {', '.join(changed)} changed, restarting", file=sys.stderr, flush=True)
-                    _terminate(child)
-                    child = subprocess.Popen(list(argv), env=env)
+                    changed = {path for _, path in changes}
+                    if restart_needed(changed, read_manifest(manifest), running):
+                        shown = sorted({os.path.relpath(path, root) for path in changed})
+                        print(f"skitai: {', '.join(shown)} changed, restarting", file=sys.stderr, flush=True)
+                        _terminate(child)
+                        drop_bytecode(changed)
+                        child = spawn()
+                        reported_exit = False
+                elif not running and child.returncode == EXIT_RELOAD_FAILED:
+                    print("skitai: reloading in place failed; starting the server again", file=sys.stderr, flush=True)
+                    child = spawn()
                     reported_exit = False
-                elif child.poll() is not None and not reported_exit:
+                elif not running and not reported_exit:
                     reported_exit = True
                     print(
                         f"skitai: server exited with code {child.returncode}; waiting for a change to restart",
@@ -99,10 +219,8 @@ def supervise(argv: Sequence[str], root: str) -> int:
         _terminate(child)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        try:
-            os.remove(watch_file)
-        except FileNotFoundError:
-            pass
+        _discard(watch_file)
+        _discard(manifest)
 
 
 def _roots(paths: Sequence[str]) -> list[str]:

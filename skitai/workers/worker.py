@@ -3,6 +3,10 @@
 Runs in a forked child of the master, or in the launching process itself when
 one worker is enough.  SIGTERM and SIGINT drain: the server stops accepting,
 finishes in-flight requests within the grace period and the process exits 0.
+
+Under a ``--devel`` supervisor the worker also reloads changed service modules
+in place (:mod:`.devel`); when such a reload fails it drains and exits with
+``EXIT_RELOAD_FAILED`` so that no half-reloaded code keeps serving.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ import asyncio
 import os
 import signal
 import socket
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..config import Config
 from ..logs import Logs
 from ..mounts.table import MountTable
+
+if TYPE_CHECKING:
+    from .devel import InPlaceReloader
 
 __all__ = ["run_worker", "new_event_loop", "worker_environment", "capture_stop_signals", "ENV_WORKER_ID", "STOP_SIGNALS"]
 
@@ -66,7 +73,8 @@ def run_worker(
     stop_requested: list[int] | None = None,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then drain.  Returns the exit code (0 after a
-    clean drain, 1 when the server could not start).
+    clean drain, 1 when the server could not start, ``EXIT_RELOAD_FAILED``
+    after a failed ``--devel`` in-place reload).
 
     ``stop_requested`` collects stop signals that arrived before the loop took
     over signal handling (see :func:`capture_stop_signals`); any entry means
@@ -115,7 +123,10 @@ async def _serve(
         return 1
     if on_ready is not None:
         on_ready()
+    reloader = _start_reloader(config, server, logs, stopping)
     await waiting
+    if reloader is not None:
+        await reloader.stop()
     await server.shutdown(config.limits.graceful_timeout)  # type: ignore[attr-defined]
     if not starting.done():
         starting.cancel()
@@ -123,4 +134,20 @@ async def _serve(
             await starting
         except asyncio.CancelledError:
             pass
+    if reloader is not None and reloader.failed:
+        from .reload import EXIT_RELOAD_FAILED
+
+        return EXIT_RELOAD_FAILED
     return 0
+
+
+def _start_reloader(config: Config, server: object, logs: Logs, stopping: asyncio.Event) -> "InPlaceReloader | None":
+    """The ``--devel`` in-place reloader, once the mounts have started (their
+    reload targets are known only after their start-up hooks ran)."""
+    from .devel import InPlaceReloader, in_place_enabled
+
+    if not in_place_enabled(config):
+        return None
+    reloader = InPlaceReloader(getattr(server, "mounts", ()), logs, on_failure=stopping.set)
+    reloader.start()
+    return reloader

@@ -1,0 +1,166 @@
+"""``--devel``, inside the serving process: reload changed service modules in place.
+
+Restarting the whole server for every saved file is slow once an app imports
+much (Django, numpy, a model), and it drops websockets and sessions held in
+memory.  Most edits touch a service module, which a mount can swap on a live
+worker: an Atila app unmounts the module's routes, re-imports it and runs its
+hooks again.  Mounts opt in with two optional methods (see
+:class:`skitai.contract.Mount`): ``reload_targets()`` lists the files they can
+reload, ``reload(path)`` reloads one.
+
+The reload runs on the event loop, so no request is dispatched between the
+removal of the old routes and the arrival of the new ones.  If it fails
+(syntax error, import error, a hook raising) the worker's state is half old,
+half missing, so it must not go on serving: the traceback is logged, the
+manifest cleared and the worker drains and exits with
+:data:`~.reload.EXIT_RELOAD_FAILED`; the supervisor starts it again from
+scratch (:mod:`.reload` explains the hand-shake).
+
+Only the supervised single-worker process reloads in place: a master would
+re-fork a crashed worker from its own memory, which holds the code as first
+imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import os
+from typing import Any, Callable, Iterable
+
+from ..config import Config
+from ..logs import Logs
+from .reload import ENV_RELOAD_MANIFEST, clear_manifest, drop_bytecode, write_manifest
+
+__all__ = ["InPlaceReloader", "in_place_enabled", "reload_targets"]
+
+#: changes arriving within this many milliseconds are reloaded together
+DEBOUNCE_MS = 100
+#: the watcher wakes this often while idle; its first wake-up proves it watches
+WATCH_TICK_MS = 250
+#: how long stopping the watcher may take before its task is cancelled
+STOP_TIMEOUT = 2.0
+
+
+def in_place_enabled(config: Config, environ: dict[str, str] | None = None) -> bool:
+    """True in the process a ``--devel`` supervisor runs, when it serves alone."""
+    environ = os.environ if environ is None else environ  # type: ignore[assignment]
+    return bool(config.reload and config.workers == 1 and environ.get(ENV_RELOAD_MANIFEST))
+
+
+def reload_targets(mounts: Iterable[Any]) -> dict[str, list[Any]]:
+    """Every file some mount reloads in place (real path) -> the mounts that do."""
+    targets: dict[str, list[Any]] = {}
+    for mount in mounts:
+        listed = getattr(mount, "reload_targets", None)
+        if listed is None or getattr(mount, "reload", None) is None:
+            continue
+        for path in listed():
+            owners = targets.setdefault(os.path.realpath(path), [])
+            if mount not in owners:
+                owners.append(mount)
+    return targets
+
+
+class InPlaceReloader:
+    """Watches the mounts' reload targets and reloads them on the loop.
+
+    ``on_failure`` is called once when a reload fails; the worker then drains
+    and exits with :data:`~.reload.EXIT_RELOAD_FAILED`.
+    """
+
+    def __init__(self, mounts: Iterable[Any], logs: Logs, on_failure: Callable[[], None]) -> None:
+        self.mounts = list(mounts)
+        self.logs = logs
+        self.on_failure = on_failure
+        self.failed = False
+        self._stop = asyncio.Event()
+        self._task: asyncio.Future[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        """Stop watching (bounded); called before the worker drains."""
+        self._stop.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
+        except asyncio.TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        try:
+            targets = reload_targets(self.mounts)
+            while targets and not self._stop.is_set():
+                next_targets = await self._watch(targets)
+                if next_targets is None:
+                    return
+                targets = next_targets
+        finally:
+            clear_manifest()  # a worker that no longer watches promises nothing
+
+    async def _watch(self, targets: dict[str, list[Any]]) -> dict[str, list[Any]] | None:
+        """Watch ``targets`` until they change (returns the new ones) or until
+        stopped or failed (returns None)."""
+        import watchfiles
+
+        clear_manifest()  # until this watcher runs, the supervisor must restart
+        folders = sorted({os.path.dirname(path) for path in targets})
+        watching = set(targets)
+
+        def wanted(change: Any, path: str) -> bool:
+            return os.path.realpath(path) in watching
+
+        # NOTE: folders, not files: editors that save by renaming a new file over
+        # the old one would leave a watch on the file itself blind.
+        changes_stream = watchfiles.awatch(
+            *folders,
+            watch_filter=wanted,
+            debounce=DEBOUNCE_MS,
+            rust_timeout=WATCH_TICK_MS,
+            yield_on_timeout=True,
+            recursive=False,
+            stop_event=self._stop,
+        )
+        announced = False
+        async with contextlib.aclosing(changes_stream) as stream:
+            async for changes in stream:
+                if not announced:
+                    write_manifest(targets)  # first yield: the watcher is live
+                    announced = True
+                if not changes or self._stop.is_set():
+                    continue
+                changed = sorted({os.path.realpath(path) for _, path in changes} & watching)
+                if not await self._reload(changed, targets):
+                    return None
+                fresh = reload_targets(self.mounts)
+                if set(fresh) != watching:
+                    return fresh
+                targets = fresh
+                write_manifest(targets)
+        return None
+
+    async def _reload(self, changed: list[str], targets: dict[str, list[Any]]) -> bool:
+        drop_bytecode(changed)
+        for path in changed:
+            for mount in targets.get(path, ()):
+                try:
+                    result = mount.reload(path)
+                    if inspect.isawaitable(result):
+                        await result
+                except (Exception, SystemExit) as exc:  # whatever the module's code raised
+                    self._fail(path, mount, exc)
+                    return False
+                self.logs.info(f"skitai: reloaded {path} in {mount!r}")
+        return True
+
+    def _fail(self, path: str, mount: Any, exc: BaseException) -> None:
+        clear_manifest()
+        self.failed = True
+        self.logs.error(f"skitai: reloading {path} in {mount!r} failed; this worker stops", exc_info=exc)
+        self.on_failure()
