@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import inspect
 import os
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..config import Config
 from ..logs import Logs
@@ -43,10 +43,10 @@ WATCH_TICK_MS = 250
 STOP_TIMEOUT = 2.0
 
 
-def in_place_enabled(config: Config, environ: dict[str, str] | None = None) -> bool:
+def in_place_enabled(config: Config, environ: Mapping[str, str] | None = None) -> bool:
     """True in the process a ``--devel`` supervisor runs, when it serves alone."""
-    environ = os.environ if environ is None else environ  # type: ignore[assignment]
-    return bool(config.reload and config.workers == 1 and environ.get(ENV_RELOAD_MANIFEST))
+    env = os.environ if environ is None else environ
+    return bool(config.reload and config.workers == 1 and env.get(ENV_RELOAD_MANIFEST))
 
 
 def reload_targets(mounts: Iterable[Any]) -> dict[str, list[Any]]:

@@ -2,34 +2,11 @@
 
 import importlib
 import sys
-import textwrap
 
 import pytest
 
 from atila import Atila
 from atila.mounting import call_hook, hook_form, join_prefix
-
-
-@pytest.fixture
-def package(tmp_path, monkeypatch):
-    """``package(name, {"__init__.py": src, "sub.py": src})`` -> imported package."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    made = []
-
-    def make(name, files):
-        root = tmp_path / name
-        for relative, source in files.items():
-            path = root / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(source))
-        importlib.invalidate_caches()
-        made.append(name)
-        return importlib.import_module(name)
-
-    yield make
-    for name in made:
-        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
-            del sys.modules[key]
 
 
 # -- hook forms ------------------------------------------------------------------
