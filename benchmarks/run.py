@@ -17,7 +17,7 @@ pinned to CPU 1 (``wrk -t1 -c64 -d5s --latency``); each server gets a 1 s
 warm-up per scenario, then rounds alternate between the servers (A B C A B C)
 so drift hits all alike.  Reported: per server the median req/s and p99 over
 the rounds, the ratios against the baselines and whether each target is met.
-Results are written to ``benchmarks/results/`` as JSON.
+Results are written to ``benchmarks/results/`` as JSON and as Markdown tables.
 """
 
 from __future__ import annotations
@@ -335,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     path = os.path.join(RESULTS_DIR, f"bench-{started:%Y%m%d-%H%M%S}.json")
     with open(path, "w") as handle:
         json.dump(record, handle, indent=2)
+    from report import markdown
+
+    with open(path[:-len(".json")] + ".md", "w") as handle:
+        handle.write(markdown(record))
     missed = [verdict for section in bench.report for scenario in section["scenarios"].values()
               for verdict in scenario["targets"] if not verdict["met"]]
     print(f"results: {os.path.relpath(path)}; targets missed: {len(missed)}")
