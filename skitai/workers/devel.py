@@ -8,6 +8,10 @@ hooks again.  Mounts opt in with two optional methods (see
 :class:`skitai.contract.Mount`): ``reload_targets()`` lists the files they can
 reload, ``reload(path)`` reloads one.
 
+A change to a module that a reload dropped, or a reload that mounts a module
+in a folder the worker does not watch, restarts the worker too: rare, and
+simpler than moving the watch.
+
 The reload runs on the event loop, so no request is dispatched between the
 removal of the old routes and the arrival of the new ones.  If it fails
 (syntax error, import error, a hook raising) the worker's state is half old,
@@ -96,28 +100,30 @@ class InPlaceReloader:
     async def _run(self) -> None:
         try:
             targets = reload_targets(self.mounts)
-            while targets and not self._stop.is_set():
-                next_targets = await self._watch(targets)
-                if next_targets is None:
-                    return
-                targets = next_targets
+            if targets:
+                await self._watch(targets)
+        except Exception as exc:  # the watcher itself broke (a folder vanished...)
+            self.logs.error("skitai: in-place reloading stopped; every change now restarts the server", exc_info=exc)
         finally:
             clear_manifest()  # a worker that no longer watches promises nothing
 
-    async def _watch(self, targets: dict[str, list[Any]]) -> dict[str, list[Any]] | None:
-        """Watch ``targets`` until they change (returns the new ones) or until
-        stopped or failed (returns None)."""
+    async def _watch(self, targets: dict[str, list[Any]]) -> None:
+        """Reload changed targets until stopped or until in-place reloading
+        cannot go on (then the worker is asked to exit)."""
         import watchfiles
 
-        clear_manifest()  # until this watcher runs, the supervisor must restart
         folders = sorted({os.path.dirname(path) for path in targets})
-        watching = set(targets)
+        # NOTE: every path that was ever a target stays watched: a change to one
+        # the supervisor skipped (it was in the manifest it read) but that a
+        # reload meanwhile dropped must not go unnoticed.
+        known = set(targets)
 
         def wanted(change: Any, path: str) -> bool:
-            return os.path.realpath(path) in watching
+            return os.path.realpath(path) in known
 
         # NOTE: folders, not files: editors that save by renaming a new file over
-        # the old one would leave a watch on the file itself blind.
+        # the old one would leave a watch on the file itself blind.  One watcher
+        # for the worker's life: replacing it would leave a moment unwatched.
         changes_stream = watchfiles.awatch(
             *folders,
             watch_filter=wanted,
@@ -135,15 +141,20 @@ class InPlaceReloader:
                     announced = True
                 if not changes or self._stop.is_set():
                     continue
-                changed = sorted({os.path.realpath(path) for _, path in changes} & watching)
+                changed = sorted({os.path.realpath(path) for _, path in changes} & known)
+                dropped = [path for path in changed if path not in targets]
+                if dropped:
+                    self._give_up(f"{', '.join(dropped)} changed but is no longer reloaded in place")
+                    return
                 if not await self._reload(changed, targets):
-                    return None
-                fresh = reload_targets(self.mounts)
-                if set(fresh) != watching:
-                    return fresh
-                targets = fresh
+                    return
+                targets = reload_targets(self.mounts)
+                unwatched = sorted(path for path in targets if os.path.dirname(path) not in folders)
+                if unwatched:
+                    self._give_up(f"{', '.join(unwatched)} is now mounted outside the watched folders")
+                    return
+                known.update(targets)
                 write_manifest(targets)
-        return None
 
     async def _reload(self, changed: list[str], targets: dict[str, list[Any]]) -> bool:
         drop_bytecode(changed)
@@ -163,4 +174,12 @@ class InPlaceReloader:
         clear_manifest()
         self.failed = True
         self.logs.error(f"skitai: reloading {path} in {mount!r} failed; this worker stops", exc_info=exc)
+        self.on_failure()
+
+    def _give_up(self, reason: str) -> None:
+        """Rare cases a live worker cannot follow: exit like a failed reload, so
+        the supervisor starts a fresh worker at once."""
+        clear_manifest()
+        self.failed = True
+        self.logs.info(f"skitai: {reason}; restarting the worker")
         self.on_failure()

@@ -49,8 +49,9 @@ __all__ = [
 
 ENV_WATCH_FILE = "SKITAI_WATCH_FILE"
 ENV_RELOAD_MANIFEST = "SKITAI_RELOAD_MANIFEST"
-#: exit code of a child whose in-place reload failed (sysexits' EX_TEMPFAIL:
-#: "try again"), so the supervisor can tell it from a crash
+#: exit code of a child whose in-place reload failed or that cannot follow a
+#: change in place (sysexits' EX_TEMPFAIL: "try again"): the supervisor starts
+#: a fresh child at once instead of waiting for the next change
 EXIT_RELOAD_FAILED = 75
 #: how long a restarted child gets to drain before it is killed
 CHILD_GRACE = 10.0
@@ -202,7 +203,7 @@ def supervise(argv: Sequence[str], root: str) -> int:
                         child = spawn()
                         reported_exit = False
                 elif not running and child.returncode == EXIT_RELOAD_FAILED:
-                    print("skitai: reloading in place failed; starting the server again", file=sys.stderr, flush=True)
+                    print("skitai: the server could not reload in place; starting it again", file=sys.stderr, flush=True)
                     child = spawn()
                     reported_exit = False
                 elif not running and not reported_exit:
