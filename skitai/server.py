@@ -25,6 +25,7 @@ from .errors import ClientGone, HTTPError
 from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
 from .mounts.table import MountTable
+from .threads import ThreadPool
 
 __all__ = ["Server"]
 
@@ -43,6 +44,7 @@ class Server:
         self.mounts = table.mounts
         self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
         self.executor: ThreadPoolExecutor | None = None
+        self.threads: ThreadPool | None = None
         self.connections: set[H1Protocol] = set()
         self.now = 0.0
         self.date_header = b""
@@ -55,7 +57,9 @@ class Server:
     async def start(self, sockets: list[socket.socket]) -> None:
         """Start the mounts (lifespan), then serve on already-bound sockets."""
         self.loop = asyncio.get_running_loop()
-        self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai")
+        self.threads = ThreadPool(self.loop, self.config.threads)
+        # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
+        self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai-executor")
         self.loop.set_default_executor(self.executor)
         self._tick()
         for mount in self.table.mounts:
@@ -85,6 +89,8 @@ class Server:
                 await mount.shutdown()
             except Exception:
                 self.logs.error(f"shutdown of mount {mount.prefix or '/'} failed", exc_info=True)
+        if self.threads is not None:
+            self.threads.shutdown()
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
 
@@ -236,7 +242,8 @@ class Server:
 
     # -- Engine ----------------------------------------------------------------
     def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
-        return self.loop.run_in_executor(self.executor, func, *args)
+        assert self.threads is not None, "run_in_thread before start()"
+        return self.threads.submit(func, *args)
 
     def log_error(self, message: str, exc_info: Any = None) -> None:
         self.logs.error(message, exc_info=exc_info)
