@@ -91,6 +91,7 @@ class Endpoint:
     __slots__ = (
         "rule", "func", "is_async", "spec", "takes_nothing", "inspectors", "before", "after",
         "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple", "events",
+        "fast",
     )
 
     def __init__(self, app: Any, rule: Any) -> None:
@@ -123,6 +124,8 @@ class Endpoint:
         self.events = bus if any(bus.listeners(event) for event in _REQUEST_EVENTS) else None
         self.simple = not (self.before or self.after or self.wrapup or self.error or self.teardown
                            or self.finish or self.failed or self.inspectors or self.events)
+        #: answered by Pipeline._serve_fast when the request has no body
+        self.fast = self.simple and self.is_async and not self.input_stream
 
 
 class Pipeline:
@@ -155,7 +158,10 @@ class Pipeline:
         endpoint = self._endpoints.get(rule)
         if endpoint is None or endpoint.version != app.request_hooks.version:
             endpoint = self.endpoint(rule)
-        return self._serve(Context(app, request, rule, match.kwargs), endpoint, responder)
+        context = Context(app, request, rule, match.kwargs)
+        if endpoint.fast and request.body.length == 0:
+            return self._serve_fast(context, endpoint, responder)
+        return self._serve(context, endpoint, responder)
 
     def not_found(self, request: Any, responder: Any) -> Any:
         """The engine's last resort for a path no mount answered."""
@@ -185,6 +191,27 @@ class Pipeline:
         return self.answer_error(context, HttpError(status, detail, headers=allow), responder)
 
     # -- one routed request ---------------------------------------------------------
+    async def _serve_fast(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
+        """PERF: ``_serve`` + ``_answer`` + ``_run_async`` in one coroutine, for an
+        ``async def`` route without hooks answering a request without a body (most
+        GETs): two coroutine frames fewer per request."""
+        try:
+            kwargs = self.bind(context, endpoint)
+            result = await endpoint.func(context, **kwargs) if kwargs else await endpoint.func(context)
+            response = result if isinstance(result, Response) else to_response(result)
+            if context._response is not None:
+                context._response.apply(response)
+            if type(response) is not Response:
+                response.prepare(context)
+        except Exception as exc:
+            await self._send_error(context, exc, responder)
+            return
+        body = response.body
+        if type(body) is bytes and response.one_write:
+            responder.respond(response.status or 200, response.headers, body)
+            return
+        await self._send(context, response, responder)
+
     async def _serve(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
         try:
             await self._answer(context, endpoint, responder)
