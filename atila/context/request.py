@@ -63,6 +63,11 @@ def parse_query(text: str) -> Bag:
         return result
     if "%" not in text and "+" not in text and ";" not in text:
         # PERF: most query strings need no decoding; split them directly.
+        if "&" not in text:
+            key, _, value = text.partition("=")
+            if key or value:
+                result[key] = value
+            return result
         parts = text.split("&")
         if len(parts) > MAX_FIELDS:
             raise HttpError(400, f"query string: too many fields (limit {MAX_FIELDS})")
