@@ -286,26 +286,37 @@ def status_line(version: str, status: int) -> bytes:
     return line
 
 
-def frame_headers(headers: Any) -> tuple[str, int | None, bool]:
+def frame_headers(headers: Any) -> tuple[str, int | None, bool, bool]:
     """Join app header fields into one block, refusing CR, LF and NUL anywhere.
 
-    Returns (block, content_length or None, has_transfer_encoding).  Raises
-    ValueError when a field would split the response (uvicorn CVE-2020-7695).
+    Returns (block, content_length or None, has_transfer_encoding, close).
+    Hop-by-hop ``Connection``/``Keep-Alive`` fields are the engine's to write
+    (RFC 9112 9.6): they are left out, and an app's ``Connection: close`` is
+    reported as ``close``.  Raises ValueError when a field would split the
+    response (uvicorn CVE-2020-7695).
     """
     lines = []
     length: int | None = None
     has_te = False
+    close = False
     for name, value in headers:
         if type(value) is not str:
             value = str(value)
+        kind = _RESPONSE_FIELDS.get(name.lower())
+        if kind is not None:
+            if kind == 1:
+                length = int(value)
+            elif kind == 2:
+                has_te = True
+            else:
+                close = close or "close" in value.lower()
+                continue
         lines.append(f"{name}: {value}\r\n")
-        lowered = name.lower()
-        if lowered == "content-length":
-            length = int(value)
-        elif lowered == "transfer-encoding":
-            has_te = True
     block = "".join(lines)
     count = len(lines)
     if block.count("\r") != count or block.count("\n") != count or "\x00" in block:
         raise ValueError("CR, LF or NUL in a response header")
-    return block, length, has_te
+    return block, length, has_te, close
+
+
+_RESPONSE_FIELDS = {"content-length": 1, "transfer-encoding": 2, "connection": 3, "keep-alive": 4}

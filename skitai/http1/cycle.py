@@ -68,10 +68,12 @@ class Cycle:
         if self.started:
             raise RuntimeError("response already started")
         try:
-            block, length, has_te = frame_headers(headers)
+            block, length, has_te, close = frame_headers(headers)
         except ValueError as exc:
             self._refuse(exc)
             return
+        if close:
+            self.keep_alive = False
         if has_te or (length is not None and length != len(body) and not self._head_only):
             self._refuse(ValueError("app set framing headers that do not match its body"))
             return
@@ -92,10 +94,12 @@ class Cycle:
         if self.started:
             raise RuntimeError("response already started")
         try:
-            block, length, has_te = frame_headers(headers)
+            block, length, has_te, close = frame_headers(headers)
         except ValueError as exc:
             self._refuse(exc)
             return
+        if close:
+            self.keep_alive = False
         if has_te:
             self._refuse(ValueError("apps must not set Transfer-Encoding; the engine frames bodies"))
             return
@@ -175,7 +179,7 @@ class Cycle:
         if conn.closing:
             self.keep_alive = False
         if status == 101:
-            connection = ""
+            connection = "connection: upgrade\r\n"
         elif not self.keep_alive:
             connection = "connection: close\r\n"
         elif self.request.version == "1.0":

@@ -189,8 +189,13 @@ def test_frame_headers_refuses_crlf_and_nul() -> None:
     for bad in ("a\r\nX-Injected: yes", "a\nX: y", "a\rX: y", "a\x00b"):
         with pytest.raises(ValueError):
             frame_headers([("x-echo", bad)])
-    block, length, te = frame_headers([("Content-Length", "5"), ("x", "y")])
-    assert block == "Content-Length: 5\r\nx: y\r\n" and length == 5 and not te
+    block, length, te, close = frame_headers([("Content-Length", "5"), ("x", "y")])
+    assert block == "Content-Length: 5\r\nx: y\r\n" and length == 5 and not te and not close
+
+
+def test_frame_headers_keeps_hop_by_hop_fields_for_the_engine() -> None:
+    block, _, _, close = frame_headers([("Connection", "close"), ("Keep-Alive", "timeout=5"), ("x", "y")])
+    assert block == "x: y\r\n" and close
 
 
 def test_status_line_cache() -> None:

@@ -243,9 +243,25 @@ def test_upgrade_hands_the_transport_to_the_new_protocol() -> None:
 
     raw = run(scenario())
     assert raw.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+    assert raw.count(b"connection: upgrade\r\n") == 1 and b"upgrade: line-echo\r\n" in raw
     assert raw.endswith(b"\r\n\r\necho:earlyecho:later")
 
 
 def test_upgrade_request_answered_normally_closes() -> None:
     raw, closed = run(exchange(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: other\r\n\r\n"))
     assert raw.startswith(b"HTTP/1.1 200") and closed
+
+
+class ClosingMount(EchoMount):
+    def handle(self, request: Any, responder: Any) -> Any:
+        responder.respond(200, [("Connection", "close"), ("content-type", "text/plain")], b"bye")
+        return None
+
+
+def test_app_connection_close_closes_with_one_header() -> None:
+    async def scenario() -> tuple[bytes, bool]:
+        async with WireServer([ClosingMount()]) as wire:
+            return await wire.exchange(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+
+    raw, closed = run(scenario())
+    assert closed and raw.count(b"HTTP/1.1 200") == 1 and raw.lower().count(b"connection: close") == 1
