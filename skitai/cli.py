@@ -134,10 +134,13 @@ _CONFIG_FIELDS = {field.name for field in dataclasses.fields(Config)}
 _LIMIT_FIELDS = {field.name for field in dataclasses.fields(Limits)}
 
 
-def build_config(settings: dict[str, Any], options: Options) -> Config:
+def build_config(settings: dict[str, Any], options: Options, prefs: Sequence[Any] = ()) -> Config:
     """Merge ``skitai.run(**settings)`` with the command line (the command line wins).
 
     Limits may be given flat (``graceful_timeout=5``) or as ``limits=Limits(...)``.
+    A mounted pref with ``debug``/``use_reloader`` set (seed 004) turns those on as
+    ``--devel`` does; ``---production`` turns both off whatever asked for them.
+    Reloading serves with one worker: a master would re-fork stale code.
     """
     values: dict[str, Any] = {}
     limit_values: dict[str, Any] = {}
@@ -157,9 +160,14 @@ def build_config(settings: dict[str, Any], options: Options) -> Config:
         values["gpus"] = tuple(str(gpu) for gpu in values["gpus"])
     if options.log_json:
         values["access_log_json"] = True
-    devel = options.devel and not options.production
-    values["debug"] = devel or (values.get("debug", False) and not options.production)
-    values["reload"] = devel
+    production = options.production
+    devel = options.devel and not production
+    pref_debug = any(getattr(pref, "debug", False) for pref in prefs)
+    pref_reload = any(getattr(pref, "use_reloader", False) for pref in prefs)
+    values["debug"] = not production and (devel or values.get("debug", False) or pref_debug)
+    values["reload"] = not production and (devel or pref_reload)
+    if values["reload"]:
+        values["workers"] = 1
     if not values.get("name"):
         values["name"] = os.path.splitext(os.path.basename(script_path()))[0] or "skitai"
     return Config(**values)
@@ -175,7 +183,8 @@ def launch(settings: dict[str, Any], argv: Sequence[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else list(argv)
     options = parse(args, prog=os.path.basename(script_path()))
-    config = build_config(settings, options)
+    prefs = [entry.pref for entry in current_site().entries if entry.pref is not None]
+    config = build_config(settings, options, prefs)
     os.environ[ENV_MODE] = "DEVEL" if config.reload else "PRODUCTION"
     app_home = daemon.app_home(config.name)
 

@@ -1,5 +1,6 @@
 import pytest
 
+from skitai.preference import Pref
 from skitai.cli import build_config, parse
 
 
@@ -88,3 +89,17 @@ def test_log_json_switch():
 def test_name_defaults_to_the_script_name():
     assert build_config({"name": "dumbseek"}, parse([])).name == "dumbseek"
     assert build_config({}, parse([])).name
+
+
+def test_pref_debug_and_reloader_turn_devel_on_unless_production() -> None:
+    pref = Pref()
+    pref.use_reloader = True
+    pref.debug = True
+    config = build_config({"workers": 4}, parse([]), [pref])
+    assert config.reload and config.debug and config.workers == 1
+    config = build_config({"workers": 4}, parse(["---production"]), [pref])
+    assert not config.reload and not config.debug and config.workers == 4
+
+
+def test_devel_serves_with_one_worker() -> None:
+    assert build_config({"workers": 3}, parse(["--devel"])).workers == 1
