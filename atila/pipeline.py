@@ -198,17 +198,9 @@ class Pipeline:
         try:
             kwargs = self.bind(context, endpoint)
             result = await endpoint.func(context, **kwargs) if kwargs else await endpoint.func(context)
-            response = result if isinstance(result, Response) else to_response(result)
-            if context._response is not None:
-                context._response.apply(response)
-            if type(response) is not Response:
-                response.prepare(context)
+            response = _finalize(context, result)
         except Exception as exc:
             await self._send_error(context, exc, responder)
-            return
-        body = response.body
-        if type(body) is bytes and response.one_write:
-            responder.respond(response.status or 200, response.headers, body)
             return
         await self._send(context, response, responder)
 
@@ -230,11 +222,7 @@ class Pipeline:
                 result = await self._run_async(context, endpoint)
             else:
                 result = await app.run_in_thread(self._run_sync, context, endpoint)
-            response = result if isinstance(result, Response) else to_response(result)
-            if context._response is not None:
-                context._response.apply(response)
-            if type(response) is not Response:
-                response.prepare(context)
+            response = _finalize(context, result)
         except Exception as exc:
             await self._send_error(context, exc, responder)
             return
@@ -523,3 +511,14 @@ async def _maybe_await(value: Any) -> Any:
 
 async def _await(value: Any) -> Any:
     return await value
+
+
+def _finalize(context: Context, result: Any) -> Response:
+    """A handler's return value as the Response to send, with the head the
+    handler set through ``context.response`` applied."""
+    response = result if isinstance(result, Response) else to_response(result)
+    if context._response is not None:
+        context._response.apply(response)
+    if type(response) is not Response:
+        response.prepare(context)
+    return response

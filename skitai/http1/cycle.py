@@ -65,15 +65,10 @@ class Cycle:
 
     # -- Responder -------------------------------------------------------------
     def respond(self, status: int, headers: HeaderList, body: bytes = b"") -> None:
-        if self.started:
-            raise RuntimeError("response already started")
-        try:
-            block, length, has_te, close = frame_headers(headers)
-        except ValueError as exc:
-            self._refuse(exc)
+        framed = self._frame(headers)
+        if framed is None:
             return
-        if close:
-            self.keep_alive = False
+        block, length, has_te = framed
         if has_te or (length is not None and length != len(body) and not self._head_only):
             self._refuse(ValueError("app set framing headers that do not match its body"))
             return
@@ -91,15 +86,10 @@ class Cycle:
         self._finish()
 
     def start(self, status: int, headers: HeaderList) -> None:
-        if self.started:
-            raise RuntimeError("response already started")
-        try:
-            block, length, has_te, close = frame_headers(headers)
-        except ValueError as exc:
-            self._refuse(exc)
+        framed = self._frame(headers)
+        if framed is None:
             return
-        if close:
-            self.keep_alive = False
+        block, length, has_te = framed
         if has_te:
             self._refuse(ValueError("apps must not set Transfer-Encoding; the engine frames bodies"))
             return
@@ -174,6 +164,19 @@ class Cycle:
         self._finish()
 
     # -- helpers ---------------------------------------------------------------
+    def _frame(self, headers: HeaderList) -> tuple[str, int | None, bool] | None:
+        """The app's header block, or None when it was refused (a 500 went out)."""
+        if self.started:
+            raise RuntimeError("response already started")
+        try:
+            block, length, has_te, close = frame_headers(headers)
+        except ValueError as exc:
+            self._refuse(exc)
+            return None
+        if close:
+            self.keep_alive = False
+        return block, length, has_te
+
     def _head_bytes(self, status: int, block: str) -> bytes:
         conn = self.conn
         if conn.closing:
