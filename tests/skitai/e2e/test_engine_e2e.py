@@ -1,4 +1,4 @@
-"""Flask, ASGI, Atila and static folders on one port, in a real server process."""
+"""Flask, Django, ASGI, Atila and static folders on one port, in a real server process."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def test_wsgi_script_name_and_path_info(cli: TestClient) -> None:
 
 def test_wsgi_request_body(cli: TestClient) -> None:
     assert cli.post("/flask/upload", data=b"x" * 100_000).json() == {"size": 100_000}
+
+
+def test_django_through_the_string_form(cli: TestClient) -> None:
+    assert cli.get("/django/where").json() == {
+        "script_name": "/django", "path": "/django/where", "path_info": "/where"
+    }
+    resp = cli.post("/django/echo?q=x", data=b"y" * 5000, headers={"content-type": "application/octet-stream"})
+    assert resp.json() == {"method": "POST", "size": 5000, "q": "x"}
 
 
 def test_asgi_root_path(cli: TestClient) -> None:

@@ -44,6 +44,7 @@ def vapp(context, path=None):
 
 if __name__ == "__main__":
     skitai.mount("/flask", flask_app)
+    skitai.mount("/django", "djproj/config/wsgi:application")
     skitai.mount("/asgi", asgi_app)
     skitai.mount("/public", os.path.join(HERE, "public"))
     skitai.mount("/", spa)
