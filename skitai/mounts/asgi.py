@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..contract import Engine, HeaderList, Request, Responder
 from ..errors import ClientGone, HTTPError
-from .wsgi import answer_error, error_response
+from .base import AppMount, answer_error, error_response
 
 __all__ = ["ASGIMount"]
 
@@ -214,7 +214,7 @@ class Lifespan:
             raise RuntimeError(f"ASGI {event} failed: {reply.get('message', '')}")
 
 
-class ASGIMount:
+class ASGIMount(AppMount):
     """An ASGI 3 application mounted on a URL prefix.
 
     Example:
@@ -222,24 +222,12 @@ class ASGIMount:
         >>> mount = ASGIMount("/api", Starlette())
     """
 
-    #: ASGI apps answer every path, so they go after static folders and Atila apps
-    priority = 20
-
     def __init__(self, prefix: str, app: ASGIApp, name: str | None = None,
                  body_limit: int | None = None) -> None:
-        self.prefix = prefix
-        self.app = app
-        self.name = name
-        self.body_limit = body_limit
-        #: files and folders the reloader watches (the loader fills this in)
-        self.sources: list[str] = []
+        super().__init__(prefix, app, name, body_limit)
         #: lifespan state, copied shallowly into every request scope (ASGI spec)
         self.state: dict[str, Any] = {}
-        self._engine: Engine | None = None
         self._lifespan: Lifespan | None = None
-
-    def __repr__(self) -> str:
-        return f"<ASGIMount {self.prefix or '/'} {self.app!r}>"
 
     def handle(self, request: Request, responder: Responder) -> Any:
         return self._serve(request, responder)
@@ -280,7 +268,7 @@ class ASGIMount:
             responder.end()
 
     async def startup(self, engine: Engine) -> None:
-        self._engine = engine
+        await super().startup(engine)
         self._lifespan = Lifespan(self.app, self.state)
         await self._lifespan.start()
 
@@ -288,6 +276,3 @@ class ASGIMount:
         lifespan, self._lifespan = self._lifespan, None
         if lifespan is not None:
             await lifespan.stop()
-
-    def watch_paths(self) -> Iterable[str]:
-        return list(self.sources)

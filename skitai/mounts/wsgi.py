@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import os
 import stat
 import sys
@@ -25,11 +24,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..contract import Engine, HeaderList, Request, Responder
-from ..errors import ClientGone, HTTPError, reason_phrase
+from ..errors import ClientGone, HTTPError
+from .base import AppMount, answer_error, error_response
 
-__all__ = ["FileWrapper", "WSGIInput", "WSGIMount", "answer_error", "build_environ", "error_response"]
-
-log = logging.getLogger(__name__)
+__all__ = ["FileWrapper", "WSGIInput", "WSGIMount", "build_environ"]
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -208,29 +206,6 @@ def build_environ(request: Request, multiprocess: bool) -> dict[str, Any]:
     return environ
 
 
-def error_response(exc: Exception) -> tuple[int, HeaderList, bytes]:
-    """A short plain-text answer; details only for the client's own errors."""
-    if isinstance(exc, HTTPError):
-        status, detail = exc.status, exc.detail
-    else:
-        status, detail = 500, reason_phrase(500)
-    body = f"{status} {reason_phrase(status)}: {detail}\n".encode()
-    return status, [("Content-Type", "text/plain; charset=utf-8")], body
-
-
-def answer_error(responder: Responder, exc: Exception, engine: Engine | None, what: str) -> None:
-    """Answer a failed request that has not started; log it unless it is the client's fault.
-
-    Shared by the WSGI and ASGI mounts (NOTE: its natural home is ``skitai.errors``).
-    """
-    if not isinstance(exc, HTTPError):
-        if engine is not None:
-            engine.log_error(what, exc_info=exc)
-        else:
-            log.error(what, exc_info=exc)
-    responder.respond(*error_response(exc))
-
-
 def parse_status(status: Any) -> int:
     if not isinstance(status, str) or len(status) < 3 or not status[:3].isdigit():
         raise TypeError(f"WSGI status must be a str like '200 OK', got {status!r}")
@@ -349,7 +324,7 @@ class WSGICall:
             raise RuntimeError("WSGI app returned a body without calling start_response")
 
 
-class WSGIMount:
+class WSGIMount(AppMount):
     """A WSGI callable mounted on a URL prefix.
 
     Example:
@@ -357,22 +332,10 @@ class WSGIMount:
         >>> mount = WSGIMount("/flask", Flask(__name__))
     """
 
-    #: WSGI apps answer every path, so they go after static folders and Atila apps
-    priority = 20
-
     def __init__(self, prefix: str, app: WSGIApp, name: str | None = None,
                  body_limit: int | None = None) -> None:
-        self.prefix = prefix
-        self.app = app
-        self.name = name
-        self.body_limit = body_limit
-        #: files and folders the reloader watches (the loader fills this in)
-        self.sources: list[str] = []
-        self._engine: Engine | None = None
+        super().__init__(prefix, app, name, body_limit)
         self._multiprocess = False
-
-    def __repr__(self) -> str:
-        return f"<WSGIMount {self.prefix or '/'} {self.app!r}>"
 
     def handle(self, request: Request, responder: Responder) -> Any:
         return self._serve(request, responder)
@@ -429,14 +392,8 @@ class WSGIMount:
                 close()
 
     async def startup(self, engine: Engine) -> None:
-        self._engine = engine
+        await super().startup(engine)
         workers = getattr(engine, "workers", None)
         if workers is None:
             workers = getattr(getattr(engine, "config", None), "workers", 1)
         self._multiprocess = isinstance(workers, int) and workers > 1
-
-    async def shutdown(self) -> None:
-        self._engine = None
-
-    def watch_paths(self) -> Iterable[str]:
-        return list(self.sources)
