@@ -27,14 +27,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable
 
 from skitai.body import EMPTY_BODY, StreamBody
 from skitai.contract import NOT_FOUND, HeaderList, Headers, Mount, Request
 from skitai.errors import ClientGone, HTTPError
 
-__all__ = ["ASGIAdapter", "ASGIEngine", "ASGIResponder"]
+from .local_engine import LocalEngine
+
+__all__ = ["ASGIAdapter", "ASGIResponder"]
 
 log = logging.getLogger("atila.asgi")
 
@@ -44,23 +45,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
 _FILE_CHUNK = 256 * 1024
-
-
-class ASGIEngine:
-    """The ``Engine`` an app's ``startup`` receives under an ASGI server."""
-
-    def __init__(self, mount: Mount, threads: int, debug: bool) -> None:
-        self.loop = asyncio.get_running_loop()
-        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="atila-asgi")
-        self.mounts = [mount]
-        self.debug = debug
-        self.worker_id = 0
-
-    def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
-        return self.loop.run_in_executor(self.executor, func, *args)
-
-    def log_error(self, message: str, exc_info: Any = None) -> None:
-        log.error(message, exc_info=exc_info)
 
 
 class _ReceivePump:
@@ -204,7 +188,7 @@ class ASGIAdapter:
         self.mount = mount
         self.threads = threads
         self.debug = bool(getattr(mount, "debug", False)) if debug is None else debug
-        self.engine: ASGIEngine | None = None
+        self.engine: LocalEngine | None = None
         self._start_lock: asyncio.Lock | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -227,7 +211,8 @@ class ASGIAdapter:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
             if self.engine is None:
-                engine = ASGIEngine(self.mount, self.threads, self.debug)
+                engine = LocalEngine(asyncio.get_running_loop(), self.threads, [self.mount], self.debug,
+                                     thread_name_prefix="atila-asgi", log=log)
                 await self.mount.startup(engine)
                 self.engine = engine
 

@@ -21,8 +21,7 @@ import asyncio
 import inspect
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable
 
 import httpx
 
@@ -32,30 +31,15 @@ from skitai.mounts.table import MountTable
 from skitai.testing.client import TestClient
 from skitai.testing.memory import MemoryResponder, make_request
 
-__all__ = ["AppTestClient", "AppDriver", "InProcessEngine", "route_info", "TEST_HOST"]
+from .local_engine import LocalEngine
+
+__all__ = ["AppTestClient", "AppDriver", "route_info", "TEST_HOST"]
 
 TEST_HOST = "testserver"
 #: seconds one in-memory request (or the app's startup/shutdown) may take
 REQUEST_TIMEOUT = 30.0
 
 log = logging.getLogger("atila.testing")
-
-
-class InProcessEngine:
-    """The ``Engine`` a mount's ``startup`` receives when driven in memory."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, threads: int, mounts: list[Mount], debug: bool) -> None:
-        self.loop = loop
-        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="atila-test")
-        self.mounts = mounts
-        self.debug = debug
-        self.worker_id = 0
-
-    def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
-        return self.loop.run_in_executor(self.executor, func, *args)
-
-    def log_error(self, message: str, exc_info: Any = None) -> None:
-        log.error(message, exc_info=exc_info)
 
 
 class AppDriver:
@@ -82,7 +66,7 @@ class AppDriver:
         self.debug = debug
         self.options = options
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.engine: InProcessEngine | None = None
+        self.engine: LocalEngine | None = None
         self.table: MountTable | None = None
         self._thread: threading.Thread | None = None
 
@@ -100,7 +84,8 @@ class AppDriver:
         self._thread.start()
         self.loop = loop
         self.table = MountTable(mounts)
-        self.engine = InProcessEngine(loop, self.threads, mounts, self.debug)
+        self.engine = LocalEngine(loop, self.threads, mounts, self.debug,
+                                  thread_name_prefix="atila-test", log=log)
         loop.call_soon_threadsafe(loop.set_default_executor, self.engine.executor)
         try:
             for mount in mounts:
