@@ -21,6 +21,8 @@ import copy
 from types import ModuleType
 from typing import Any
 
+from .attraccess import AttrAccess
+
 __all__ = ["AttrDict", "Pref", "KNOWN_DEFAULTS"]
 
 #: Attributes every Pref has, with the value an app gets when the script sets none.
@@ -38,23 +40,10 @@ KNOWN_DEFAULTS: dict[str, Any] = {
 _OWN_FIELDS = frozenset({"config", "statics", "base_modules", "override_modules"})
 
 
-class AttrDict(dict[str, Any]):
+class AttrDict(AttrAccess, dict[str, Any]):
     """A dict whose keys are also attributes (``config.prefB = 2`` == ``config["prefB"] = 2``)."""
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(f"config has no setting {name!r}") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(f"config has no setting {name!r}") from None
+    _missing_attr_message = "config has no setting {name!r}"
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "AttrDict":
         return AttrDict(copy.deepcopy(dict(self), memo))

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from skitai.attraccess import AttrAccess
+
 from ..responses.errors import HttpError
 from .uploads import MultipartReader, UploadedFile
 
@@ -29,24 +31,9 @@ _SPLIT_URI = re.compile(r"([^;?#]*)(;[^?#]*)?(\?[^#]*)?(#.*)?")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class Bag(dict[str, Any]):
+class Bag(AttrAccess, dict[str, Any]):
     """A dict with attribute access (``request.g.user = ...``, ``args.limit``)
     that can also be called like ``get`` (seed 001 ``was.request.args ('token')``)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
     def __call__(self, name: str, default: Any = None) -> Any:
         return self.get(name, default)

@@ -12,10 +12,12 @@ import threading
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+from skitai.attraccess import AttrAccess
+
 __all__ = ["Store", "SharedState", "AppsView"]
 
 
-class Store(MutableMapping[str, Any]):
+class Store(AttrAccess, MutableMapping[str, Any]):
     """A dict guarded by a lock, with attribute access (seed 004 ``app.store``:
     "provide thread-safe accessing").  ``incr`` is the atomic read-modify-write
     a counter needs (``store["n"] += 1`` is two operations)."""
@@ -42,15 +44,6 @@ class Store(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
 
     def incr(self, key: str, amount: int | float = 1) -> int | float:
         with self._lock:
