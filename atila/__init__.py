@@ -13,21 +13,9 @@ Example::
 
 from .app import Atila
 from .context import Context
-from .events import (
-    Event,
-    app_mounted,
-    app_restarted,
-    app_restarting,
-    app_started,
-    app_starting,
-    app_unmounting,
-    request_failed,
-    request_finished,
-    request_starting,
-    request_success,
-    request_tearing_down,
-    template_rendering,
-)
+from .events import Event
+from .events.legacy import *  # noqa: F403 -- the seed-004 event constants
+from .events.legacy import __all__ as _EVENT_NAMES
 from .responses.api import API, Fault
 from .responses.base import Response
 from .responses.errors import Error, HttpError
@@ -49,16 +37,5 @@ __all__ = [
     "ProxyPass",
     "Event",
     # seed 004 event names: ``@app.on(atila.request_failed)``
-    "app_starting",
-    "app_started",
-    "app_restarting",
-    "app_restarted",
-    "app_mounted",
-    "app_unmounting",
-    "request_starting",
-    "request_success",
-    "request_finished",
-    "request_failed",
-    "request_tearing_down",
-    "template_rendering",
+    *_EVENT_NAMES,
 ]
