@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -13,20 +13,7 @@ from skitai.errors import ClientGone, HTTPError
 from skitai.mounts.asgi import ASGIMount
 from skitai.testing import MemoryResponder, call_mount, make_request
 
-
-class Engine:
-    debug = False
-    worker_id = 0
-    mounts: ClassVar[list[Any]] = []
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def run_in_thread(self, func: Any, *args: Any) -> Any:
-        return asyncio.get_running_loop().run_in_executor(None, func, *args)
-
-    def log_error(self, message: str, exc_info: Any = None) -> None:
-        self.errors.append(message)
+from mount_helpers import Engine, wait_until
 
 
 async def hello(scope: Any, receive: Any, send: Any) -> None:
@@ -90,14 +77,6 @@ def test_body_less_request_gives_one_empty_message() -> None:
     call_mount(ASGIMount("", app), make_request())
     assert messages == [{"type": "http.request", "body": b"", "more_body": False},
                         {"type": "http.disconnect"}]
-
-
-async def wait_until(condition: Any) -> None:
-    for _ in range(5000):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("condition never became true")
 
 
 def test_request_body_in_several_chunks() -> None:

@@ -7,7 +7,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -23,17 +23,7 @@ from starlette.routing import Route
 from skitai.mounts.asgi import ASGIMount
 from skitai.testing import MemoryResponder, make_request
 
-
-class Engine:
-    debug = False
-    worker_id = 0
-    mounts: ClassVar[list[Any]] = []
-
-    def run_in_thread(self, func: Any, *args: Any) -> Any:
-        return asyncio.get_running_loop().run_in_executor(None, func, *args)
-
-    def log_error(self, message: str, exc_info: Any = None) -> None:
-        raise AssertionError(message)
+from mount_helpers import Engine
 
 
 @pytest.fixture
@@ -84,7 +74,7 @@ def serve(app: Starlette, requests: list[Any], prefix: str = "") -> list[MemoryR
     mount = ASGIMount(prefix, app)
 
     async def main() -> list[MemoryResponder]:
-        await mount.startup(Engine())
+        await mount.startup(Engine(strict=True))
         responders = []
         for request in requests:
             responder = MemoryResponder()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -12,6 +12,8 @@ from skitai.body import StreamBody
 from skitai.errors import HTTPError
 from skitai.mounts.wsgi import FileWrapper, WSGIMount
 from skitai.testing import MemoryResponder, call_mount, make_request
+
+from mount_helpers import Engine, wait_until
 
 
 def capture_environ(seen: dict[str, Any]) -> Any:
@@ -84,20 +86,8 @@ def test_multiprocess_follows_engine_workers() -> None:
     seen: dict[str, Any] = {}
     mount = WSGIMount("", capture_environ(seen))
 
-    class Engine:
-        debug = False
-        worker_id = 0
-        mounts: ClassVar[list[Any]] = []
-        workers = 3
-
-        def run_in_thread(self, func: Any, *args: Any) -> Any:
-            return asyncio.get_running_loop().run_in_executor(None, func, *args)
-
-        def log_error(self, message: str, exc_info: Any = None) -> None:
-            raise AssertionError(message)
-
     async def main() -> None:
-        await mount.startup(Engine())
+        await mount.startup(Engine(strict=True, workers=3))
         await mount.handle(make_request(), MemoryResponder())
 
     asyncio.run(main())
@@ -304,14 +294,6 @@ def test_wsgi_input_readline_respects_size() -> None:
 
     responder = call_mount(WSGIMount("", app), make_request("POST", "/", body=b"abcd\nef"))
     assert responder is not None and responder.body == b"ab|cd\n"
-
-
-async def wait_until(condition: Any) -> None:
-    for _ in range(5000):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("condition never became true")
 
 
 def test_wsgi_input_streams_while_body_arrives() -> None:
