@@ -10,7 +10,6 @@ Only obvious typos are fixed (``__mame__``, ``@app_inspect``, ``reutrn``,
 from __future__ import annotations
 
 import re
-import sys
 import textwrap
 import time
 
@@ -44,29 +43,6 @@ def make_app(home):
         return app
 
     return make
-
-
-@pytest.fixture
-def package(home, monkeypatch):
-    """``package("myapp", {"__init__.py": src, ...})`` -> the imported package."""
-    import importlib
-
-    monkeypatch.syspath_prepend(str(home))
-    made = []
-
-    def make(name, files):
-        for relative, source in files.items():
-            path = home / name / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(source))
-        importlib.invalidate_caches()
-        made.append(name)
-        return importlib.import_module(name)
-
-    yield make
-    for name in made:
-        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
-            del sys.modules[key]
 
 
 # == seed 001 ========================================================================

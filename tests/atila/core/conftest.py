@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
 import inspect
 import json as jsonlib
-import sys
-import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
@@ -165,26 +162,3 @@ def harness():
     yield factory
     for item in made:
         item.close()
-
-
-@pytest.fixture
-def package(tmp_path, monkeypatch):
-    """``package(name, {"__init__.py": src, "sub.py": src})`` -> imported package
-    (its modules leave ``sys.modules`` at the end)."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    made = []
-
-    def make(name, files):
-        root = tmp_path / name
-        for relative, source in files.items():
-            path = root / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(source))
-        importlib.invalidate_caches()
-        made.append(name)
-        return importlib.import_module(name)
-
-    yield make
-    for name in made:
-        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
-            del sys.modules[key]
