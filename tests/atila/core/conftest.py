@@ -122,43 +122,42 @@ class Harness:
 
 
 @pytest.fixture
-def serve():
-    """``serve(app, prefix="", debug=False, **mount_options)`` -> a started Harness."""
+def harnesses():
+    """The harnesses a test made; all closed at its end."""
     made: list[Harness] = []
-
-    def factory(app: Any, prefix: str = "", debug: bool = False, **options: Any) -> Harness:
-        harness = Harness([(app, prefix, options)], debug=debug).start()
-        made.append(harness)
-        return harness
-
-    yield factory
+    yield made
     for harness in made:
         harness.close()
 
 
 @pytest.fixture
-def serve_many():
-    made: list[Harness] = []
+def harness(harnesses):
+    """``harness(app, prefix="", **mount_options)`` -> an unstarted Harness (closed at the end)."""
+
+    def factory(app: Any, prefix: str = "", debug: bool = False, **options: Any) -> Harness:
+        harnesses.append(Harness([(app, prefix, options)], debug=debug))
+        return harnesses[-1]
+
+    return factory
+
+
+@pytest.fixture
+def serve(harnesses):
+    """``serve(app, prefix="", debug=False, **mount_options)`` -> a started Harness."""
+
+    def factory(app: Any, prefix: str = "", debug: bool = False, **options: Any) -> Harness:
+        harnesses.append(Harness([(app, prefix, options)], debug=debug))
+        return harnesses[-1].start()
+
+    return factory
+
+
+@pytest.fixture
+def serve_many(harnesses):
+    """``serve_many((app, prefix, mount_options), ...)`` -> one started Harness for all."""
 
     def factory(*apps: tuple[Any, str, dict[str, Any]]) -> Harness:
-        harness = Harness(list(apps)).start()
-        made.append(harness)
-        return harness
+        harnesses.append(Harness(list(apps)))
+        return harnesses[-1].start()
 
-    yield factory
-    for harness in made:
-        harness.close()
-
-
-@pytest.fixture
-def harness():
-    """``harness(app, prefix="", **mount_options)`` -> an unstarted Harness (closed at the end)."""
-    made: list[Harness] = []
-
-    def factory(app: Any, prefix: str = "", debug: bool = False, **options: Any) -> Harness:
-        made.append(Harness([(app, prefix, options)], debug=debug))
-        return made[-1]
-
-    yield factory
-    for item in made:
-        item.close()
+    return factory
