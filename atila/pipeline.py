@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Generator
 
 from skitai.contract import NOT_FOUND
 from skitai.errors import ClientGone
@@ -244,74 +244,71 @@ class Pipeline:
                 return
             await self._send_error(context, exc, responder)
 
-    # -- handler with hooks, on the loop ----------------------------------------------
+    # -- handler with hooks: one sequence, two drivers ---------------------------------
     async def _run_async(self, context: Context, endpoint: Endpoint) -> Any:
+        """On the loop: awaits what each step of the sequence returns."""
         if endpoint.simple:
             kwargs = self.bind(context, endpoint)
             return await endpoint.func(context, **kwargs) if kwargs else await endpoint.func(context)
-        events = endpoint.events
-        try:
-            if events is not None:
-                events.emit_with(context, Event.BEFORE_REQUEST)
-            result = None
-            for hook in endpoint.before:
-                result = await _maybe_await(self._call_before(hook, context))
-                if result is not None:
-                    break
-            else:
-                result = await endpoint.func(context, **self.bind(context, endpoint))
-            for func in endpoint.after:
-                await _maybe_await(func(context))
-            for hook, node in endpoint.wrapup:
-                changed = await _maybe_await(_call_node(hook, node, context, self.app, result))
-                if changed is not None:
-                    result = changed
-            for func in endpoint.finish:
-                await _maybe_await(func(context))
-            if events is not None:
-                events.emit_with(context, Event.FINISH_REQUEST)
-            return result
-        except Exception as exc:
-            if events is not None:
-                events.emit_with(context, Event.FAILED_REQUEST, sys.exc_info())
-            handled = None
-            for hook, node in endpoint.error:
-                handled = await _maybe_await(_call_node(hook, node, context, self.app, exc)) or handled
-            for func in endpoint.failed:
-                handled = await _maybe_await(func(context, sys.exc_info())) or handled
-            if handled is None:
-                raise
-            return handled
-        finally:
-            for item in endpoint.teardown:
-                await _maybe_await(self._call_teardown(item, context))
-            if events is not None:
-                events.emit_with(context, Event.TEARDOWN_REQUEST)
+        steps = self._steps(context, endpoint)
+        value: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                step = steps.throw(error) if error is not None else steps.send(value)
+            except StopIteration as stop:
+                return stop.value
+            error = None
+            try:
+                value = await _maybe_await(step)
+            except Exception as exc:
+                error = exc
 
-    # -- handler with hooks, in a worker thread ------------------------------------------
     def _run_sync(self, context: Context, endpoint: Endpoint) -> Any:
+        """In a worker thread: resolves what each step returns (an awaitable a
+        sync hook returned runs on the loop)."""
         if endpoint.simple:
             return self._resolve(endpoint.func(context, **self.bind(context, endpoint)))
-        resolve = self._resolve
+        steps = self._steps(context, endpoint)
+        value: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                step = steps.throw(error) if error is not None else steps.send(value)
+            except StopIteration as stop:
+                return stop.value
+            error = None
+            try:
+                value = self._resolve(step)
+            except Exception as exc:
+                error = exc
+
+    def _steps(self, context: Context, endpoint: Endpoint) -> Generator[Any, Any, Any]:
+        """The hook sequence of one request, written once (docs/atila/lifecycle.md).
+
+        Each ``yield`` hands a call's return value to the driver, which resolves
+        it (awaits it on the loop, or in a thread runs it to completion) and
+        sends the result back, or throws the call's exception in.
+        """
         events = endpoint.events
         try:
             if events is not None:
                 events.emit_with(context, Event.BEFORE_REQUEST)
             result = None
             for hook in endpoint.before:
-                result = resolve(self._call_before(hook, context))
+                result = yield self._call_before(hook, context)
                 if result is not None:
                     break
             else:
-                result = resolve(endpoint.func(context, **self.bind(context, endpoint)))
+                result = yield endpoint.func(context, **self.bind(context, endpoint))
             for func in endpoint.after:
-                resolve(func(context))
+                yield func(context)
             for hook, node in endpoint.wrapup:
-                changed = resolve(_call_node(hook, node, context, self.app, result))
+                changed = yield _call_node(hook, node, context, self.app, result)
                 if changed is not None:
                     result = changed
             for func in endpoint.finish:
-                resolve(func(context))
+                yield func(context)
             if events is not None:
                 events.emit_with(context, Event.FINISH_REQUEST)
             return result
@@ -320,15 +317,15 @@ class Pipeline:
                 events.emit_with(context, Event.FAILED_REQUEST, sys.exc_info())
             handled = None
             for hook, node in endpoint.error:
-                handled = resolve(_call_node(hook, node, context, self.app, exc)) or handled
+                handled = (yield _call_node(hook, node, context, self.app, exc)) or handled
             for func in endpoint.failed:
-                handled = resolve(func(context, sys.exc_info())) or handled
+                handled = (yield func(context, sys.exc_info())) or handled
             if handled is None:
                 raise
             return handled
         finally:
             for item in endpoint.teardown:
-                resolve(self._call_teardown(item, context))
+                yield self._call_teardown(item, context)
             if events is not None:
                 events.emit_with(context, Event.TEARDOWN_REQUEST)
 
