@@ -167,6 +167,10 @@ class H1Protocol(asyncio.Protocol):
         if not self.transport.is_closing():
             self.transport.write(data)
 
+    def writelines(self, chunks: Any) -> None:
+        if not self.transport.is_closing():
+            self.transport.writelines(chunks)
+
     async def drain(self) -> None:
         if self._write_paused_at and not self.transport.is_closing():
             if self._drain is None:
