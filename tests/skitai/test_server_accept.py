@@ -1,0 +1,92 @@
+"""The worker's accept loop: past max_connections it stops accepting (the kernel
+backlog holds new clients) and resumes when connections close."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+from skitai.config import Config, Limits
+from skitai.logs import Logs
+from skitai.mounts.table import MountTable
+from skitai.server import Server
+
+
+class Hello:
+    prefix = ""
+    priority = 10
+    body_limit = None
+    name = None
+
+    def handle(self, request: Any, responder: Any) -> None:
+        responder.respond(200, [("content-type", "text/plain")], b"hi")
+
+    async def startup(self, engine: Any) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    def watch_paths(self) -> list[str]:
+        return []
+
+
+async def get(port: int, timeout: float) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        return await asyncio.wait_for(reader.read(4096), timeout)
+    finally:
+        writer.close()
+
+
+def test_back_pressure_at_max_connections() -> None:
+    async def scenario() -> tuple[bool, bytes]:
+        config = Config(access_log=False, limits=Limits(max_connections=2))
+        server = Server(config, MountTable([Hello()]), Logs(config))
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        await server.start([listener])
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(2)]
+        while len(server.connections) < 2:
+            await asyncio.sleep(0.01)
+        try:
+            await get(port, 0.5)
+            served_while_full = True
+        except TimeoutError:
+            served_while_full = False
+        for _, writer in held:
+            writer.close()
+        answer = await get(port, 5.0)
+        await server.shutdown(1.0)
+        listener.close()
+        return served_while_full, answer
+
+    served_while_full, answer = asyncio.run(scenario())
+    assert not served_while_full
+    assert answer.startswith(b"HTTP/1.1 200 OK")
+
+
+def test_shutdown_stops_accepting_and_closes_idle_connections() -> None:
+    async def scenario() -> tuple[bytes, bool]:
+        config = Config(access_log=False)
+        server = Server(config, MountTable([Hello()]), Logs(config))
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        await server.start([listener])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        first = await asyncio.wait_for(reader.read(4096), 5)
+        await server.shutdown(1.0)
+        closed = await asyncio.wait_for(reader.read(4096), 5) == b""
+        writer.close()
+        listener.close()
+        return first, closed
+
+    first, closed = asyncio.run(scenario())
+    assert first.startswith(b"HTTP/1.1 200") and closed
