@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import timeit
 
-from atila.routing import Router, Rule
-
 from apps.payloads import FILLER_ROUTES  # the script's folder is on sys.path
+
+from atila.routing import Router, Rule
 
 
 def _handler(context, **kwargs):  # one handler with **kwargs fits every template

@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _imports()
     groups = args.only or list(GROUPS)
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
 
     def stop_on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-
 __all__ = [
     "to_int",
     "to_float",

@@ -79,7 +79,7 @@ class DigestAuth:
 
     # nonces ---------------------------------------------------------------
     def _mac(self, body: str) -> str:
-        message = f"{body}:{self.realm}".encode("utf-8")
+        message = f"{body}:{self.realm}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:32]
 
     def make_nonce(self) -> str:
@@ -161,7 +161,7 @@ class DigestAuth:
 
     def ha1(self, username: str, password: str, algorithm: str) -> str:
         """``H(username:realm:password)`` for a clear-text password."""
-        return DIGEST_ALGORITHMS[algorithm](f"{username}:{self.realm}:{password}".encode("utf-8")).hexdigest()
+        return DIGEST_ALGORITHMS[algorithm](f"{username}:{self.realm}:{password}".encode()).hexdigest()
 
 
 def _quote(text: str) -> str:

@@ -1,5 +1,5 @@
 """Background work of an app: periodic maintenance jobs (``@app.maintain``)."""
 
-from .maintain import DEFAULT_MAINTAIN_INTERVAL, MaintainJob, Maintainer
+from .maintain import DEFAULT_MAINTAIN_INTERVAL, Maintainer, MaintainJob
 
 __all__ = ["DEFAULT_MAINTAIN_INTERVAL", "MaintainJob", "Maintainer"]

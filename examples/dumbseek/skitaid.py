@@ -1,6 +1,7 @@
 # skitaid.py
-import skitai
 import dumbseek
+
+import skitai
 
 if __name__ == '__main__':
     with skitai.preference () as pref:

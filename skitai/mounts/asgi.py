@@ -104,7 +104,7 @@ class Send:
                             for k, v in message.get("headers", ())]
         elif kind == "http.response.pathsend":
             # NOTE: opening a local file does not block long enough to need a thread.
-            with open(message["path"], "rb") as file:  # noqa: ASYNC230
+            with open(message["path"], "rb") as file:
                 await self.sendfile(file, 0, None, False)
         elif kind == "http.response.zerocopysend":
             await self.sendfile(message["file"], message.get("offset"), message.get("count"),
@@ -184,7 +184,7 @@ class Lifespan:
         scope = {"type": "lifespan", "asgi": ASGI_VERSION, "state": self.state}
         try:
             await self.app(scope, self.inbox.get, self.replies.put)
-        except Exception as exc:  # noqa: BLE001 - any failure means "no lifespan"
+        except Exception as exc:  # any failure means "no lifespan"
             # NOTE: like uvicorn's lifespan="auto": an app that raises on a lifespan
             # scope (most often "unsupported scope type") simply has no lifespan.
             log.debug("ASGI app %r does not support lifespan: %r", self.app, exc)

@@ -10,7 +10,7 @@ testable without files or a server.  The static mount calls
 from __future__ import annotations
 
 import secrets
-from datetime import timezone
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Iterator
 
@@ -55,7 +55,7 @@ def parse_http_date(value: str) -> int | None:
         return None
     if moment.tzinfo is None:
         # RFC 9110 5.6.7: HTTP dates are UTC even in the obsolete formats.
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
 
 

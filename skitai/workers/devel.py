@@ -92,7 +92,7 @@ class InPlaceReloader:
             return
         try:
             await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task

@@ -197,7 +197,7 @@ def test_001_event_bus_custom_event_and_life_cycle(make_app):
 
     @app.on('custom-event')
     def on_cusom_event(was, detail=None):
-        got.append('I got custom-event with detail: {}'.format(detail))
+        got.append(f'I got custom-event with detail: {detail}')
 
     @app.on('before_mount')
     def on_before_mount(was):
@@ -1161,7 +1161,7 @@ def test_004_responses(make_app):
         import os
 
         if not os.path.isfile(filename):
-            raise was.Error("404 Not Found", "{} not exists".format(filename))
+            raise was.Error("404 Not Found", f"{filename} not exists")
         return was.File(filename)
 
     with app.test_client("/", approot=".") as cli:
@@ -1626,7 +1626,7 @@ def test_004_fault_with_traceback_and_response_traceback(make_app):
     @app.route("/fault")
     def fault(was):
         try:
-            aa  # noqa: F821
+            aa  # undefined on purpose: the fault under test
         except NameError:
             return was.Fault('500 Internal Server Error', 'somethig is not valid', traceback=True)
 

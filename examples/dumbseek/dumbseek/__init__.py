@@ -7,8 +7,7 @@ def __app__ ():
     return Atila (__name__)
 
 def __setup__ (context, app):
-    from . import analyzer
-    from . import index
+    from . import analyzer, index
     app.mount ("/api", analyzer)
     app.mount ("/api", index)
 

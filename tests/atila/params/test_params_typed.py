@@ -2,7 +2,7 @@
 
 import dataclasses
 import enum
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 import pytest
 
@@ -34,7 +34,7 @@ def typed(
     point: Point = None,
     pair: tuple[int, ...] = (),
     weights: dict[str, float] = {},
-    note: Optional[str] = None,
+    note: str | None = None,
     size: Annotated[int, "doc"] = 0,
     either: int | bool = 0,
 ):

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from security_helpers import next_request_cookies
 
 from atila.security.cookies import CookieJar
 from atila.security.csrf import CSRF_COOKIE, CsrfGuard, submitted_token
 from atila.security.errors import MissingSecretKey
-from security_helpers import next_request_cookies
 
 KEY = "csrf-key-for-tests"
 

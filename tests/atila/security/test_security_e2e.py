@@ -18,12 +18,13 @@ from skitai.testing.client import free_port
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "sample_app"))
 
+from secure_app import REALM, SECRET  # noqa: E402
+
 from atila.security.auth import Authenticator  # noqa: E402
 from atila.security.cookies import CookieJar  # noqa: E402
 from atila.security.digest import parse_auth_params  # noqa: E402
 from atila.security.sessions import Session  # noqa: E402
 from atila.security.tokens import OneTimeTokens, encode_jwt, generate_otp  # noqa: E402
-from secure_app import REALM, SECRET  # noqa: E402
 
 ALLOWED = "https://allowed.example"
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from security_helpers import next_request_cookies
 
 from atila.security.cookies import CookieJar
 from atila.security.mbox import MessageBox
-from security_helpers import next_request_cookies
 
 KEY = "mbox-key-for-tests"
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from security_helpers import next_request_cookies
 
 from atila.security.cookies import CookieJar
 from atila.security.errors import MissingSecretKey
 from atila.security.sessions import Session
-from security_helpers import next_request_cookies
-
 
 KEY = "session-key-for-tests"
 

@@ -1,8 +1,10 @@
 # seed 000 "Testing API": a real server process; port and script may come from
 # DUMBSEEK_PORT and DUMBSEEK_SKITAID
 import os
-import pytest
 from functools import partial
+
+import pytest
+
 import skitai
 from atila.pytest_hooks import *
 from skitai.testing.client import free_port

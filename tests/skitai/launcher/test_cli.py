@@ -1,7 +1,7 @@
 import pytest
 
-from skitai.preference import Pref
 from skitai.cli import build_config, parse
+from skitai.preference import Pref
 
 
 def test_no_arguments_means_foreground_defaults():

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mount_helpers import Engine, wait_until
 
 from skitai.body import StreamBody
 from skitai.errors import ClientGone, HTTPError
 from skitai.mounts.asgi import ASGIMount
 from skitai.testing import MemoryResponder, call_mount, make_request
-
-from mount_helpers import Engine, wait_until
 
 
 async def hello(scope: Any, receive: Any, send: Any) -> None:
@@ -325,7 +324,7 @@ def test_zerocopysend_with_offset_and_count(tmp_path: Path) -> None:
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
-        with open(path, "rb") as file:  # noqa: ASYNC230
+        with open(path, "rb") as file:
             await send({"type": "http.response.zerocopysend", "file": file,
                         "offset": 3, "count": 4, "more_body": True})
             await send({"type": "http.response.zerocopysend", "file": file, "offset": 0, "count": 1})
@@ -361,7 +360,7 @@ def test_body_refusal_turned_into_500_by_app_gives_413() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         try:
             await receive()
-        except Exception:  # noqa: BLE001 - as frameworks do
+        except Exception:  # as frameworks do
             await send({"type": "http.response.start", "status": 500, "headers": []})
             await send({"type": "http.response.body", "body": b"framework error page"})
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mount_helpers import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -22,8 +23,6 @@ from starlette.routing import Route
 
 from skitai.mounts.asgi import ASGIMount
 from skitai.testing import MemoryResponder, make_request
-
-from mount_helpers import Engine
 
 
 @pytest.fixture

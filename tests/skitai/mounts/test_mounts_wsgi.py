@@ -7,13 +7,12 @@ import sys
 from typing import Any
 
 import pytest
+from mount_helpers import Engine, wait_until
 
 from skitai.body import StreamBody
 from skitai.errors import HTTPError
 from skitai.mounts.wsgi import FileWrapper, WSGIMount
 from skitai.testing import MemoryResponder, call_mount, make_request
-
-from mount_helpers import Engine, wait_until
 
 
 def capture_environ(seen: dict[str, Any]) -> Any:
@@ -229,7 +228,7 @@ def test_file_wrapper_is_sent_with_sendfile(tmp_path: Any) -> None:
 
     def app(environ: Any, start_response: Any) -> Any:
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
-        handle = open(path, "rb")  # noqa: SIM115 - the mount must close it
+        handle = open(path, "rb")  # the mount must close it
         handle.seek(2)
         files.append(handle)
         return environ["wsgi.file_wrapper"](handle, 4096)
@@ -396,7 +395,7 @@ def test_body_refusal_swallowed_by_app_still_gives_413() -> None:
     def app(environ: Any, start_response: Any) -> list[bytes]:
         try:
             environ["wsgi.input"].read()
-        except Exception:  # noqa: BLE001 - as frameworks do
+        except Exception:  # as frameworks do
             start_response("500 Internal Server Error", [])
             return [b"framework error page"]
         raise AssertionError("the read should have failed")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from typing import Any, Callable
+
+import pytest
 
 from skitai.static.mount import StaticMount
 

@@ -9,10 +9,9 @@ import json
 import os
 
 import pytest
+from worker_helpers import wait_for
 
 import skitai
-
-from worker_helpers import wait_for
 
 SERVE = '''
 import skitai

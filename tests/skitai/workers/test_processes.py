@@ -5,10 +5,9 @@ import threading
 
 import httpx
 import pytest
+from worker_helpers import alive, starts, wait_for
 
 import skitai
-
-from worker_helpers import alive, starts, wait_for
 
 
 def test_workers_get_ids_and_gpus_round_robin(make_script, port):

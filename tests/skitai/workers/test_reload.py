@@ -1,8 +1,7 @@
 import pytest
+from worker_helpers import wait_for
 
 import skitai
-
-from worker_helpers import wait_for
 
 
 def served_text(cli):

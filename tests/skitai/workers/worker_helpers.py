@@ -1,7 +1,7 @@
 """Polling helpers for the real-process tests (no fixed sleeps)."""
 
-import os
 import time
+
 
 def wait_for(predicate, timeout=20.0, what="condition"):
     """Poll ``predicate`` until it returns something truthy (bounded)."""

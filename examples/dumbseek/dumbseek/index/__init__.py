@@ -1,7 +1,6 @@
 # atila hooks ------------------------
 def __mount__ (context, app):
-    from . import indexer
-    from . import searcher
+    from . import indexer, searcher
 
     @app.route ("/documents", methods = ["POST", "OPTIONS"])
     def index_document (context, document):

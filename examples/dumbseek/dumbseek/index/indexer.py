@@ -1,6 +1,7 @@
 from .. import analyzer
 from . import db
 
+
 def index (doc):
     doc_ids = list (db.DOCUMENTS.keys ())
     if not doc_ids:

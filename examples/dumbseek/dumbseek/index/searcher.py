@@ -1,6 +1,7 @@
 from .. import analyzer
 from . import db
 
+
 def search (query):
     results = None
     for token in analyzer.analyze (query):

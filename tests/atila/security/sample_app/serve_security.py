@@ -1,7 +1,7 @@
-import skitai
-
 import partner_app
 import secure_app
+
+import skitai
 
 if __name__ == "__main__":
     with skitai.preference() as pref:

@@ -2,9 +2,10 @@
 
 import os
 
+from flask import Flask, request
+
 import skitai
 from atila import Atila
-from flask import Flask, request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -1,5 +1,6 @@
-from atila.testing import AppTestClient
 from tinyapp import app
+
+from atila.testing import AppTestClient
 
 
 def test_tickers():
