@@ -254,7 +254,8 @@ class HookLoader:
 
     def reload(self, module: ModuleType) -> ModuleType:
         """Unmount ``module`` (and what it mounted), reload it, mount it again."""
-        nodes = [node for node in self.root.walk() if node.module is not None and node.module.__name__ == module.__name__]
+        nodes = [node for node in self.root.walk()
+                 if node.module is not None and node.module.__name__ == module.__name__]
         if not nodes:
             raise ValueError(f"module {module.__name__} is not mounted on this app")
         for node in nodes:

@@ -489,7 +489,8 @@ def _carry_head(head: list[tuple[str, str]], response: Response) -> None:
     present = {(name.lower(), value) for name, value in response.headers}
     for name, value in head:
         lowered = name.lower()
-        if (lowered in ("set-cookie", "vary") or lowered.startswith("access-control-")) and (lowered, value) not in present:
+        carried = lowered in ("set-cookie", "vary") or lowered.startswith("access-control-")
+        if carried and (lowered, value) not in present:
             response.headers.append((name, value))
             present.add((lowered, value))
 

@@ -117,7 +117,8 @@ class AppDriver:
         assert self.loop is not None
         return asyncio.run_coroutine_threadsafe(_awaited(awaitable), self.loop).result(REQUEST_TIMEOUT)
 
-    def call(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> tuple[MemoryResponder, Mount | None]:
+    def call(self, method: str, target: str, headers: list[tuple[str, str]],
+             body: bytes) -> tuple[MemoryResponder, Mount | None]:
         """One request through the mount table, as the engine dispatches it.
 
         Returns the recorded answer and the mount that gave it (None: nothing did).

@@ -188,7 +188,8 @@ class Bench:
                 if server.process is None or server.process.poll() is not None:
                     raise RuntimeError(f"{server.spec.label} died under load; log:\n{server.log_tail()}")
                 runs[server.spec.key].append(result)
-                errors = f"  errors={result.non_2xx + result.socket_errors}" if result.non_2xx or result.socket_errors else ""
+                failed = result.non_2xx + result.socket_errors
+                errors = f"  errors={failed}" if result.non_2xx or result.socket_errors else ""
                 print(f"  {scenario.name:<10} round {round_number}  {server.spec.label:<34} "
                       f"{result.rps:>10,.0f} req/s  p99 {result.p99_ms:7.2f} ms{errors}", flush=True)
         return runs
@@ -239,7 +240,8 @@ def print_scenario(name: str, figures: dict[str, Any], verdicts: list[dict[str, 
     print(f"\n  {name}: median of rounds")
     for figure in figures.values():
         errors = f"   ({figure['errors']} errors)" if figure["errors"] else ""
-        print(f"    {figure['label']:<36} {figure['rps_median']:>10,.0f} req/s   p99 {figure['p99_ms_median']:7.2f} ms{errors}")
+        print(f"    {figure['label']:<36} {figure['rps_median']:>10,.0f} req/s   "
+              f"p99 {figure['p99_ms_median']:7.2f} ms{errors}")
     for verdict in verdicts:
         top, bottom = figures[verdict["numerator"]]["label"], figures[verdict["denominator"]]["label"]
         p99 = {None: "", True: ", p99 no worse", False: ", p99 WORSE"}[verdict["p99_no_worse"]]

@@ -64,7 +64,8 @@ class Logs:
         self._stamp = ""
         if log_dir:
             os.makedirs(log_dir, exist_ok=True)
-            self._access_out: IO[str] = open(os.path.join(log_dir, "access.log"), "a", encoding="utf-8", buffering=1 << 16)
+            self._access_out: IO[str] = open(os.path.join(log_dir, "access.log"), "a", encoding="utf-8",
+                                             buffering=1 << 16)
             self._error_out: IO[str] = open(os.path.join(log_dir, "error.log"), "a", encoding="utf-8", buffering=1)
             self._owns_files = True
         else:

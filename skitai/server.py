@@ -231,7 +231,8 @@ class Server:
                 cycle.conn.transport.close()
             return
         request = cycle.request
-        self.logs.error(f"error answering {request.method} {request.path}", exc_info=(type(exc), exc, exc.__traceback__))
+        self.logs.error(f"error answering {request.method} {request.path}",
+                        exc_info=(type(exc), exc, exc.__traceback__))
         if cycle.started:
             cycle.conn.transport.close()
             return

@@ -183,7 +183,8 @@ class Context:
     def render_or_API(self, template: str, *args: Any, **data: Any) -> Any:
         """HTML for browsers, the same data as an API answer for API clients."""
         request = self.request
-        if request is not None and request.acceptables and request.acceptables[0] in ("text/html", "application/xhtml+xml"):
+        if (request is not None and request.acceptables
+                and request.acceptables[0] in ("text/html", "application/xhtml+xml")):
             if args and isinstance(args[-1], dict):
                 data = {**args[-1], **data}
             return self.render(template, **data)

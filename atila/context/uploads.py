@@ -199,7 +199,8 @@ class MultipartReader:
                 spool.close()
                 value = None
             else:
-                value = UploadedFile(filename, self._headers.get(b"content-type", b"").decode("latin-1"), spool, self._size)
+                content_type = self._headers.get(b"content-type", b"").decode("latin-1")
+                value = UploadedFile(filename, content_type, spool, self._size)
                 self.files.append(value)
         else:
             value = b"".join(self._data).decode("utf-8", "replace")

@@ -10,12 +10,12 @@ Any other string is a custom event and stays as given.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Event", "canonical", "LEGACY_ALIASES"]
 
 
-class Event(str, Enum):
+class Event(StrEnum):
     # app life cycle, in the order a mount goes through them
     BEFORE_MOUNT = "app.before_mount"
     MOUNTED = "app.mounted"

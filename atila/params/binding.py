@@ -137,7 +137,7 @@ class ParamSpec:
         """
         if len(args) > len(self.names):
             raise TypeError(f"takes at most {len(self.names)} positional values ({len(args)} given)")
-        return dict(zip(self.names, args))
+        return dict(zip(self.names, args, strict=False))  # fewer values than names is fine
 
     def __repr__(self) -> str:
         extra = ", **kwargs" if self.var_keyword else ""

@@ -79,7 +79,8 @@ class Maintainer:
 
         return decorator
 
-    def add(self, func: Callable[..., Any], interval: int = 1, threading: bool = False, name: str | None = None) -> MaintainJob:
+    def add(self, func: Callable[..., Any], interval: int = 1, threading: bool = False,
+            name: str | None = None) -> MaintainJob:
         """Register ``func(context, now, count)`` to run every ``interval`` ticks.
 
         Raises:

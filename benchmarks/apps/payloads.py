@@ -67,6 +67,6 @@ def starlette_path(template: str) -> str:
 
     def convert(match: re.Match[str]) -> str:
         kind, name = match.group(1), match.group(2)
-        return "{%s:%s}" % (name, kind) if kind else "{%s}" % name
+        return f"{{{name}:{kind}}}" if kind else f"{{{name}}}"
 
     return _PARAM.sub(convert, template)

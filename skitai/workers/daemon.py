@@ -162,7 +162,8 @@ def _await_report(read_end: int, home: str, timeout: float) -> int:
     if report == "ok":
         print(f"skitai: started (pid {read_pid(home)}), logs in {home}")
         return 0
-    print(f"skitai: could not start: {report or 'no report within %.0fs' % timeout}", file=sys.stderr)
+    reason = report or f"no report within {timeout:.0f}s"
+    print(f"skitai: could not start: {reason}", file=sys.stderr)
     print(f"skitai: see {os.path.join(home, 'error.log')}", file=sys.stderr)
     return 1
 

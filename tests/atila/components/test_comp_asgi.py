@@ -76,7 +76,8 @@ def scope(method="GET", path="/", headers=(), root_path=""):
 
 
 def call(adapter, method="GET", path="/", chunks=(), headers=(), root_path=""):
-    messages = [{"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1} for i, chunk in enumerate(chunks)]
+    messages = [{"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+                for i, chunk in enumerate(chunks)]
     sent = []
 
     async def receive():

@@ -155,7 +155,8 @@ def test_folders_follow_overrides_self_and_bases(tmp_path, monkeypatch):
         monkeypatch.setitem(sys.modules, name, module)
         return module
 
-    own, over, base = package("myapp"), package("tfserver"), package("atila_vue")
+    package("myapp")  # the app's own folder: found through import_name
+    over, base = package("tfserver"), package("atila_vue")
     write(tmp_path / "atila_vue" / "templates", "base_only.html", "from base")
     app = types.SimpleNamespace(import_name="myapp", override_modules=[over], base_modules=[base])
     assert template_folders(app) == [str(tmp_path / n / "templates") for n in ("tfserver", "myapp", "atila_vue")]

@@ -34,7 +34,8 @@ def fixed(context, id):
         ("/hello/<name>", "/hello/Hans Roh", {"name": "Hans Roh"}),
         ("/hello/<name>", "/hello/a/b", None),
         ("/<int:uid>/photos", "/3/photos", {"uid": 3}),
-        ("/download/<int:major>/<path:rest>", "/download/1/version/1.1/win32", {"major": 1, "rest": "version/1.1/win32"}),
+        ("/download/<int:major>/<path:rest>", "/download/1/version/1.1/win32",
+         {"major": 1, "rest": "version/1.1/win32"}),
         ("/a.b/<name>", "/aXb/c", None),
     ],
 )
@@ -124,4 +125,6 @@ def test_name_defaults_to_function_name_and_basepath():
 
 def test_routable_view():
     rule = Rule("/x", handler, ["POST", "OPTIONS"], ["text/xml"], options={"coroutine": True})
-    assert rule.routable == {"methods": ["POST", "OPTIONS"], "content_types": ["text/xml"], "options": {"coroutine": True}}
+    assert rule.routable == {
+        "methods": ["POST", "OPTIONS"], "content_types": ["text/xml"], "options": {"coroutine": True},
+    }

@@ -28,7 +28,8 @@ def test_disallowed_origin_is_403_with_vary():
 
 
 def test_preflight_headers():
-    headers = CorsPolicy.build([ORIGIN], max_age=3600).preflight(ORIGIN, "POST", "X-Token, Content-Type", ["POST", "OPTIONS"])
+    policy = CorsPolicy.build([ORIGIN], max_age=3600)
+    headers = policy.preflight(ORIGIN, "POST", "X-Token, Content-Type", ["POST", "OPTIONS"])
     found = dict(headers)
     assert found["Access-Control-Allow-Origin"] == ORIGIN
     assert found["Access-Control-Allow-Methods"] == "POST, OPTIONS"

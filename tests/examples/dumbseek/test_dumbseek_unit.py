@@ -1,6 +1,9 @@
 # seed 000 "Unit Testing"; the example's location may come from DUMBSEEK_PATH
 import os
-import sys; sys.path.insert (0, os.environ.get ('DUMBSEEK_PATH', os.path.join (os.path.dirname (__file__), '../../../examples/dumbseek')))
+import sys
+
+sys.path.insert (0, os.environ.get ('DUMBSEEK_PATH',
+                                    os.path.join (os.path.dirname (__file__), '../../../examples/dumbseek')))
 from dumbseek import analyzer
 from dumbseek.index import db, indexer, searcher
 

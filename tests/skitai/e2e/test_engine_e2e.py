@@ -66,7 +66,8 @@ def test_longest_prefix_wins(cli: TestClient) -> None:
 def test_raw_pipelined_requests_are_answered_in_order(cli: TestClient) -> None:
     port = cli.port
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET /flask/where HTTP/1.1\r\nHost: a\r\n\r\nGET /asgi/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        sock.sendall(b"GET /flask/where HTTP/1.1\r\nHost: a\r\n\r\n"
+                     b"GET /asgi/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         data = b""
         while chunk := sock.recv(65536):
             data += chunk

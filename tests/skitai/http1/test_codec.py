@@ -204,7 +204,8 @@ def test_status_line_cache() -> None:
 
 
 def test_huge_chunk_extension_in_one_write_is_refused() -> None:
-    data = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;" + b"a" * (1 << 20) + b"\r\nhello\r\n0\r\n\r\n"
+    data = (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;"
+            + b"a" * (1 << 20) + b"\r\nhello\r\n0\r\n\r\n")
     assert refused(data).status == 400
 
 

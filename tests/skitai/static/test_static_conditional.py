@@ -201,8 +201,8 @@ def test_several_ranges_are_multipart(fetch: Any, tree: Any, name: str) -> None:
     response = fetch("/static/" + name, [("Range", "bytes=0-1,-3")])
     assert response.status == 206
     assert parse_multipart(response) == [
-        ("bytes 0-1/%d" % size, content[0:2]),
-        ("bytes %d-%d/%d" % (size - 3, size - 1, size), content[-3:]),
+        (f"bytes 0-1/{size}", content[0:2]),
+        (f"bytes {size - 3}-{size - 1}/{size}", content[-3:]),
     ]
     if response.header("content-length") is not None:  # streamed answers state it
         assert int(response.header("content-length")) == len(response.body)

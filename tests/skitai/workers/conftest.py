@@ -21,7 +21,9 @@ async def app(scope, receive, send):
             message = await receive()
             if message["type"] == "lifespan.startup":
                 with open(os.path.join(HERE, "starts.txt"), "a") as f:
-                    f.write(f"{os.environ.get('SKITAI_WORKER_ID')} {os.getpid()} {os.environ.get('CUDA_VISIBLE_DEVICES', '-')}\\n")
+                    worker = os.environ.get('SKITAI_WORKER_ID')
+                    cuda = os.environ.get('CUDA_VISIBLE_DEVICES', '-')
+                    f.write(f"{worker} {os.getpid()} {cuda}\\n")
                 await send({"type": "lifespan.startup.complete"})
             else:
                 await send({"type": "lifespan.shutdown.complete"})

@@ -55,7 +55,8 @@ def test_sigterm_drains_a_single_in_process_worker(make_script, port):
     cli = skitai.test_client(str(script), port=port)
     try:
         result = {}
-        thread = threading.Thread(target=lambda: result.setdefault("r", httpx.get(f"http://127.0.0.1:{port}/slow?1", timeout=30)))
+        url = f"http://127.0.0.1:{port}/slow?1"
+        thread = threading.Thread(target=lambda: result.setdefault("r", httpx.get(url, timeout=30)))
         thread.start()
         wait_for(lambda: (script.parent / "slow-started").exists(), what="the slow request to start")
         cli.process.send_signal(signal.SIGTERM)
@@ -112,7 +113,9 @@ def test_daemon_start_twice_is_refused(make_script, port):
 
 def test_import_error_in_a_mount_fails_at_once_with_a_message(tmp_path, port):
     script = tmp_path / "serve.py"
-    script.write_text("import skitai\nskitai.mount('/', 'no_such_pkg_here/wsgi:application')\nskitai.run(port=%d)\n" % port)
+    script.write_text("import skitai\n"
+                      "skitai.mount('/', 'no_such_pkg_here/wsgi:application')\n"
+                      f"skitai.run(port={port})\n")
     result = run_command(script)
     assert result.returncode == 2
     assert "cannot mount" in result.stderr and "no_such_pkg_here" in result.stderr
