@@ -386,7 +386,9 @@ class Atila(HookDecorators):
         built = self.router.build(self._build_target(target), *args, **kwargs)
         if isinstance(target, str) and target.startswith("/"):
             return built
-        return self.prefix + built
+        url = self.prefix + built
+        # NOTE: route "" at the root mount is the URL "/" (a request target is never empty).
+        return url if url.startswith("/") else "/" + url
 
     build_url = urlfor
 

@@ -151,6 +151,11 @@ class Pipeline:
         content_type = request.headers.get("content-type") if app.router_needs_content_type else None
         match = app.router.match(request.path_info, request.method, content_type)
         if match.status != 200:
+            if match.status == 404 and request.path_info == "/" and not request.script_name:
+                # NOTE: at the root mount "" and "/" name the same URL (a request
+                # target is never empty), so route "" answers "/" there (seed 004).
+                match = app.router.match("", request.method, content_type)
+        if match.status != 200:
             if match.status == 404:
                 return NOT_FOUND
             return self._not_routed(request, responder, match)

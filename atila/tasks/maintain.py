@@ -41,11 +41,32 @@ class MaintainJob:
     func: Callable[..., Any]
     interval: int = 1
     threading: bool = False
+    arity: int = 3
     runs: int = 0
     running: asyncio.Future[Any] | None = field(default=None, repr=False)
 
     def due(self, count: int) -> bool:
         return count % self.interval == 0
+
+    def arguments(self, context: Any, now: float, count: int) -> tuple[Any, ...]:
+        return (context, now, count)[: self.arity]
+
+
+def _arity(func: Callable[..., Any], key: str) -> int:
+    """How many of ``(context, now, count)`` the job takes: the seed's form takes
+    all three, ``def job(context)`` only the first.  Decided once, at registration,
+    so a job with an impossible signature fails there, not on every tick."""
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return 3
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return 3
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    if not positional or len(required) > 3:
+        raise TypeError(f"maintain job {key!r} must take (context[, now[, count]])")
+    return min(len(positional), 3)
 
 
 class Maintainer:
@@ -81,9 +102,11 @@ class Maintainer:
 
     def add(self, func: Callable[..., Any], interval: int = 1, threading: bool = False,
             name: str | None = None) -> MaintainJob:
-        """Register ``func(context, now, count)`` to run every ``interval`` ticks.
+        """Register ``func(context, now, count)`` to run every ``interval`` ticks
+        (a job may take fewer: ``func(context)`` or ``func(context, now)``).
 
         Raises:
+            TypeError: ``func`` cannot take the ``context`` argument.
             ValueError: the name is taken or the interval is not a positive int.
         """
         if not callable(func):
@@ -95,7 +118,7 @@ class Maintainer:
             raise ValueError(f"maintain job {key!r} is already registered; job names must be unique")
         if threading and inspect.iscoroutinefunction(func):
             raise ValueError(f"maintain job {key!r} is async; threading=True is for def functions")
-        job = self.jobs[key] = MaintainJob(key, func, interval, threading)
+        job = self.jobs[key] = MaintainJob(key, func, interval, threading, _arity(func, key))
         return job
 
     def remove(self, name: str) -> None:
@@ -170,15 +193,14 @@ class Maintainer:
 
     def _launch(self, job: MaintainJob, now: float) -> asyncio.Future[Any] | None:
         job.runs += 1
-        count = self.count
         try:
-            context = self._context_factory()
+            args = job.arguments(self._context_factory(), now, self.count)
             if job.threading and self._run_in_thread is not None:
-                future = asyncio.ensure_future(self._run_in_thread(job.func, context, now, count))
+                future = asyncio.ensure_future(self._run_in_thread(job.func, *args))
             elif job.threading:
-                future = asyncio.ensure_future(asyncio.to_thread(job.func, context, now, count))
+                future = asyncio.ensure_future(asyncio.to_thread(job.func, *args))
             else:
-                result = job.func(context, now, count)
+                result = job.func(*args)
                 if not inspect.isawaitable(result):
                     return None
                 future = asyncio.ensure_future(result)

@@ -144,3 +144,26 @@ def test_bad_base_interval_is_refused():
             Maintainer().start(base_interval=0)
 
     run(main())
+
+
+def test_job_taking_fewer_arguments_gets_only_those():
+    maintainer = Maintainer()
+    calls = []
+
+    @maintainer.maintain
+    def context_only(context):
+        calls.append(("one", context))
+
+    @maintainer.maintain
+    def context_and_now(context, now=None):
+        calls.append(("two", isinstance(now, float)))
+
+    maintainer._context_factory = lambda: "ctx"
+    maintainer.tick()
+    assert calls == [("one", "ctx"), ("two", True)]
+
+
+def test_job_that_cannot_take_the_context_is_refused_at_registration():
+    maintainer = Maintainer()
+    with pytest.raises(TypeError, match="must take"):
+        maintainer.add(lambda: None, name="no_args")

@@ -143,3 +143,25 @@ def test_apps_and_shared_g(serve_many):
     harness = serve_many((one, "/one", {"name": "one"}), (two, "/two", {"name": "two"}))
     harness.get("/one/set")
     assert harness.get("/two/get").text == "a|b:one"
+
+
+def empty_route_app():
+    app = Atila(__name__)
+
+    @app.route("")
+    def home(context):
+        return "home " + context.urlfor("home")
+
+    return app
+
+
+def test_empty_route_answers_the_bare_mount_point_only(serve):
+    harness = serve(empty_route_app(), "/sub")
+    assert harness.get("/sub").text == "home /sub"
+    assert harness.get("/sub/").status == 404
+
+
+def test_empty_route_at_the_root_mount_answers_slash(serve):
+    # Seed 004: route "" is the mount point itself; at "/" that URL is "/".
+    res = serve(empty_route_app()).get("/")
+    assert (res.status, res.text) == (200, "home /")
