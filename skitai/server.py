@@ -74,11 +74,16 @@ class Server:
         close what is left, then stop the mounts."""
         self._stopping = True
         self._pause_accepting()
+        self.now = self.loop.time()
         for conn in list(self.connections):
             conn.shutdown()
         deadline = self.loop.time() + grace
         while self.connections and self.loop.time() < deadline:
             await asyncio.sleep(0.05)
+            # the once-a-second sweep is too coarse for the idle connections' last call
+            self.now = self.loop.time()
+            for conn in list(self.connections):
+                conn.check_timeouts(self.now)
         for conn in list(self.connections):
             if conn.transport is not None:
                 conn.transport.abort()

@@ -78,7 +78,10 @@ class Cycle:
         self.status = status
         if status in _NO_BODY_STATUS:
             body = b""
-        elif length is None:
+        elif length is None and (body or not self._head_only):
+            # NOTE: an empty answer to HEAD says nothing about the GET body's size
+            # (Werkzeug answers HEAD of a stream with no body), and RFC 9110 8.6
+            # forbids a Content-Length that differs from the GET one: omit it.
             block += f"content-length: {len(body)}\r\n"
         head = self._head_bytes(status, block)
         if not body or self._head_only:

@@ -25,7 +25,10 @@ from .cycle import Cycle, read_file_chunks
 if TYPE_CHECKING:
     from ..server import Server
 
-__all__ = ["H1Protocol"]
+__all__ = ["H1Protocol", "LAST_CALL"]
+
+#: seconds an idle connection may still bring a request once shutdown began
+LAST_CALL = 0.5
 
 
 class H1Protocol(asyncio.Protocol):
@@ -109,12 +112,16 @@ class H1Protocol(asyncio.Protocol):
     # -- codec callbacks -------------------------------------------------------
     def body_limit(self, head: RequestHead) -> int:
         self._candidates = candidates = self.server.table.match(head.path)
-        limit = self.limits.max_body_size
+        # A mount's own limit (pref.max_client_body_size) replaces the engine default,
+        # lower or higher; mounts without one (static folders) do not vote.  Where
+        # several mounts share the prefix the most generous own limit wins, since
+        # any of them may end up answering.
+        limit: int | None = None
         for mount in candidates:
             own = getattr(mount, "body_limit", None)
-            if own and own > limit:
+            if own is not None and (limit is None or own > limit):
                 limit = own
-        return limit
+        return self.limits.max_body_size if limit is None else limit
 
     def on_head(self, head: RequestHead) -> None:
         self.head_deadline = 0.0
@@ -282,10 +289,21 @@ class H1Protocol(asyncio.Protocol):
             self._protocol_error(exc)
 
     def shutdown(self) -> None:
-        """Graceful stop: idle connections close now, busy ones after their answer."""
+        """Graceful stop: busy connections close after their answer, idle ones after
+        a short last call.
+
+        NOTE: closing an idle keep-alive connection at once loses the request its
+        client is sending at that moment (RFC 9112 9.3.1 lets clients retry, but
+        many do not).  For ``LAST_CALL`` seconds a request that arrives is still
+        answered, with ``Connection: close``; a client idle that long is not about
+        to send.  A half-received head is never idle.
+        """
         self.closing = True
-        if self.cycle is None and self.transport is not None:
-            self.transport.close()
+        if self.transport is None or self.cycle is not None or self.head_deadline:
+            return
+        last_call = self.server.now + LAST_CALL
+        if not self.idle_deadline or self.idle_deadline > last_call:
+            self.idle_deadline = last_call
 
     def _hand_off(self, cycle: Cycle) -> None:
         leftover = self._upgrade_data or b""

@@ -90,3 +90,31 @@ def test_shutdown_stops_accepting_and_closes_idle_connections() -> None:
 
     first, closed = asyncio.run(scenario())
     assert first.startswith(b"HTTP/1.1 200") and closed
+
+
+def test_request_on_an_idle_connection_during_shutdown_is_answered_then_closed() -> None:
+    async def scenario() -> tuple[bytes, bool]:
+        config = Config(access_log=False)
+        server = Server(config, MountTable([Hello()]), Logs(config))
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        await server.start([listener])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b"\r\n\r\nhi"), 5)
+        stopping = asyncio.create_task(server.shutdown(5.0))
+        while not server._stopping:
+            await asyncio.sleep(0)
+        # the keep-alive client sends its next request just as the drain begins
+        writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        second = await asyncio.wait_for(reader.read(4096), 5)
+        closed = await asyncio.wait_for(reader.read(4096), 5) == b""
+        await stopping
+        writer.close()
+        listener.close()
+        return second, closed
+
+    second, closed = asyncio.run(scenario())
+    assert second.startswith(b"HTTP/1.1 200") and b"connection: close" in second.lower() and closed

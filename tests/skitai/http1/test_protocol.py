@@ -99,6 +99,23 @@ def test_head_has_no_body_and_same_length() -> None:
     assert b"content-length: 4\r\n" in raw and raw.endswith(b"\r\n\r\n")
 
 
+class HeadlessMount(EchoMount):
+    """Answers HEAD with an empty body and no length, as Werkzeug does for a stream."""
+
+    def handle(self, request: Any, responder: Any) -> Any:
+        responder.respond(200, [("content-type", "text/plain")], b"" if request.method == "HEAD" else b"data")
+
+
+def test_empty_head_answer_without_a_length_gets_no_content_length() -> None:
+    raw, _ = run(exchange_with([HeadlessMount()], b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n"))
+    assert raw.startswith(b"HTTP/1.1 200") and b"content-length" not in raw.lower()
+
+
+def test_empty_get_answer_still_gets_content_length_zero() -> None:
+    raw, _ = run(exchange(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"))
+    assert b"content-length: 1\r\n" in raw  # echoes the path "/"
+
+
 def test_date_and_server_headers() -> None:
     raw, _ = run(exchange(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
     assert b"\r\ndate: " in raw and b"\r\nserver: skitai\r\n" in raw
@@ -119,6 +136,43 @@ def test_expect_100_over_limit_is_413_without_100() -> None:
     raw, closed = run(exchange(b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 99\r\n\r\n",
                                config))
     assert raw.startswith(b"HTTP/1.1 413") and b"100 Continue" not in raw and closed
+
+
+class LimitedMount(EchoMount):
+    def __init__(self, body_limit: int | None, priority: int = 10) -> None:
+        self.body_limit = body_limit
+        self.priority = priority
+
+
+async def exchange_with(mounts: list[Any], data: bytes, config: Config | None = None) -> tuple[bytes, bool]:
+    async with WireServer(mounts, config) as wire:
+        return await wire.exchange(data)
+
+
+def post(size: int) -> bytes:
+    return b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % size + b"x" * size
+
+
+def test_mount_body_limit_below_the_default_gives_413() -> None:
+    raw, closed = run(exchange_with([LimitedMount(10)], post(11)))
+    assert raw.startswith(b"HTTP/1.1 413") and closed
+
+
+def test_mount_body_limit_below_the_default_accepts_up_to_it() -> None:
+    raw, _ = run(exchange_with([LimitedMount(10)], post(10)))
+    assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(b"x" * 10)
+
+
+def test_mount_body_limit_above_the_default_is_honoured() -> None:
+    config = Config(access_log=False, limits=Limits(max_body_size=10))
+    raw, _ = run(exchange_with([LimitedMount(50)], post(40), config))
+    assert raw.startswith(b"HTTP/1.1 200")
+
+
+def test_mount_without_a_limit_does_not_widen_its_neighbours_limit() -> None:
+    # a static folder (no limit of its own) sharing the prefix of a limited app
+    raw, _ = run(exchange_with([LimitedMount(None, priority=0), LimitedMount(10)], post(11)))
+    assert raw.startswith(b"HTTP/1.1 413")
 
 
 def test_chunked_over_limit_is_413_and_close() -> None:
