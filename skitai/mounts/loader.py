@@ -30,6 +30,8 @@ from .wsgi import WSGIMount
 __all__ = ["default_base_dir", "import_file", "load_mount", "normalize_prefix"]
 
 APP_ATTRIBUTES = ("app", "application")
+#: pref attributes only an Atila app knows how to apply
+ATILA_ONLY_PREFS = ("access_control_allow_origin", "access_control_max_age")
 
 
 def normalize_prefix(prefix: str) -> str:
@@ -134,6 +136,7 @@ class _Loader:
         if os.path.isdir(path) and not _is_package(path):
             from ..static.mount import StaticMount
 
+            self.refuse_atila_only_prefs(original, "a static folder")
             return [StaticMount(self.prefix, os.path.abspath(path), name=self.name)]
         location, _, attribute = spec.partition(":") if ":" in spec else (spec, "", "")
         if attribute and not all(part.isidentifier() for part in attribute.split(".")):
@@ -179,11 +182,23 @@ class _Loader:
                                       "async (scope, receive, send) callable")
         if self.options:
             raise self.fail(original, f"no options for a {kind.upper()} app, got {sorted(self.options)}")
+        self.refuse_atila_only_prefs(original, "an ASGI app" if kind == "asgi" else "a WSGI app")
         mount_class = ASGIMount if kind == "asgi" else WSGIMount
         mount = mount_class(self.prefix, app, name=self.name, body_limit=self.body_limit)
         if module is not None:
             mount.sources = [_watch_root(module)]
         return mount
+
+    def refuse_atila_only_prefs(self, original: Any, what: str) -> None:
+        """CORS preferences are applied by Atila apps only; silently dropping them
+        would leave a browser client blocked with no clue why."""
+        if self.pref is None:
+            return
+        given = sorted(name for name in ATILA_ONLY_PREFS if getattr(self.pref, name, None) is not None)
+        if given:
+            raise TypeError(f"cannot mount {original!r}: {', '.join(given)} in the pref only works "
+                            f"for Atila apps, not {what}; set the CORS headers in the app itself "
+                            f"(flask-cors, Starlette's CORSMiddleware, django-cors-headers)")
 
     def static_mounts(self) -> list[Mount]:
         statics = getattr(self.pref, "statics", None) if self.pref is not None else None

@@ -202,6 +202,20 @@ def test_pref_body_limit_reaches_the_mount() -> None:
     assert mount.body_limit == 1024
 
 
+@pytest.mark.parametrize("setting", [{"access_control_allow_origin": ["*"]}, {"access_control_max_age": 60}])
+def test_cors_prefs_on_a_foreign_app_are_refused_by_name(setting: dict[str, Any]) -> None:
+    name = next(iter(setting))
+    with pytest.raises(TypeError, match=f"{name} in the pref only works for Atila apps, not a WSGI app"):
+        load_mount("/", wsgi_app, Pref(**setting))
+    with pytest.raises(TypeError, match="not an ASGI app"):
+        load_mount("/", asgi_app, Pref(**setting))
+
+
+def test_cors_prefs_on_a_static_folder_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="not a static folder"):
+        load_mount("/", str(tmp_path), Pref(access_control_allow_origin=["*"]))
+
+
 def test_pref_statics_are_relative_to_prefix(tmp_path: Path) -> None:
     (tmp_path / "css").mkdir()
     pref = Pref(statics=[("/css", "css"), ("/", str(tmp_path))])

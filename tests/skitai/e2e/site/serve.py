@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 import skitai
 from atila import Atila
@@ -20,6 +20,11 @@ def where():
 @flask_app.route("/upload", methods=["POST"])
 def upload():
     return {"size": len(request.get_data())}
+
+
+@flask_app.route("/stream")
+def stream():
+    return Response((f"line {number}\n" for number in range(3)), mimetype="text/plain")
 
 
 async def asgi_app(scope, receive, send):
@@ -45,6 +50,11 @@ def vapp(context, path=None):
 
 if __name__ == "__main__":
     skitai.mount("/flask", flask_app)
+    skitai.mount("/flask/deep/er", "wsgi_apps.py:where")
+    skitai.mount("/stream", "wsgi_apps.py:streamed")
+    with skitai.preference() as pref:
+        pref.max_client_body_size = 64
+        skitai.mount("/limited", "wsgi_apps.py:echo", pref)
     skitai.mount("/django", "djproj/config/wsgi:application")
     skitai.mount("/asgi", asgi_app)
     skitai.mount("/public", os.path.join(HERE, "public"))
