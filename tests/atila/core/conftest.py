@@ -80,6 +80,7 @@ class Harness:
         body: bytes = b"",
         json: Any = None,
         form: dict[str, Any] | None = None,
+        scheme: str = "http",
     ) -> Result:
         headers = list(headers or [])
         if json is not None:
@@ -94,6 +95,7 @@ class Harness:
         mount = max((m for m in self.mounts if path == m.prefix or path.startswith(m.prefix + "/") or m.prefix == ""),
                     key=lambda m: len(m.prefix))
         request = make_request(method, target, headers, body, script_name=mount.prefix)
+        request.scheme = scheme
         responder = MemoryResponder()
         result = mount.handle(request, responder)
         if result is NOT_FOUND:

@@ -181,3 +181,23 @@ def test_store_is_thread_safe_counter():
     for thread in threads:
         thread.join()
     assert app.store["n"] == 4000
+
+
+def test_session_and_cookies_are_secure_only_over_https(serve):
+    app = Atila(__name__)
+    app.securekey = "https-test-key"
+
+    @app.route("/login")
+    def login(context):
+        context.session.set("uid", "ann")
+        context.cookie.set("theme", "dark")
+        return "ok"
+
+    harness = serve(app, "/app")
+    plain = harness.get("/app/login").header_all("set-cookie")
+    secure = harness.request("GET", "/app/login", scheme="https").header_all("set-cookie")
+    assert len(plain) == len(secure) == 2
+    session_cookie = next(c for c in plain if c.startswith("ATLSESS="))
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    assert not any("Secure" in c for c in plain)
+    assert all("Secure" in c and "Path=/app" in c for c in secure)
