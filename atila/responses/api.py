@@ -10,6 +10,7 @@ JSON is encoded with orjson (PERF: bytes straight to the responder).
 from __future__ import annotations
 
 import decimal
+import json
 import traceback as traceback_module
 from typing import Any
 from xml.sax.saxutils import escape
@@ -44,7 +45,14 @@ def _default(value: Any) -> Any:
 def dumps_json(data: Any) -> bytes:
     """JSON bytes; dict keys that are not str are converted, unknown objects
     degrade to their dict or str form instead of failing the request."""
-    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError as exc:
+        if "64-bit" not in str(exc):
+            raise
+    # NOTE: orjson refuses integers past 64 bits (a client can send /items/<huge>);
+    # JSON has no such limit, so the standard library writes them.
+    return json.dumps(data, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def prefers_xml(accept: str | None) -> bool:

@@ -127,6 +127,11 @@ class Rule:
             for key in self.optional:
                 if groups[key] is None:
                     del groups[key]
+        for key, value in groups.items():
+            if value is not None and not value.isascii():
+                # NOTE: the engine keeps undecodable path bytes as surrogates; a handler
+                # gets U+FFFD for them, as it does for the query string.
+                groups[key] = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         try:
             for key, cast in self.casts:
                 if key in groups:

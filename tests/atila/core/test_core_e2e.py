@@ -205,3 +205,19 @@ def test_digest_with_a_stock_client(browser):
 def test_def_handlers_run_in_the_pool_and_async_ones_on_the_loop(browser):
     assert browser.get("/thread/async").text == "MainThread"
     assert browser.get("/thread/sync").text != "MainThread"
+
+
+# -- odd but legal request lines --------------------------------------------------------------------------
+def test_undecodable_path_bytes_reach_the_handler_as_replacement_characters(browser):
+    assert browser.get("/echo/%ff%fe").json() == {"name": "\ufffd\ufffd"}
+    assert browser.get("/echo/%ED%95%9C").json() == {"name": "\ud55c"}
+
+
+def test_integer_past_64_bits_is_still_json(browser):
+    response = browser.get("/items/99999999999999999999999999")
+    assert (response.status_code, response.text) == (200, '{"id":99999999999999999999999999}')
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_not_found_with_undecodable_bytes_is_404(browser, accept):
+    assert browser.get("/missing%ff", headers={"Accept": accept}).status_code == 404

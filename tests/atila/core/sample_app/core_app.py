@@ -115,3 +115,8 @@ def sync_thread(context):
 @app.route("/thread/async")
 async def async_thread(context):
     return threading.current_thread().name
+
+
+@app.route("/echo/<name>")
+def echo(context, name):
+    return {"name": name}
