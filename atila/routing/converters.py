@@ -77,10 +77,10 @@ class IntConverter(Converter):
     regex = r"-?[0-9]+|me|notme|new"
 
     def to_python(self, text: str) -> Any:
-        try:
-            return int(text)
-        except ValueError:  # the regex admits only digits or the special words
+        if text in INT_SPECIAL_VALUES:
             return text
+        # NOTE: digits past Python's int-string limit raise ValueError: not this route (404).
+        return int(text)
 
     def to_url(self, value: Any) -> str:
         if isinstance(value, bool):

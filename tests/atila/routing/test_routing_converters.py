@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from atila.routing import Router, Rule
 from atila.routing.converters import get_converter
 
 MATCHES = [
@@ -80,3 +81,10 @@ def test_converter_to_url_refuses_values_that_would_not_route_back(kind, value):
 def test_unknown_converter_is_named():
     with pytest.raises(ValueError, match="unknown path converter <uuid"):
         get_converter("uuid")
+
+
+def test_int_past_the_int_string_limit_does_not_route():
+    router = Router()
+    router.add(Rule("/items/<int:id>", lambda context, id: id, ["GET"]))
+    assert router.match("/items/" + "9" * 5000, "GET").status == 404
+    assert router.match("/items/" + "9" * 30, "GET").kwargs == {"id": int("9" * 30)}
