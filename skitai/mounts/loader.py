@@ -30,7 +30,7 @@ from .wsgi import WSGIMount
 __all__ = ["default_base_dir", "import_file", "load_mount", "normalize_prefix"]
 
 APP_ATTRIBUTES = ("app", "application")
-#: pref attributes only an Atila app knows how to apply
+#: pref attributes only Atila apps (and, for the origin list, static folders) apply
 ATILA_ONLY_PREFS = ("access_control_allow_origin", "access_control_max_age")
 
 
@@ -136,8 +136,8 @@ class _Loader:
         if os.path.isdir(path) and not _is_package(path):
             from ..static.mount import StaticMount
 
-            self.refuse_atila_only_prefs(original, "a static folder")
-            return [StaticMount(self.prefix, os.path.abspath(path), name=self.name)]
+            origins = getattr(self.pref, "access_control_allow_origin", None) if self.pref is not None else None
+            return [StaticMount(self.prefix, os.path.abspath(path), name=self.name, allow_origins=origins)]
         location, _, attribute = spec.partition(":") if ":" in spec else (spec, "", "")
         if attribute and not all(part.isidentifier() for part in attribute.split(".")):
             raise self.fail(original, "'location:attribute' with a Python name after ':'")

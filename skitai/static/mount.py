@@ -67,7 +67,8 @@ class StaticMount:
 
     def __init__(self, prefix: str, root: str, name: str | None = None,
                  max_ages: list[tuple[str, int]] | None = None,
-                 cache: FileCache | None = None) -> None:
+                 cache: FileCache | None = None,
+                 allow_origins: list[str] | None = None) -> None:
         real = os.path.realpath(root)
         if not os.path.isdir(real):
             raise NotADirectoryError(f"static root {root!r} is not a directory")
@@ -78,6 +79,8 @@ class StaticMount:
         self._max_ages: list[tuple[str, str]] = []
         for url_prefix, seconds in max_ages or ():
             self.set_max_age(url_prefix, seconds)
+        #: pref.access_control_allow_origin: origins whose pages may read these files
+        self.allow_origins = list(allow_origins or ())
 
     def __repr__(self) -> str:
         return f"<StaticMount {self.prefix or '/'!r} -> {self.root!r}>"
@@ -102,6 +105,25 @@ class StaticMount:
                     or path.startswith(url_prefix) and path[len(url_prefix)] == "/"):
                 return value
         return None
+
+    def extra_headers(self, request: Request) -> HeaderList:
+        """Cache-Control for the path and, for an allowed cross-origin page,
+        ``Access-Control-Allow-Origin`` (seed 004 mounts a single-page app's
+        ``dist`` folder with the pref that lists the origins)."""
+        extra: HeaderList = []
+        if self._max_ages:
+            cache_control = self.cache_control(request.path)
+            if cache_control is not None:
+                extra.append(("cache-control", cache_control))
+        if self.allow_origins:
+            origin = request.headers.get("origin")
+            if "*" in self.allow_origins:
+                extra.append(("access-control-allow-origin", "*"))
+            else:
+                extra.append(("vary", "Origin"))
+                if origin is not None and origin in self.allow_origins:
+                    extra.append(("access-control-allow-origin", origin))
+        return extra
 
     # -- Mount protocol --------------------------------------------------------
     async def startup(self, engine: Any) -> None:
@@ -195,15 +217,13 @@ class StaticMount:
                 # Repeated fields join as a list (RFC 9110 5.3); a repeated Range
                 # then fails to parse and is ignored, as it should be.
                 fields[key] = fields[key] + ", " + value if key in fields else value
-        cache_control = self.cache_control(request.path) if self._max_ages else None
+        extra = self.extra_headers(request) if self._max_ages or self.allow_origins else []
 
         if fields is not None:
             status = evaluate_preconditions(fields, info.etag, info.mtime)
             if status == 304:
                 # RFC 9110 15.4.5: the validators and Cache-Control a 200 would carry.
-                headers: HeaderList = [("etag", info.etag), ("last-modified", info.last_modified)]
-                if cache_control is not None:
-                    headers.append(("cache-control", cache_control))
+                headers: HeaderList = [("etag", info.etag), ("last-modified", info.last_modified), *extra]
                 responder.respond(304, headers, b"")
                 return None
             if status == 412:
@@ -212,11 +232,9 @@ class StaticMount:
             if request.method == "GET":
                 ranges = select_ranges(fields, info.size, info.etag, info.last_modified)
                 if ranges is not None:
-                    return self._answer_ranges(responder, info, file, ranges, cache_control)
+                    return self._answer_ranges(responder, info, file, ranges, extra)
 
-        headers = info.headers
-        if cache_control is not None:
-            headers = headers + [("cache-control", cache_control)]
+        headers = info.headers + extra if extra else info.headers
         if info.body is not None:
             responder.respond(200, headers, info.body)
             return None
@@ -230,15 +248,14 @@ class StaticMount:
         return _stream(responder, file, 200, headers, [(0, info.size)])
 
     def _answer_ranges(self, responder: Responder, info: FileInfo, file: BinaryIO | None,
-                       ranges: list[tuple[int, int]], cache_control: str | None) -> Any:
+                       ranges: list[tuple[int, int]], extra: HeaderList) -> Any:
         size = info.size
         if not ranges:
             _error(responder, 416, "416 Range Not Satisfiable",
                    [("content-range", f"bytes */{size}")])
             return None
         headers: HeaderList = [h for h in info.headers if h[0] != "content-type"]
-        if cache_control is not None:
-            headers.append(("cache-control", cache_control))
+        headers.extend(extra)
         if len(ranges) == 1:
             first, last = ranges[0]
             headers.append(("content-type", info.content_type))

@@ -194,10 +194,10 @@ class TestClient:
         """requests-style keywords: ``params``, ``data``, ``json``, ``headers``,
         ``files``, ``cookies``, ``allow_redirects``, ``timeout``."""
         data = kwargs.pop("data", None)
-        if isinstance(data, (bytes, str)) or hasattr(data, "read"):
-            kwargs["content"] = data
+        if isinstance(data, (dict, list, tuple)):
+            kwargs["data"] = data  # form fields
         elif data is not None:
-            kwargs["data"] = data
+            kwargs["content"] = data  # bytes, text, a file or an iterator (sent chunked)
         follow = kwargs.pop("allow_redirects", method.upper() != "HEAD")
         kwargs.setdefault("follow_redirects", follow)
         return Response(self.http.request(method.upper(), url, **kwargs))

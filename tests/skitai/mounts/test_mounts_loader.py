@@ -211,9 +211,22 @@ def test_cors_prefs_on_a_foreign_app_are_refused_by_name(setting: dict[str, Any]
         load_mount("/", asgi_app, Pref(**setting))
 
 
-def test_cors_prefs_on_a_static_folder_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match="not a static folder"):
-        load_mount("/", str(tmp_path), Pref(access_control_allow_origin=["*"]))
+def test_cors_origins_of_a_pref_reach_a_static_folder(tmp_path: Path) -> None:
+    """Seed 004 mounts a single-page app's dist folder with the pref listing origins."""
+    (tmp_path / "app.js").write_text("js")
+    [mount] = load_mount("/", str(tmp_path), Pref(access_control_allow_origin=["https://a.example"]))
+    allowed = call_mount(mount, make_request(target="/app.js", headers=[("Origin", "https://a.example")]))
+    other = call_mount(mount, make_request(target="/app.js", headers=[("Origin", "https://b.example")]))
+    assert allowed is not None and allowed.header("access-control-allow-origin") == "https://a.example"
+    assert allowed.header("vary") == "Origin"
+    assert other is not None and other.header("access-control-allow-origin") is None and other.body == b"js"
+
+
+def test_any_origin_on_a_static_folder(tmp_path: Path) -> None:
+    (tmp_path / "app.js").write_text("js")
+    [mount] = load_mount("/", str(tmp_path), Pref(access_control_allow_origin=["*"]))
+    answer = call_mount(mount, make_request(target="/app.js", headers=[("Origin", "https://b.example")]))
+    assert answer is not None and answer.header("access-control-allow-origin") == "*"
 
 
 def test_pref_statics_are_relative_to_prefix(tmp_path: Path) -> None:
