@@ -29,6 +29,7 @@ _HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 #: bytes of chunk-size line and CRLFs we tolerate per chunk, beyond its extension
 _CHUNK_FRAMING = 40
+_METHOD_TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}$")
 #: the header fields that decide framing; everything else is skipped with one lookup
 _FRAMING_FIELDS = {"host": 1, "content-length": 2, "transfer-encoding": 3, "expect": 4, "upgrade": 5}
 #: largest piece handed to llhttp at once
@@ -129,6 +130,10 @@ class RequestParser:
         except httptools.HttpParserUpgrade:
             raise
         except httptools.HttpParserInvalidMethodError as exc:
+            # RFC 9110 9.1: a well-formed method we do not know is 501, garbage is 400
+            method = data.lstrip(b"\r\n").split(b" ", 1)[0]
+            if _METHOD_TOKEN.match(method) and b" " in data:
+                raise HTTPError(501, f"method {method.decode('ascii')} is not implemented") from None
             raise HTTPError(400, f"invalid method: {exc}") from None
         except httptools.HttpParserInvalidURLError as exc:
             raise HTTPError(400, f"invalid request target: {exc}") from None

@@ -213,3 +213,8 @@ def test_large_single_chunk_in_one_write_is_fine() -> None:
     body = b"x" * 300_000
     data = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%b\r\n0\r\n\r\n" % (len(body), body)
     assert parse(data, limit=1 << 20).bodies == [body]
+
+
+def test_unknown_but_well_formed_method_is_501() -> None:
+    error = refused(b"BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert error.status == 501 and "BREW" in error.detail
