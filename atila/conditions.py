@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import threading
 import time
+from abc import ABC, abstractmethod
 from typing import Any, Callable
 
 __all__ = ["FileModified", "KeyUpdated"]
 
 
-class _Watch:
+class _Watch(ABC):
     def __init__(self, target: str, func: Callable[..., Any], interval: float) -> None:
         if not callable(func):
             raise TypeError(f"the callback must be callable, got {func!r}")
@@ -29,8 +30,9 @@ class _Watch:
         self._started = False
         self._lock = threading.Lock()
 
+    @abstractmethod
     def current(self, context: Any) -> Any:
-        raise NotImplementedError
+        """The watched value now (a file's mtime, a stored key's value)."""
 
     def __call__(self, context: Any) -> None:
         now = time.monotonic()
