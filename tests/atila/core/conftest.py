@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import http.server
 import inspect
 import json as jsonlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
@@ -163,3 +165,26 @@ def serve_many(harnesses):
         return harnesses[-1].start()
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    """A plain HTTP server answering ``upstream saw <path> <X-Token>`` (ProxyPass target)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = f"upstream saw {self.path} {self.headers.get('X-Token')}".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

@@ -3,10 +3,8 @@ what a Flask or FastAPI user does first, including the client mistakes that must
 
 from __future__ import annotations
 
-import http.server
 import os
 import socket
-import threading
 
 import httpx
 import pytest
@@ -17,26 +15,6 @@ from skitai.testing.client import free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-@pytest.fixture(scope="module")
-def upstream():
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = f"upstream saw {self.path} {self.headers.get('X-Token')}".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
