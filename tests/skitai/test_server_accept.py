@@ -32,6 +32,16 @@ class Hello:
         return []
 
 
+async def started(config: Config) -> tuple[Server, socket.socket, int]:
+    """A Server serving Hello on a fresh 127.0.0.1 port."""
+    server = Server(config, MountTable([Hello()]), Logs(config))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    await server.start([listener])
+    return server, listener, listener.getsockname()[1]
+
+
 async def get(port: int, timeout: float) -> bytes:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -43,13 +53,7 @@ async def get(port: int, timeout: float) -> bytes:
 
 def test_back_pressure_at_max_connections() -> None:
     async def scenario() -> tuple[bool, bytes]:
-        config = Config(access_log=False, limits=Limits(max_connections=2))
-        server = Server(config, MountTable([Hello()]), Logs(config))
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(16)
-        port = listener.getsockname()[1]
-        await server.start([listener])
+        server, listener, port = await started(Config(access_log=False, limits=Limits(max_connections=2)))
         held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(2)]
         while len(server.connections) < 2:
             await asyncio.sleep(0.01)
@@ -72,13 +76,7 @@ def test_back_pressure_at_max_connections() -> None:
 
 def test_shutdown_stops_accepting_and_closes_idle_connections() -> None:
     async def scenario() -> tuple[bytes, bool]:
-        config = Config(access_log=False)
-        server = Server(config, MountTable([Hello()]), Logs(config))
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(16)
-        port = listener.getsockname()[1]
-        await server.start([listener])
+        server, listener, port = await started(Config(access_log=False))
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         first = await asyncio.wait_for(reader.read(4096), 5)
@@ -94,13 +92,7 @@ def test_shutdown_stops_accepting_and_closes_idle_connections() -> None:
 
 def test_request_on_an_idle_connection_during_shutdown_is_answered_then_closed() -> None:
     async def scenario() -> tuple[bytes, bool]:
-        config = Config(access_log=False)
-        server = Server(config, MountTable([Hello()]), Logs(config))
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(16)
-        port = listener.getsockname()[1]
-        await server.start([listener])
+        server, listener, port = await started(Config(access_log=False))
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
         await asyncio.wait_for(reader.readuntil(b"\r\n\r\nhi"), 5)
