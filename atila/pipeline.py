@@ -259,15 +259,13 @@ class Pipeline:
         value: Any = None
         error: Exception | None = None
         while True:
+            done, step = _advance(steps, value, error)
+            if done:
+                return step
             try:
-                step = steps.throw(error) if error is not None else steps.send(value)
-            except StopIteration as stop:
-                return stop.value
-            error = None
-            try:
-                value = await _maybe_await(step)
+                value, error = await _maybe_await(step), None
             except Exception as exc:
-                error = exc
+                value, error = None, exc
 
     def _run_sync(self, context: Context, endpoint: Endpoint) -> Any:
         """In a worker thread: resolves what each step returns (an awaitable a
@@ -278,15 +276,13 @@ class Pipeline:
         value: Any = None
         error: Exception | None = None
         while True:
+            done, step = _advance(steps, value, error)
+            if done:
+                return step
             try:
-                step = steps.throw(error) if error is not None else steps.send(value)
-            except StopIteration as stop:
-                return stop.value
-            error = None
-            try:
-                value = self._resolve(step)
+                value, error = self._resolve(step), None
             except Exception as exc:
-                error = exc
+                value, error = None, exc
 
     def _steps(self, context: Context, endpoint: Endpoint) -> Generator[Any, Any, Any]:
         """The hook sequence of one request, written once (docs/atila/lifecycle.md).
@@ -504,6 +500,15 @@ def _call_node(hook: Callable[..., Any], node: Any, context: Any, app: Any, *ext
     from .mounting import call_hook
 
     return call_hook(hook, context, app, node.options, *extra)
+
+
+def _advance(steps: Generator[Any, Any, Any], value: Any, error: Exception | None) -> tuple[bool, Any]:
+    """Resume the hook sequence with a step's result (or its exception):
+    ``(True, result)`` when the sequence finished, else ``(False, next_step)``."""
+    try:
+        return False, (steps.throw(error) if error is not None else steps.send(value))
+    except StopIteration as stop:
+        return True, stop.value
 
 
 async def _maybe_await(value: Any) -> Any:
