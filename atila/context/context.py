@@ -23,6 +23,7 @@ from ..responses.proxy import ProxyPass
 from ..responses.queue import Queue
 from .extensions import bind_method
 from .request import Request
+from .resources import ResourcesMixin
 from .response import ResponseHead
 
 __all__ = ["Context"]
@@ -38,7 +39,7 @@ _LEVELS = {
 }
 
 
-class Context:
+class Context(ResourcesMixin):
     """The request context.
 
     Example:
