@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
+scripts/install_test_servers.sh
 .venv/bin/python -m ruff check .
 exec .venv/bin/python -m pytest "$@"

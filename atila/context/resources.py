@@ -13,7 +13,7 @@ from skitai import state
 from ..db.database import Database
 from ..tasks.base import Task
 from ..tasks.deferred import Deferred
-from ..tasks.group import Tasks
+from ..tasks.group import Tasks as TaskGroup
 from ..tasks.rpc import RPCStub, jsonrpc_stub, xmlrpc_stub
 from ..tasks.stub import StubFactory
 from ..tasks.work import mask, process_task, subprocess_task, thread_task
@@ -73,22 +73,22 @@ class ResourcesMixin:
     def Mask(self, value: Any, **options: Any) -> Task:
         return mask(value, context=self, **options)
 
-    def Tasks(self, *tasks: Any, **named: Any) -> Tasks:
-        return Tasks(*tasks, context=self, **named)
+    def Tasks(self, *tasks: Any, **named: Any) -> TaskGroup:
+        return TaskGroup(*tasks, context=self, **named)
 
     # -- answers that wait for tasks -----------------------------------------------------
-    def _group(self, tasks: tuple[Any, ...], named: dict[str, Any]) -> Tasks:
-        if len(tasks) == 1 and not named and isinstance(tasks[0], Tasks):
+    def _group(self, tasks: tuple[Any, ...], named: dict[str, Any]) -> TaskGroup:
+        if len(tasks) == 1 and not named and isinstance(tasks[0], TaskGroup):
             return tasks[0]
-        return Tasks(*tasks, context=self, **named)
+        return TaskGroup(*tasks, context=self, **named)
 
     def Map(self, *tasks: Any, **named: Any) -> Deferred:
         """A JSON answer of the keyword tasks' results, once all are done."""
         group = self._group(tasks, named)
         return Deferred(self, group, lambda: self.API(**_as_dict(group.fetch())))  # type: ignore[attr-defined]
 
-    def Mapped(self, tasks: Tasks) -> Deferred:
-        if not isinstance(tasks, Tasks):
+    def Mapped(self, tasks: TaskGroup) -> Deferred:
+        if not isinstance(tasks, TaskGroup):
             raise TypeError(f"Mapped() takes context.Tasks(...), got {tasks!r}")
         return self.Map(tasks)
 
@@ -98,8 +98,8 @@ class ResourcesMixin:
         return Deferred(self, group,
                         lambda: self.render_or_API(template, **_as_dict(group.fetch())))  # type: ignore[attr-defined]
 
-    def render_or_Mapped(self, template: str, tasks: Tasks) -> Deferred:
-        if not isinstance(tasks, Tasks):
+    def render_or_Mapped(self, template: str, tasks: TaskGroup) -> Deferred:
+        if not isinstance(tasks, TaskGroup):
             raise TypeError(f"render_or_Mapped() takes context.Tasks(...), got {tasks!r}")
         return self.render_or_Map(template, tasks)
 

@@ -23,14 +23,15 @@ PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 def _count(value: Any, what: str) -> int:
+    rule = "a whole number, 0 or more"
     if isinstance(value, bool):
-        raise InvalidIdentifier(what, value)
+        raise InvalidIdentifier(what, value, rule)
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InvalidIdentifier(what, value) from None
+        raise InvalidIdentifier(what, value, rule) from None
     if number < 0 or str(number) != str(value).strip().lstrip("+"):
-        raise InvalidIdentifier(what, value)
+        raise InvalidIdentifier(what, value, rule)
     return number
 
 

@@ -105,6 +105,7 @@ class Database:
         """Run a built query or raw SQL (with the driver's placeholders)."""
         if not self.is_sql:
             raise AttributeError(f"{self.name} is a {self.alias.kind} alias: use its commands, not execute()")
+        values: Any
         if isinstance(statement, Query):
             if params is not None:
                 raise TypeError("a built query carries its own parameters")
@@ -119,7 +120,7 @@ class Database:
             key = (self.name, sql, _hashable(values))
             cached = result_cache().get(key)
             if cached is not None:
-                return self._task(_done(cached), sql)
+                return self._task(_done(cached))
         started = time.time()
         loop = on_loop()
         runner = current_runner()
@@ -127,13 +128,13 @@ class Database:
             future = runner.spawn(self.backend.aexecute(sql, values))
         else:
             future = runner.submit(self.backend.execute, sql, values)
-        task = self._task(future, sql)
+        task = self._task(future)
         if key is not None or self.rm_cache:
             future.add_done_callback(lambda done: self._finished(done, key, started))
         return task
 
-    def _task(self, future: Any, label: str) -> DBTask:
-        return DBTask(future, label=f"{self.name} {label[:60]!r}", meta=self.meta, timeout=self.timeout,
+    def _task(self, future: Any) -> DBTask:
+        return DBTask(future, label=f"query on {self.name}", meta=self.meta, timeout=self.timeout,
                       filter=self.filter, context=self.context)
 
     def _finished(self, future: Any, key: Any, started: float) -> None:

@@ -30,9 +30,9 @@ class InvalidIdentifier(HttpError, ValueError):
     """A table, column or expression the SQL builder refuses (400 when it came
     from a request)."""
 
-    def __init__(self, what: str, value: object) -> None:
-        super().__init__(400, f"invalid SQL {what} {value!r}: use letters, digits and _ "
-                              "(table.column allowed)")
+    def __init__(self, what: str, value: object,
+                 rule: str = "use letters, digits and _ (table.column allowed)") -> None:
+        super().__init__(400, f"invalid SQL {what} {value!r}: {rule}")
 
 
 def identifier(name: object, what: str = "identifier") -> str:

@@ -51,12 +51,11 @@ class Runner:
         if self._processes is None:
             with self._lock:
                 if self._processes is None:
-                    # NOTE: forkserver, not fork: the worker has threads (forking one is
-                    # unsafe), and no preload: importing the launch script in the server
-                    # would run it again.
-                    context = multiprocessing.get_context("forkserver")
-                    context.set_forkserver_preload([])
-                    self._processes = cf.ProcessPoolExecutor(TASK_PROCESSES, mp_context=context)
+                    # NOTE: fork, not spawn/forkserver: those run the launch script again
+                    # in every child (it is __main__), which would start another server.
+                    context = multiprocessing.get_context("fork")
+                    self._processes = cf.ProcessPoolExecutor(TASK_PROCESSES, mp_context=context,
+                                                             initializer=_child_signals)
         return self._processes.submit(func, *args, **kwargs)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> cf.Future[Any]:
@@ -88,6 +87,16 @@ class Runner:
             threads.shutdown(wait=False, cancel_futures=True)
         if processes is not None:
             processes.shutdown(wait=False, cancel_futures=True)
+
+
+def _child_signals() -> None:
+    """A pool process forgets the worker's signal handling (the loop's wakeup
+    fd and drain handlers): SIGTERM and SIGINT stop it."""
+    import signal
+
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 _runner: Runner | None = None

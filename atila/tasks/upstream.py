@@ -244,19 +244,18 @@ class Upstream:
         return cls(future, transform, label=label, timeout=self.timeout + 1.0, **task_options)
 
 
-_clients: dict[bool, Any] = {}
+_clients: dict[tuple[bool, int], Any] = {}
 
 
 def _direct(asynchronous: bool) -> Any:
-    """The worker's client for plain-URL stubs (made on first use)."""
+    """The worker's client for plain-URL stubs (made on first use, one per
+    process: a forked worker never reuses its parent's connections)."""
     import os
 
     import httpx
 
-    key = asynchronous
+    key = (asynchronous, os.getpid())
     client = _clients.get(key)
-    if client is None or getattr(client, "_skitai_pid", None) != os.getpid():
-        client = httpx.AsyncClient() if asynchronous else httpx.Client()
-        client._skitai_pid = os.getpid()
-        _clients[key] = client
+    if client is None:
+        client = _clients[key] = httpx.AsyncClient() if asynchronous else httpx.Client()
     return client

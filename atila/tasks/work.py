@@ -52,14 +52,12 @@ def thread_task(func: Callable[..., Any], args: tuple[Any, ...] = (), kwargs: di
 def process_task(func: Callable[..., Any], args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None,
                  **options: Any) -> Task:
     """Run ``func`` in the worker's process pool: it and its arguments travel by
-    pickle, so it must be a function importable by name."""
+    pickle, so it must be a module-level function."""
     name = _name(func)
-    module = getattr(func, "__module__", None)
-    if module == "__main__" or "<locals>" in name or "<lambda>" in name:
-        where = "the launch script" if module == "__main__" else "another function"
-        raise TypeError(f"context.Process({name}) cannot run a function defined in {where}: the process "
-                        "pool imports it by name, so define it at the top level of an importable module "
-                        "(or use context.Thread)")
+    if "<locals>" in name or "<lambda>" in name:
+        raise TypeError(f"context.Process({name}) cannot run a lambda or a function defined in another "
+                        "function: the process pool finds functions by name, so define it at the top level "
+                        "of a module (or use context.Thread)")
     try:
         pickle.dumps((func, args, kwargs or {}))
     except Exception as exc:

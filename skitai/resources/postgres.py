@@ -47,7 +47,7 @@ def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], Row]:
     names = [column.name for column in cursor.description] if cursor.description else []
 
     def make(values: Sequence[Any]) -> Row:
-        return Row(zip(names, values))
+        return Row(zip(names, values, strict=True))
 
     return make
 

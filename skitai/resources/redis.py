@@ -42,7 +42,8 @@ class RedisBackend:
         if self._sync is None:
             import redis
 
-            pool = redis.BlockingConnectionPool(max_connections=self.size, timeout=self.pool_timeout, **self.settings)
+            pool = redis.BlockingConnectionPool(  # type: ignore[no-untyped-call]
+                max_connections=self.size, timeout=self.pool_timeout, **self.settings)
             self._sync = redis.Redis(connection_pool=pool)
         return self._sync
 

@@ -21,7 +21,7 @@ __all__ = ["SQLiteBackend"]
 
 
 def _row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
-    return Row(zip([column[0] for column in cursor.description], values))
+    return Row(zip([column[0] for column in cursor.description], values, strict=True))
 
 
 class SQLiteBackend:
