@@ -20,6 +20,12 @@ if os.environ.get("RES_REDIS"):
     skitai.alias("@redis", skitai.DB_REDIS, os.environ["RES_REDIS"])
 if os.environ.get("RES_UPSTREAMS"):
     skitai.alias("@api", skitai.PROTO_HTTP, os.environ["RES_UPSTREAMS"].split(","), timeout=2.0)
+if os.environ.get("RES_FLAKY"):
+    skitai.alias("@flaky", skitai.PROTO_HTTP, os.environ["RES_FLAKY"].split(","), timeout=2.0)
+if os.environ.get("RES_XMLRPC"):
+    skitai.alias("@xmlrpc", skitai.PROTO_HTTP, os.environ["RES_XMLRPC"])
+if os.environ.get("RES_JSONRPC"):
+    skitai.alias("@jsonrpc", skitai.PROTO_HTTP, os.environ["RES_JSONRPC"])
 skitai.deflu("tables.items", "news")
 
 import dbapp  # noqa: E402

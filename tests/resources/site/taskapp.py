@@ -1,6 +1,7 @@
 """Routes exercising context.Thread/Process/Subprocess/Mask/Tasks/Map and the rest."""
 
 import math
+import os
 import sys
 import time
 
@@ -192,3 +193,111 @@ async def async_blocking_fetch(context):
 @app.route("/async/map")
 async def async_map(context):
     return context.Map(value=context.Thread(jobs.sqrt, 36.0))
+
+
+# -- HTTP upstreams -------------------------------------------------------------------------------
+@app.route("/stub/get")
+def stub_get(context):
+    with context.stub("@api/v1") as stub:
+        task = stub.get("/profiles/{}?limit={}", "a b/c", 10)
+        return {"data": task.fetch()}
+
+
+@app.route("/stub/put")
+def stub_put(context):
+    with context.stub("@api") as stub:
+        task = stub.put("/profiles/{}", 100, {"name": "Hans Roh"})
+        posted = stub.post("/raw", payload="plain text")
+        resp = task.dispatch()
+        return {"data": task.fetch(), "posted": posted.fetch()["body"], "status": resp.status,
+                "status_code": resp.status_code}
+
+
+@app.route("/stub/missing")
+def stub_missing(context):
+    task = context.stub("@api").get("/missing")
+    resp = task.dispatch()
+    return {"status_code": resp.status_code, "text_has_server": "server" in resp.text, "data": resp.data["path"]}
+
+
+@app.route("/stub/missing-fetch")
+def stub_missing_fetch(context):
+    return {"data": context.stub("@api").get("/missing").fetch()}
+
+
+@app.route("/stub/lb")
+def stub_lb(context, n="20"):
+    seen = [context.stub.lb("@api").get("/who").fetch()["server"] for _ in range(int(n))]
+    return {"servers": sorted(set(seen))}
+
+
+@app.route("/stub/failover")
+def stub_failover(context, n="6"):
+    return {"servers": [context.stub("@flaky").get("/who").fetch()["server"] for _ in range(int(n))]}
+
+
+@app.route("/stub/map")
+def stub_map(context):
+    import skitai
+
+    with context.stub.map("@flaky") as stub:
+        task = stub.get("@flaky/profiles/{}?limit={}", 100, 10)
+        answers = []
+        statuses = []
+        for resp in task.dispatch():
+            statuses.append(resp.status)
+            if resp.status != skitai.STA_NORMAL:
+                continue
+            answers.append(resp.data["server"])
+    return {"servers": sorted(answers), "statuses": sorted(statuses),
+            "normal": skitai.STA_NORMAL, "neterr": skitai.STA_NETERR}
+
+
+@app.route("/stub/timeout")
+def stub_timeout(context):
+    return {"data": context.stub("@api").get("/slow").fetch()}
+
+
+@app.route("/stub/url")
+def stub_url(context):
+    return {"data": context.stub(os.environ["RES_PLAIN_URL"] + "/base").get("/x").fetch()["path"]}
+
+
+@app.route("/stub/async")
+async def stub_async(context):
+    data = await context.stub("@api").post("/async", {"k": 1})
+    answers = await context.stub.map("@api").get("/all")
+    return {"data": data["body"], "servers": sorted(a["server"] for a in answers)}
+
+
+@app.route("/rpc/xml")
+def rpc_xml(context):
+    with context.xmlrpc("@xmlrpc/RPC2") as stub:
+        return {"sum": stub.add(156, 952).fetch()}
+
+
+@app.route("/rpc/xml-fault")
+def rpc_xml_fault(context):
+    import xmlrpc.client
+
+    try:
+        context.xmlrpc("@xmlrpc/RPC2").broken().fetch()
+    except xmlrpc.client.Fault as exc:
+        return {"fault": exc.faultCode != 0}
+
+
+@app.route("/rpc/json")
+def rpc_json(context):
+    stub = context.jsonrpc("@jsonrpc/")
+    from atila.tasks.rpc import JSONRPCError
+
+    try:
+        stub.nothing().fetch()
+    except JSONRPCError as exc:
+        error = exc.code
+    return {"sum": stub.add(1, 2).fetch(), "kw": stub.add(a=3, b=4).fetch(), "error": error}
+
+
+@app.route("/proxy/<path:path>")
+def proxy(context, path, **query):
+    return context.ProxyPass("@api", path)
