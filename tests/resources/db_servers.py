@@ -92,7 +92,10 @@ class PostgresServer:
         process, self.process = self.process, None
         if process is None:
             return
-        process.terminate()  # NOTE: runuser forwards SIGTERM (smart shutdown) to postgres
+        # NOTE: fast shutdown (clients are disconnected); a SIGTERM to runuser would
+        # ask for a smart one, which waits for the pooled clients forever
+        subprocess.run(self._as_owner([_pg_bin("pg_ctl"), "-D", self.data, "stop", "-m", "fast", "-w"]),
+                       capture_output=True, timeout=60)
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:

@@ -169,3 +169,15 @@ async def redis_async(context, key):
     db = context.db("@redis")
     await db.incr(key)
     return {"value": await db.get(key)}
+
+
+@app.route("/<name>/silent-update", methods=["POST"])
+def silent_update(context, name, score):
+    mark = "%s" if name == "pg" else "?"
+    context.db(alias(name)).execute(f"UPDATE items SET score = {mark}", (int(score),)).commit()
+    return {"ok": True}
+
+
+@app.route("/pool")
+def pool(context):
+    return {"pid": os.getpid()}
