@@ -71,7 +71,7 @@ def test_row_access():
     row.name = "****"
     assert row == {"id": 1, "name": "****"}
     with pytest.raises(AttributeError, match="no column"):
-        row.missing  # noqa: B018
+        row.missing
 
 
 # -- against real databases ------------------------------------------------------------------------------
