@@ -141,3 +141,10 @@ def test_blocking_fetch_on_the_loop_is_refused_clearly(client, engine):
     assert response.status_code == 500
     if engine.debug:
         assert "await task" in response.json()["debug"]
+
+
+def test_if_updated_follows_setlu(client):
+    before = client.get("/db/news").json()["reloads"]
+    assert client.get("/db/news").json()["reloads"] == before
+    client.post("/db/news/touch")
+    assert client.get("/db/news").json()["reloads"] == before + 1

@@ -181,3 +181,18 @@ def silent_update(context, name, score):
 @app.route("/pool")
 def pool(context):
     return {"pid": os.getpid()}
+
+
+news_reloads = []
+
+
+@app.route("/news")
+@app.if_updated("news", lambda context, key: news_reloads.append(key), interval=0)
+def news(context):
+    return {"reloads": len(news_reloads)}
+
+
+@app.route("/news/touch", methods=["POST"])
+def news_touch(context):
+    context.setlu("news")
+    return {"ok": True}
