@@ -116,6 +116,9 @@ class Task:
             raise HttpError(503, f"{self.label} was cancelled (the worker is stopping)")
         error = self.future.exception()
         if error is not None:
+            note = f"(raised in {self.label})"
+            if note not in getattr(error, "__notes__", ()):
+                error.add_note(note)
             raise error
         return self.future.result()
 

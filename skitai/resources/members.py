@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import unquote
 
-__all__ = ["Member", "parse_member", "parse_members"]
+__all__ = ["Member", "parse_member", "parse_members", "split_weight", "as_list"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Member:
         return f"{self.host}:{self.port}" if self.port else self.host
 
 
-def _split_weight(text: str) -> tuple[str, int]:
+def split_weight(text: str) -> tuple[str, int]:
     head, _, tail = text.strip().rpartition(" ")
     if head and tail.isdigit():
         weight = int(tail)
@@ -52,7 +52,7 @@ def parse_member(text: str) -> Member:
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"alias member must be a non-empty string, got {text!r}")
-    body, weight = _split_weight(text)
+    body, weight = split_weight(text)
     scheme = ""
     if "://" in body:
         scheme, _, body = body.partition("://")
@@ -86,7 +86,7 @@ def _port(number: str, text: str) -> int:
 def parse_members(members: object) -> list[tuple[str, int]]:
     """The raw member strings with their weights, for kinds that are not
     host-based (SQLite paths)."""
-    return [_split_weight(text) for text in as_list(members)]
+    return [split_weight(text) for text in as_list(members)]
 
 
 def as_list(members: object) -> list[str]:

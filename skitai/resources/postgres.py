@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 from .balancer import Balancer
 from .errors import PoolExhausted, ResourceUnavailable
-from .members import Member, as_list, parse_member
+from .members import Member, as_list, parse_member, split_weight
 from .rows import Row, SQLResult
 
 __all__ = ["PostgresBackend", "conninfo"]
@@ -28,7 +28,7 @@ def conninfo(member: Member) -> str:
     """A libpq connection string for ``user:pass@host:port/db`` (or a
     ``postgresql://`` URL as is)."""
     if member.scheme in ("postgres", "postgresql"):
-        return member.raw.rsplit(" ", 1)[0] if member.weight != 1 else member.raw
+        return split_weight(member.raw)[0]
     from psycopg.conninfo import make_conninfo
 
     parts: dict[str, Any] = {"host": member.host or "localhost"}
@@ -66,6 +66,8 @@ class PostgresBackend:
         self.timeout = float(alias.option("timeout"))
         self._sync: dict[int, Any] = {}
         self._async: dict[int, Any] = {}
+        self._busy: dict[int, int] = {}
+        self._abusy: dict[int, int] = {}
         self._lock = threading.Lock()
 
     # -- pools ------------------------------------------------------------------------
@@ -108,24 +110,33 @@ class PostgresBackend:
 
         failure: BaseException | None = None
         for member in self.balancer.order():
-            pool = self._sync_pool(member)
-            for _attempt in range(2):
+            for attempt in range(3):
+                pool = self._sync_pool(member)
                 try:
                     with pool.connection() as conn:
-                        with conn.cursor() as cursor:
-                            cursor.execute(sql, params or None)
-                            rows = cursor.fetchall() if cursor.description else []
-                            self.balancer.succeeded(member)
-                            return SQLResult(rows, cursor.rowcount)
+                        self._hold(member, 1)
+                        try:
+                            with conn.cursor() as cursor:
+                                cursor.execute(sql, params or None)
+                                rows = cursor.fetchall() if cursor.description else []
+                                self.balancer.succeeded(member)
+                                return SQLResult(rows, cursor.rowcount)
+                        finally:
+                            self._hold(member, -1)
                 except PoolTimeout as exc:
                     failure = exc
-                    if not _server_down(pool):
+                    if self._busy.get(id(member), 0) >= self.size:
                         raise PoolExhausted(self.name, self.pool_timeout) from None
-                    break
+                    if attempt == 2 or not self._probe(member):
+                        break
+                    old = self._replace(self._sync, member)
+                    if old is not None:
+                        old.close()
                 except psycopg.OperationalError as exc:
                     failure = exc
                     if not _lost_session(exc):
                         raise
+                    pool.check()  # NOTE: the other idle connections died with this one
             self.balancer.failed(member)
         raise ResourceUnavailable(self.name, failure or "no member answered") from failure
 
@@ -135,26 +146,70 @@ class PostgresBackend:
 
         failure: BaseException | None = None
         for member in self.balancer.order():
-            pool = await self._async_pool(member)
-            for _attempt in range(2):
+            for attempt in range(3):
+                pool = await self._async_pool(member)
+                key = id(member)
                 try:
                     async with pool.connection() as conn:
-                        async with conn.cursor() as cursor:
-                            await cursor.execute(sql, params or None)
-                            rows = await cursor.fetchall() if cursor.description else []
-                            self.balancer.succeeded(member)
-                            return SQLResult(rows, cursor.rowcount)
+                        self._abusy[key] = self._abusy.get(key, 0) + 1
+                        try:
+                            async with conn.cursor() as cursor:
+                                await cursor.execute(sql, params or None)
+                                rows = await cursor.fetchall() if cursor.description else []
+                                self.balancer.succeeded(member)
+                                return SQLResult(rows, cursor.rowcount)
+                        finally:
+                            self._abusy[key] -= 1
                 except PoolTimeout as exc:
                     failure = exc
-                    if not _server_down(pool):
+                    if self._abusy.get(key, 0) >= self.size:
                         raise PoolExhausted(self.name, self.pool_timeout) from None
-                    break
+                    if attempt == 2 or not await self._aprobe(member):
+                        break
+                    old = self._replace(self._async, member)
+                    if old is not None:
+                        await old.close()
                 except psycopg.OperationalError as exc:
                     failure = exc
                     if not _lost_session(exc):
                         raise
+                    await pool.check()
             self.balancer.failed(member)
         raise ResourceUnavailable(self.name, failure or "no member answered") from failure
+
+    # -- a server that came back ----------------------------------------------------
+    # NOTE: a pool that failed to connect retries with a growing back-off (up to
+    # minutes); once a direct connection works again, a fresh pool serves at once.
+    def _probe(self, member: Member) -> bool:
+        import psycopg
+
+        try:
+            psycopg.connect(conninfo(member), connect_timeout=max(1, int(self.pool_timeout))).close()
+        except psycopg.Error:
+            return False
+        return True
+
+    async def _aprobe(self, member: Member) -> bool:
+        import psycopg
+
+        try:
+            conn = await psycopg.AsyncConnection.connect(conninfo(member),
+                                                         connect_timeout=max(1, int(self.pool_timeout)))
+        except psycopg.Error:
+            return False
+        await conn.close()
+        return True
+
+    def _hold(self, member: Member, step: int) -> None:
+        """Count statements holding a connection: a pool timeout with every
+        connection held is exhaustion; with fewer, the server is the trouble."""
+        with self._lock:
+            self._busy[id(member)] = self._busy.get(id(member), 0) + step
+
+    def _replace(self, pools: dict[int, Any], member: Member) -> Any:
+        """Forget the member's pool (the next use builds a new one); returns the old one to close."""
+        with self._lock:
+            return pools.pop(id(member), None)
 
     # -- shutdown -------------------------------------------------------------------
     def close(self) -> None:
@@ -168,13 +223,6 @@ class PostgresBackend:
         pools, self._async = list(self._async.values()), {}
         for pool in pools:
             await pool.close()
-
-
-def _server_down(pool: Any) -> bool:
-    """True when the pool timed out because it cannot connect, not because
-    every connection is busy: a busy pool holds ``max_size`` connections, one
-    that cannot reach its server holds fewer."""
-    return int(pool.get_stats().get("pool_size", 0)) < int(pool.max_size)
 
 
 def _lost_session(exc: BaseException) -> bool:

@@ -171,6 +171,9 @@ def test_postgres_going_away_and_coming_back(engine, postgres):
     client = httpx.Client(base_url=engine.base_url + "/db", timeout=30)
     assert client.post("/pg/setup").status_code == 200
     assert client.post("/pg/items", data={"title": "before"}).status_code == 201
+    with cf.ThreadPoolExecutor(4) as pool:  # NOTE: both pools hold two connections each
+        for route in ("/pg/sleep?seconds=0.3", "/pg/async/items"):
+            assert {f.result().status_code for f in [pool.submit(client.get, route) for _ in range(3)]} <= {200, 503}
     postgres.stop()
     down = client.get("/pg/items")
     assert down.status_code == 503
