@@ -34,7 +34,7 @@ def fill(conninfo: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS foo")
         conn.execute("CREATE TABLE foo (id SERIAL PRIMARY KEY, detail TEXT NOT NULL, created_at TIMESTAMP NOT NULL)")
-        conn.execute("INSERT INTO foo (detail, created_at) SELECT CASE WHEN n % 10 = 0 THEN 'ReturnTx' ELSE 'Tx' END, "
+        conn.execute("INSERT INTO foo (detail, created_at) SELECT CASE WHEN n %% 10 = 0 THEN 'ReturnTx' ELSE 'Tx' END, "
                      "now() - n * interval '1 second' FROM generate_series(1, %s) AS n", (ROWS,))
         conn.execute("CREATE INDEX foo_detail_created ON foo (detail, created_at DESC)")
         conn.execute("ANALYZE foo")
