@@ -164,18 +164,34 @@ class Task:
 
     # -- awaiting ---------------------------------------------------------------------
     async def settle(self, timeout: float | None = None) -> None:
-        """Wait on the loop until the work finished; TaskTimeout past ``timeout``."""
-        if self.future.done():
+        """Wait on the loop until the work finished; TaskTimeout past ``timeout``.
+
+        PERF and NOTE: one future and one timer, no extra Task: the engine may run
+        the handler's coroutine without a Task (so ``asyncio.timeout`` is out).
+        """
+        future = self.future
+        if future.done():
             return
         limit = self.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+
+        def wake(*_: Any) -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        source = getattr(future, "loop_task", None)
+        if source is not None and source.get_loop() is loop:
+            source.add_done_callback(wake)
+        else:
+            future.add_done_callback(lambda _done: loop.call_soon_threadsafe(wake))
+        timer = loop.call_later(limit, wake)
         try:
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self.future)), limit)
-        except TimeoutError:
-            if not self.future.done():
-                raise TaskTimeout(self.label, limit) from None
-        except BaseException:
-            if not self.future.done():
-                raise
+            await woken
+        finally:
+            timer.cancel()
+        if not future.done():
+            raise TaskTimeout(self.label, limit)
 
     async def fetch_async(self, timeout: float | None = None) -> Any:
         await self.settle(timeout)

@@ -66,6 +66,8 @@ class Runner:
         task = loop.create_task(coroutine)
         self._running.add(task)
         task.add_done_callback(lambda done: self._settle(done, future))
+        # PERF: an await on the same loop waits for this task directly (see Task.settle)
+        future.loop_task = task  # type: ignore[attr-defined]
         return future
 
     def _settle(self, done: asyncio.Task[Any], future: cf.Future[Any]) -> None:

@@ -30,5 +30,6 @@ async def asynchronous(context, id):
 
 if __name__ == "__main__":
     skitai.alias("@pg", skitai.DB_PGSQL, os.environ["DB_BENCH_DSN"], pool_size=16)
+    skitai.log_off("/")
     skitai.mount("/", app)
     skitai.run(workers=1, threads=16)

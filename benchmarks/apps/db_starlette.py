@@ -4,6 +4,7 @@
 import contextlib
 import os
 
+import orjson
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from starlette.applications import Starlette
@@ -14,6 +15,13 @@ CONNINFO = os.environ["DB_BENCH_CONNINFO"]
 ONE = "SELECT id, detail, created_at FROM foo WHERE id = %s"
 LATEST = "SELECT id, created_at FROM foo WHERE detail = %s ORDER BY created_at DESC LIMIT 10"
 pools = {}
+
+
+class JSONResponse(JSONResponse):
+    """orjson, as Atila uses (the stdlib encoder knows no datetime)."""
+
+    def render(self, content):
+        return orjson.dumps(content)
 
 
 def sync(request):
