@@ -20,7 +20,16 @@ def current_last_updates() -> LastUpdates:
     if _backend is None:
         from .host import HostLastUpdates
 
-        _backend = HostLastUpdates()
+        try:
+            _backend = HostLastUpdates()
+        except OSError as exc:  # no shared memory or semaphores (some sandboxes)
+            import logging
+
+            from .memory import MemoryLastUpdates
+
+            logging.getLogger("skitai.state").warning(
+                "last-update times stay per worker: no shared memory here (%s)", exc)
+            _backend = MemoryLastUpdates()
     return _backend
 
 
