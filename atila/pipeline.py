@@ -31,6 +31,7 @@ from skitai.errors import HTTPError as EngineHTTPError
 from .context.context import Context
 from .events.names import Event
 from .params.errors import ParamError
+from .responses.api import UnencodableValue
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
@@ -453,7 +454,9 @@ class Pipeline:
         elif isinstance(exc, EngineHTTPError):
             status, message, detail = exc.status, exc.reason, exc.detail
         else:
-            status, message, detail = 500, "Internal Server Error", ""
+            # NOTE: an answer with no JSON form names its key: the app's bug, told to its author
+            detail = str(exc) if isinstance(exc, UnencodableValue) else ""
+            status, message = 500, "Internal Server Error"
             exc_info = (type(exc), exc, exc.__traceback__)
             app.logger.error("%s failed", context._req, exc_info=exc_info)
         if status >= 500 and exc_info is None and app.debug:
