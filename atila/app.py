@@ -108,7 +108,7 @@ class Atila(HookDecorators):
         through an ``install(app)`` function (security: cookie, session, JWT...)."""
         import importlib
 
-        for package in ("atila.security",):
+        for package in ("atila.security", "atila.route_header"):
             install = getattr(importlib.import_module(package), "install", None)
             if install is not None:
                 install(self)
