@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from skitai.preference import AttrDict
 
+from . import route_header
 from .context.context import Context
 from .context.extensions import ContextExtensions
 from .context.shared import AppsView, SharedState, Store
@@ -108,7 +109,7 @@ class Atila(HookDecorators):
         through an ``install(app)`` function (security: cookie, session, JWT...)."""
         import importlib
 
-        for package in ("atila.security", "atila.route_header"):
+        for package in ("atila.security",):
             install = getattr(importlib.import_module(package), "install", None)
             if install is not None:
                 install(self)
@@ -149,6 +150,7 @@ class Atila(HookDecorators):
         self.engine = engine
         self.loop = asyncio.get_running_loop()
         self.debug = bool(self.debug or getattr(engine, "debug", False))
+        self.pipeline.describe_routes = route_header.enabled(self)
         self._shared = self._find_shared(engine)
         self.events.name = self.name
         self.events.attach(self._shared.hub)

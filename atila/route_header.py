@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["ROUTE_HEADER", "DESCRIBE_HEADER", "ROUTE_HEADER_ENV", "install", "describe_route"]
+__all__ = ["ROUTE_HEADER", "DESCRIBE_HEADER", "ROUTE_HEADER_ENV", "enabled", "describe_route"]
 
 ROUTE_HEADER = "X-Atila-Route"
 DESCRIBE_HEADER = "X-Atila-Describe-Route"
@@ -27,13 +27,9 @@ ROUTE_HEADER_ENV = "ATILA_ROUTE_HEADER"
 _LOOPBACK = ("127.", "::1", "::ffff:127.")
 
 
-def install(app: Any) -> None:
-    """Decide at start-up whether this app's pipeline describes routes."""
-
-    def decide(started: Any) -> None:
-        started.pipeline.describe_routes = bool(started.debug or os.environ.get(ROUTE_HEADER_ENV) == "1")
-
-    app.after_startup(decide)
+def enabled(app: Any) -> bool:
+    """Whether ``app``'s pipeline describes routes (decided when it starts)."""
+    return bool(app.debug or os.environ.get(ROUTE_HEADER_ENV) == "1")
 
 
 def describe_route(app: Any, request: Any, rule: Any, response_head: Any) -> None:
