@@ -16,6 +16,8 @@ import pytest
 import skitai
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 

@@ -13,6 +13,8 @@ import skitai
 from atila.context.uploads import SPOOL_LIMIT
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
