@@ -38,6 +38,7 @@ from .events.names import Event
 from .mounting import HookLoader, MountedModule
 from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
 from .routing import BuildError, Router, Rule
+from .security import install as install_security
 
 __all__ = ["Atila"]
 
@@ -103,14 +104,9 @@ class Atila(HookDecorators):
         self._install_extensions()
 
     def _install_extensions(self) -> None:
-        """Framework parts living elsewhere add their context names and decorators
-        through an ``install(app)`` function (security: cookie, session, JWT...)."""
-        import importlib
-
-        for package in ("atila.security",):
-            install = getattr(importlib.import_module(package), "install", None)
-            if install is not None:
-                install(self)
+        """Framework parts living elsewhere add their context values, decorator
+        handlers and start-up checks through an ``install(app)`` function."""
+        install_security(self)
 
     def __repr__(self) -> str:
         return f"<Atila {self.import_name} at {self.prefix or '/'}>"

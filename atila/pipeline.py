@@ -8,8 +8,9 @@
                       (failed hooks on error, teardown always); ``def`` handlers run
                       this in the worker's thread pool, ``async def`` on the loop
         render        return value -> Response, merged with ``context.response``
-        errors        HttpError / ParamError / SecurityError / engine limits -> 4xx,
-                      anything else -> 500 (traceback only in debug)
+        errors        any skitai.errors.HTTPError (HttpError, ParamError,
+                      SecurityError, engine limits) -> its status, anything
+                      else -> 500 (traceback only in debug)
         respond       one ``responder.respond`` for bytes bodies, streaming otherwise
 
 PERF: per-route work happens once, in :class:`Endpoint` (compiled on a route's
@@ -25,16 +26,13 @@ import sys
 from typing import Any, Callable, Generator
 
 from skitai.contract import NOT_FOUND
-from skitai.errors import ClientGone
-from skitai.errors import HTTPError as EngineHTTPError
+from skitai.errors import ClientGone, HTTPError
 
 from .context.context import Context
 from .events.names import Event
-from .params.errors import ParamError
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
-from .security.errors import SecurityError
 
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
@@ -185,7 +183,7 @@ class Pipeline:
         if status == 204:
             try:
                 extra = self.app.preflight(request, match.rule, match.allow) if self.app.preflight else []
-            except SecurityError as exc:  # a preflight from an origin or method CORS refuses
+            except HTTPError as exc:  # a preflight from an origin or method CORS refuses
                 return self.answer_error(context, exc, responder)
             responder.respond(204, allow + list(extra), b"")
             return None
@@ -440,18 +438,10 @@ class Pipeline:
         """The response for a failed request (custom handler, or the default page)."""
         app = self.app
         headers: list[tuple[str, str]] = []
-        errno = None
         extra = None
         exc_info = None
-        if isinstance(exc, HttpError):
-            status, message, detail, headers, errno = exc.status, exc.message, exc.detail, exc.headers, exc.code
-        elif isinstance(exc, ParamError):
-            status, message, detail = exc.status, "Bad Request", exc.message
-            extra = {"field": exc.field, "rule": exc.rule}
-        elif isinstance(exc, SecurityError):
-            status, message, detail, headers = exc.status, exc.reason, exc.message, exc.headers
-        elif isinstance(exc, EngineHTTPError):
-            status, message, detail = exc.status, exc.reason, exc.detail
+        if isinstance(exc, HTTPError):
+            status, message, detail, headers, extra = exc.status, exc.reason, exc.detail, exc.headers, exc.extra()
         else:
             status, message, detail = 500, "Internal Server Error", ""
             exc_info = (type(exc), exc, exc.__traceback__)
@@ -462,7 +452,7 @@ class Pipeline:
         info = make_error_info(
             status, message, detail,
             url=request.uri if request is not None else "",
-            debug=app.debug, exc_info=exc_info, errno=errno, extra=extra,
+            debug=app.debug, exc_info=exc_info, extra=extra,
         )
         handler = app.error_handlers.get(status) or app.error_handlers.get(None)
         if handler is not None:
