@@ -29,8 +29,10 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from skitai.preference import AttrDict
 
+from .compat import AppAliases
 from .context.context import Context
 from .context.extensions import ContextExtensions
+from .context.request import Request
 from .context.shared import AppsView, SharedState, Store
 from .decorators import HookDecorators
 from .events.bus import EventBus, EventHub
@@ -39,12 +41,13 @@ from .mounting import HookLoader, MountedModule
 from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
 from .routing import BuildError, Router, Rule
 from .security import install as install_security
+from .security.decorators import SecurityDecorators
 
 __all__ = ["Atila"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-class Atila(HookDecorators):
+class Atila(HookDecorators, SecurityDecorators, AppAliases):
     """A web app made of routes and life-cycle hooks.
 
     Args:
@@ -71,6 +74,14 @@ class Atila(HookDecorators):
         self.max_client_body_size: int | None = None
         self.access_control_allow_origin: list[str] | None = None
         self.access_control_max_age: int | None = None
+        #: app-wide authentication scheme (``"basic"``, ``"digest"``, ``"bearer"``)
+        self.authenticate: str | None = None
+        #: the realm of authentication challenges (default: the app's name)
+        self.realm: str | None = None
+        #: ``{username: password}`` for basic and digest authentication
+        self.users: dict[str, Any] | None = None
+        #: another spelling of ``securekey``
+        self.secret_key: str | None = None
         self.statics: list[tuple[str, str]] = []
         self.base_modules: list[ModuleType] = []
         self.override_modules: list[ModuleType] = []
@@ -270,9 +281,9 @@ class Atila(HookDecorators):
     def register_context(self, name: str, value: Any, kind: str = "auto", scope: str = "context") -> None:
         """Add ``context.<name>``: an object, a method (a function taking the
         context first) or, with ``kind="property"``, a per-request lazy value."""
+        if hasattr(Context, name) or hasattr(Request, name):
+            raise ValueError(f"context.{name} is built in; register the extension under another name")
         self.context_extensions.register(name, value, kind, scope)
-
-    register = register_context
 
     # -- module mounting -------------------------------------------------------------
     def mount(self, *targets: Any, ns: str | None = None, authenticate: Any = None,
@@ -386,8 +397,6 @@ class Atila(HookDecorators):
         # NOTE: route "" at the root mount is the URL "/" (a request target is never empty).
         return url if url.startswith("/") else "/" + url
 
-    build_url = urlfor
-
     def urlfor_partial(self, target: Any, current: Any, **overrides: Any) -> str:
         return self.prefix + self.router.build_partial(self._build_target(target), current, **overrides)
 
@@ -422,9 +431,6 @@ class Atila(HookDecorators):
         """Emit ``name`` to every app of this worker that listens (seed 004)."""
         hub = self.events.hub
         return hub.broadcast(name, *args, **kwargs) if hub is not None else self.emit(name, *args, **kwargs)
-
-    #: seed 004 ``@app.on_broadcast("user:data-added")``: a listener like any other
-    on_broadcast = on
 
     def broadcast_after(self, name: Any, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         """Decorator: :meth:`broadcast` ``name`` once the function returns."""

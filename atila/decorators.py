@@ -2,7 +2,7 @@
 hooks, run-before/after chains, conditional pre-work and error handlers.
 
 They only record things (on the app's :class:`~atila.pipeline.RequestHooks`,
-its error table, or on the handler via :func:`~atila.pipeline.attach`); the
+its error table, or on the handler via :func:`~atila.marks.attach`); the
 pipeline reads them when a route compiles.  Kept apart from ``app.py`` so the
 app module stays about configuration, mounting and routing.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
+from .marks import attach
 from .params.validation import Inspector
-from .pipeline import RequestHooks, attach
+from .pipeline import RequestHooks
 
 __all__ = ["HookDecorators"]
 
@@ -34,8 +35,6 @@ class HookDecorators:
             return attach(func, "inspect", inspector)  # type: ignore[return-value]
 
         return decorator
-
-    test_params = require = spec = inspect
 
     # -- request hooks ---------------------------------------------------------------------
     def before_request(self, func: F) -> F:
@@ -61,8 +60,6 @@ class HookDecorators:
             return func
 
         return decorator
-
-    depends = run_before
 
     def run_after(self, *funcs: Callable[..., Any]) -> Callable[[F], F]:
         """Run ``f(context)`` after the handler; results are ignored."""

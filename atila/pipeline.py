@@ -30,6 +30,8 @@ from skitai.errors import ClientGone, HTTPError
 
 from .context.context import Context
 from .events.names import Event
+from .marks import attach, attached
+from .mounting import call_hook
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
@@ -43,28 +45,6 @@ _TEXT = [("Content-Type", "text/plain; charset=utf-8")]
 _REQUEST_EVENTS = (Event.BEFORE_REQUEST, Event.FINISH_REQUEST, Event.FAILED_REQUEST, Event.TEARDOWN_REQUEST)
 #: listener keys whose change makes routes recompile (their emitters come and go)
 REQUEST_EVENT_KEYS = frozenset(event.value for event in _REQUEST_EVENTS)
-
-
-# -- per-route decorations (run_before, run_after, inspect, ...) ----------------
-def attach(func: Callable[..., Any], kind: str, item: Any) -> Callable[..., Any]:
-    """Record ``item`` under ``kind`` on a handler (read when its route compiles)."""
-    store = func.__dict__.setdefault("__atila__", {})
-    store.setdefault(kind, []).append(item)
-    return func
-
-
-def attached(func: Callable[..., Any], kind: str) -> list[Any]:
-    """Everything attached under ``kind`` along the ``functools.wraps`` chain."""
-    items: list[Any] = []
-    seen: set[int] = set()
-    node: Any = func
-    while node is not None:
-        for item in getattr(node, "__dict__", {}).get("__atila__", {}).get(kind, ()):
-            if id(item) not in seen:
-                seen.add(id(item))
-                items.append(item)
-        node = getattr(node, "__wrapped__", None)
-    return items
 
 
 class RequestHooks:
@@ -168,7 +148,7 @@ class Pipeline:
 
     def not_found(self, request: Any, responder: Any) -> Any:
         """The engine's last resort for a path no mount answered."""
-        return self.answer_error(Context(self.app, request), HttpError(404), responder)
+        return self._send_error(Context(self.app, request), HttpError(404), responder)
 
     def _not_routed(self, request: Any, responder: Any, match: Any) -> Any:
         status = match.status
@@ -184,14 +164,14 @@ class Pipeline:
             try:
                 extra = self.app.preflight(request, match.rule, match.allow) if self.app.preflight else []
             except HTTPError as exc:  # a preflight from an origin or method CORS refuses
-                return self.answer_error(context, exc, responder)
+                return self._send_error(context, exc, responder)
             responder.respond(204, allow + list(extra), b"")
             return None
         detail = (
             f"{request.method} is not allowed here" if status == 405
             else f"content type {request.headers.get('content-type')!r} is not accepted here"
         )
-        return self.answer_error(context, HttpError(status, detail, headers=allow), responder)
+        return self._send_error(context, HttpError(status, detail, headers=allow), responder)
 
     # -- one routed request ---------------------------------------------------------
     async def _serve_fast(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
@@ -410,9 +390,6 @@ class Pipeline:
         return rule.func(context, **kwargs)
 
     # -- errors -----------------------------------------------------------------------------
-    def answer_error(self, context: Context, exc: BaseException, responder: Any) -> Any:
-        return self._send_error(context, exc, responder)
-
     async def _send_error(self, context: Context, exc: BaseException, responder: Any) -> None:
         if isinstance(exc, ClientGone) or responder.started:
             return
@@ -487,8 +464,6 @@ def _carry_head(head: list[tuple[str, str]], response: Response) -> None:
 
 
 def _call_node(hook: Callable[..., Any], node: Any, context: Any, app: Any, *extra: Any) -> Any:
-    from .mounting import call_hook
-
     return call_hook(hook, context, app, node.options, *extra)
 
 

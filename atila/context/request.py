@@ -21,7 +21,9 @@ import orjson
 
 from skitai.attraccess import AttrAccess
 
+from ..compat import RequestAliases
 from ..responses.errors import HttpError
+from ..security.surface import RequestSecurity
 from .uploads import MultipartReader, UploadedFile
 
 __all__ = ["Request", "Bag", "parse_query"]
@@ -85,10 +87,10 @@ def parse_json(body: bytes) -> Any:
         raise HttpError(400, "invalid JSON body: nested too deeply") from None
 
 
-class Request:
-    """``context.request``.  Extension attributes (``cookie``, ``session``,
-    ``JWT``, ``user``...) come from the app's context extensions on first use,
-    and a handler may set its own (``request.user = User(...)``)."""
+class Request(RequestSecurity, RequestAliases):
+    """``context.request``.  The security values (``cookie``, ``session``,
+    ``JWT``, ``user``...) come from :class:`~atila.security.surface.RequestSecurity`;
+    an app's own request-scoped extensions are looked up on first use."""
 
     __slots__ = (
         "_req",
@@ -181,8 +183,6 @@ class Request:
     @property
     def routed(self) -> Any:
         return self._rule.func if self._rule is not None else None
-
-    routed_function = routed
 
     @property
     def routable(self) -> dict[str, Any]:
@@ -408,8 +408,6 @@ class Request:
         if self._bound:
             merged.update(self._bound)
         return merged
-
-    args = ARGS
 
     def cleanup(self) -> None:
         """End of request: remove temporary upload files nobody kept."""
