@@ -266,16 +266,21 @@ class ASGIAdapter:
                 await result
         except ClientGone:
             return
-        except HTTPError as exc:
-            if not responder.started:
-                responder.respond(exc.status, _TEXT, exc.detail.encode("utf-8", "replace"))
         except Exception as exc:
-            log.error("error answering %s %s", request.method, request.path, exc_info=True)
-            if not responder.started:
-                body = b"Internal Server Error"
-                if self.debug:
-                    body += b"\n\n" + "".join(traceback.format_exception(exc)).encode("utf-8", "replace")
-                responder.respond(500, _TEXT, body)
+            if responder.started and not responder.ended:
+                # NOTE: the head is out; raising makes the ASGI server cut the
+                # connection, so the client sees a truncated body, not a whole one.
+                raise
+            if isinstance(exc, HTTPError):
+                if not responder.started:
+                    responder.respond(exc.status, _TEXT, exc.detail.encode("utf-8", "replace"))
+            else:
+                log.error("error answering %s %s", request.method, request.path, exc_info=True)
+                if not responder.started:
+                    body = b"Internal Server Error"
+                    if self.debug:
+                        body += b"\n\n" + "".join(traceback.format_exception(exc)).encode("utf-8", "replace")
+                    responder.respond(500, _TEXT, body)
         finally:
             pump.stop()
         if not responder.started:

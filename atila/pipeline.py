@@ -222,9 +222,10 @@ class Pipeline:
             return
         except Exception as exc:
             if responder.started:
-                self.app.logger.error("streaming %s failed", context._req, exc_info=exc)
-                responder.end()
-                return
+                # NOTE: the head is out, so no error page can follow; the engine
+                # cuts the connection for this error (no last chunk), and the client
+                # sees a truncated body instead of one that looks complete.
+                raise
             await self._send_error(context, exc, responder)
 
     # -- handler with hooks: one sequence, two drivers ---------------------------------

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from skitai.attraccess import AttrAccess
+from skitai.environ import request_environ
 
 from ..compat import RequestAliases
 from ..responses.errors import HttpError
@@ -255,30 +256,10 @@ class Request(RequestSecurity, RequestAliases):
     # -- environ ---------------------------------------------------------------
     @property
     def env(self) -> dict[str, Any]:
-        """A WSGI-like environ (PEP 3333 names), built on first use."""
+        """The request half of a WSGI environ (PEP 3333 names), built on first use
+        by the same builder as the WSGI mount's (:mod:`skitai.environ`)."""
         if self._env is None:
-            req = self._req
-            env: dict[str, Any] = {
-                "REQUEST_METHOD": req.method,
-                "SCRIPT_NAME": req.script_name,
-                "PATH_INFO": req.path_info,
-                "QUERY_STRING": req.query,
-                "SERVER_PROTOCOL": f"HTTP/{req.version}",
-                "SERVER_NAME": req.server[0] if req.server else "",
-                "SERVER_PORT": str(req.server[1]) if req.server else "",
-                "REMOTE_ADDR": req.client[0] if req.client else "",
-                "REMOTE_PORT": str(req.client[1]) if req.client else "",
-                "wsgi.url_scheme": req.scheme,
-            }
-            for key, value in req.headers:
-                if key == "content-type":
-                    env["CONTENT_TYPE"] = value
-                elif key == "content-length":
-                    env["CONTENT_LENGTH"] = value
-                else:
-                    name = "HTTP_" + key.upper().replace("-", "_")
-                    env[name] = f"{env[name]},{value}" if name in env else value
-            self._env = env
+            self._env = request_environ(self._req)
         return self._env
 
     # -- body ------------------------------------------------------------------
