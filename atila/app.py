@@ -25,7 +25,7 @@ import logging
 import os
 import sys
 from types import ModuleType
-from typing import Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from skitai.preference import AttrDict
 
@@ -42,6 +42,9 @@ from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
 from .routing import BuildError, Router, Rule
 from .security import install as install_security
 from .security.decorators import SecurityDecorators
+
+if TYPE_CHECKING:
+    from .templates import Templates
 
 __all__ = ["Atila"]
 
@@ -100,7 +103,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self._shared: SharedState | None = None
         self._rule_modules: dict[Rule, MountedModule] = {}
         self._http_client: Any = None
-        self._templates: Any = None
+        self._templates: Templates | None = None
         self._maintainer: Any = None
         self.hooks = HookLoader(self)
         self.pipeline = Pipeline(self)
@@ -214,8 +217,9 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
     def watch_paths(self) -> Iterable[str]:
         module = sys.modules.get(self.import_name)
         paths = list(self.hooks.watch_paths())
-        if getattr(module, "__file__", None):
-            paths.append(module.__file__)  # type: ignore[union-attr]
+        file = getattr(module, "__file__", None)
+        if file:
+            paths.append(file)
         return sorted(set(paths))
 
     def reload_targets(self) -> list[str]:
@@ -224,7 +228,8 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         the package given to ``skitai.mount`` and the launch script are left
         out: their code made the app object itself, so only a restart reloads them."""
         made_by = {sys.modules.get(self.import_name), self.hooks.root.module, sys.modules.get("__main__")}
-        fixed = {os.path.realpath(module.__file__) for module in made_by if getattr(module, "__file__", None)}
+        files = [getattr(module, "__file__", None) for module in made_by]
+        fixed = {os.path.realpath(file) for file in files if file}
         return sorted(path for path in self.hooks.module_files() if path not in fixed)
 
     def reload(self, path: str) -> None:
@@ -389,7 +394,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
             other = self.apps.get(app_name)
             if other is None or not hasattr(other, "urlfor"):
                 raise BuildError(f"no Atila app named {app_name!r} is mounted")
-            return other.urlfor(route, *args, **kwargs)
+            return str(other.urlfor(route, *args, **kwargs))
         built = self.router.build(self._build_target(target), *args, **kwargs)
         if isinstance(target, str) and target.startswith("/"):
             return built
@@ -451,7 +456,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return os.path.join(self.home, "resources", *parts)
 
     @property
-    def templates(self) -> Any:
+    def templates(self) -> Templates:
         if self._templates is None:
             from .templates import Templates
 

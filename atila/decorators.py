@@ -32,24 +32,24 @@ class HookDecorators:
         inspector = Inspector(*args, **spec)
 
         def decorator(func: F) -> F:
-            return attach(func, "inspect", inspector)  # type: ignore[return-value]
+            return attach(func, "inspect", inspector)
 
         return decorator
 
     # -- request hooks ---------------------------------------------------------------------
     def before_request(self, func: F) -> F:
         """``func(context)`` before every handler; a returned value is the answer."""
-        return self.request_hooks.add("before", func)  # type: ignore[return-value]
+        return self.request_hooks.add("before", func)
 
     def finish_request(self, func: F) -> F:
-        return self.request_hooks.add("finish", func)  # type: ignore[return-value]
+        return self.request_hooks.add("finish", func)
 
     def failed_request(self, func: F) -> F:
         """``func(context, exc_info)``; a returned value answers instead of the error."""
-        return self.request_hooks.add("failed", func)  # type: ignore[return-value]
+        return self.request_hooks.add("failed", func)
 
     def teardown_request(self, func: F) -> F:
-        return self.request_hooks.add("teardown", func)  # type: ignore[return-value]
+        return self.request_hooks.add("teardown", func)
 
     def run_before(self, *funcs: Callable[..., Any]) -> Callable[[F], F]:
         """Run ``f(context)`` before the handler; the first non-None result answers."""

@@ -9,12 +9,14 @@ without importing the pipeline.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 __all__ = ["attach", "attached"]
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def attach(func: Callable[..., Any], kind: str, item: Any) -> Callable[..., Any]:
+
+def attach(func: F, kind: str, item: Any) -> F:
     """Record ``item`` under ``kind`` on a handler (read when its route compiles)."""
     store = func.__dict__.setdefault("__atila__", {})
     store.setdefault(kind, []).append(item)

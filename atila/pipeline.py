@@ -23,7 +23,7 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
-from typing import Any, Callable, Generator
+from typing import Any, Callable, Generator, TypeVar
 
 from skitai.contract import NOT_FOUND
 from skitai.errors import ClientGone, HTTPError
@@ -39,6 +39,7 @@ from .responses.render import to_response
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
 logger = logging.getLogger("atila.pipeline")
+F = TypeVar("F", bound=Callable[..., Any])
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEXT = [("Content-Type", "text/plain; charset=utf-8")]
@@ -57,7 +58,7 @@ class RequestHooks:
         self.teardown: list[Callable[..., Any]] = []
         self.version = 0
 
-    def add(self, kind: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    def add(self, kind: str, func: F) -> F:
         getattr(self, kind).append(func)
         self.version += 1
         return func
@@ -84,14 +85,15 @@ class Endpoint:
         self.inspectors = attached(rule.func, "inspect")
         self.module = module
         # app hooks, then module __request__ outermost first, then the route's own
-        self.before = [*hooks.before]
+        #: app hooks (callables) and module hooks (``(hook, node)`` pairs)
+        self.before: list[Any] = [*hooks.before]
         self.before += [(h, node) for node in chain if (h := node.hook("__request__"))]
         self.before += attached(rule.func, "before")
         self.after = attached(rule.func, "after")
         inner_first = chain[::-1]
         self.wrapup = [(h, node) for node in inner_first if (h := node.hook("__wrapup__"))]
         self.error = [(h, node) for node in inner_first if (h := node.hook("__error__"))]
-        self.teardown = [(h, node) for node in inner_first if (h := node.hook("__teardown__"))]
+        self.teardown: list[Any] = [(h, node) for node in inner_first if (h := node.hook("__teardown__"))]
         self.teardown += hooks.teardown
         self.finish = list(hooks.finish)
         self.failed = list(hooks.failed)
@@ -354,9 +356,10 @@ class Pipeline:
             if all(name in params for name in spec.required):
                 return dict(params)
         request = context.request
+        assert request is not None  # bind runs for routed requests only
         query = request.URL if req.query else None
         body = request.DATA if loaded else None
-        kwargs = endpoint.spec.bind(params, query, body)
+        kwargs: dict[str, Any] = endpoint.spec.bind(params, query, body)
         if endpoint.inspectors:
             self._inspect(context, endpoint, kwargs)
         request._bound = kwargs
@@ -443,7 +446,8 @@ class Pipeline:
                     for name, value in headers:
                         response.set_default_header(name, value)
                     return response
-                result.close()  # type: ignore[union-attr]
+                if inspect.iscoroutine(result):
+                    result.close()  # never awaited: close it so Python does not warn
                 app.logger.error("error handler %r must be a def function", handler)
             except Exception:
                 app.logger.exception("error handler %r failed", handler)

@@ -126,7 +126,8 @@ class AppDriver:
         self.start()
         assert self.table is not None
         request = make_request(method, target, headers, body)
-        return self._run(self._dispatch(request))
+        answer: tuple[MemoryResponder, Mount | None] = self._run(self._dispatch(request))
+        return answer
 
     async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
         assert self.table is not None
@@ -269,7 +270,7 @@ class AppTestClient(TestClient):
         self.driver.start()
         return self
 
-    def stop(self) -> None:  # type: ignore[override]
+    def stop(self) -> None:
         """Shut the app down (its ``shutdown`` hooks run) and close the client."""
         self.http.close()
         self.driver.stop()

@@ -13,10 +13,11 @@ import asyncio
 import inspect
 import logging
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..compat import ContextAliases
 from ..responses.api import API, Fault
+from ..responses.api import API as APIResponse
 from ..responses.base import Response
 from ..responses.errors import HttpError
 from ..responses.files import File, Static
@@ -26,6 +27,9 @@ from ..security.surface import ContextSecurity
 from .extensions import bind_method
 from .request import Request
 from .response import ResponseHead
+
+if TYPE_CHECKING:
+    from ..app import Atila
 
 __all__ = ["Context"]
 
@@ -53,7 +57,7 @@ class Context(ContextSecurity, ContextAliases):
 
     HttpError = HttpError
 
-    def __init__(self, app: Any, req: Any = None, rule: Any = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, app: Atila, req: Any = None, rule: Any = None, params: dict[str, Any] | None = None) -> None:
         self.app = app
         self._req = req
         self._rule = rule
@@ -190,7 +194,7 @@ class Context(ContextSecurity, ContextAliases):
     def API(self, *args: Any, **data: Any) -> API:
         return API(*args, **data)
 
-    def jstream(self, obj: Any, key: str | None = None) -> API:
+    def jstream(self, obj: Any, key: str | None = None) -> APIResponse:
         """Seed 004's JSON answer: ``obj``, or ``{key: obj}``."""
         return API({key: obj} if key else obj)
 

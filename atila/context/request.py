@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from skitai.attraccess import AttrAccess
+from skitai.contract import Request as EngineRequest
 from skitai.environ import request_environ
 
 from ..compat import RequestAliases
@@ -110,7 +111,8 @@ class Request(RequestSecurity, RequestAliases):
         "__dict__",
     )
 
-    def __init__(self, req: Any, context: Any, rule: Any = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, req: EngineRequest, context: Any, rule: Any = None,
+                 params: dict[str, Any] | None = None) -> None:
         self._req = req
         self._context = context
         self._rule = rule
@@ -341,7 +343,8 @@ class Request(RequestSecurity, RequestAliases):
         """Form fields (urlencoded or multipart, files included); empty for other bodies."""
         media = self.get_content_type() or ""
         if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return self._parsed_body()
+            fields: Bag = self._parsed_body()
+            return fields
         return Bag()
 
     def dict(self) -> Any:

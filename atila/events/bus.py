@@ -262,6 +262,7 @@ class EventBus:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
+        task: asyncio.Future[Any] | Future[Any]
         if running is not None:
             task = running.create_task(_as_coroutine(awaitable))
         elif self._loop is not None and self._loop.is_running():
