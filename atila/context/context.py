@@ -84,7 +84,7 @@ class Context(ContextSecurity, ContextAliases):
         request = self.request
         return request.env if request is not None else {}
 
-    # -- extensions ----------------------------------------------------------------
+    # -- the app's own extensions (app.register_context) -----------------------------
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
