@@ -25,6 +25,9 @@ old name                        current name
 ``context.csrf_verify``         ``context.verify_csrf``
 ``request.routed_function``     ``request.routed``
 ``request.args``                ``request.ARGS``
+``request.command``             ``request.method.lower()``
+``request.get_scheme()``        ``request.scheme``
+``request.get_body()``          ``request.body``
 ``response.with_explain``       ``response.throw``
 ``response.hint_promise(uri)``  ``response.append_header("Link", "<uri>; rel=preload")``
 ``was`` (argument, template)    ``context``; ``atila.was`` is the module of old imports
@@ -156,6 +159,19 @@ class RequestAliases:
     def args(self: Any) -> Any:
         """Old name of ``ARGS``."""
         return self.ARGS
+
+    @property
+    def command(self: Any) -> str:
+        """The method in lower case (old spelling of ``method``)."""
+        return str(self.method).lower()
+
+    def get_scheme(self: Any) -> str:
+        """Old name of ``scheme``."""
+        return str(self.scheme)
+
+    def get_body(self: Any) -> bytes:
+        """Old name of ``body``."""
+        return bytes(self.body)
 
 
 class ResponseHeadAliases:

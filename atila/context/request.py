@@ -138,10 +138,6 @@ class Request(RequestSecurity, RequestAliases):
         return self._req.method
 
     @property
-    def command(self) -> str:
-        return self._req.method.lower()
-
-    @property
     def version(self) -> str:
         return self._req.version
 
@@ -206,9 +202,6 @@ class Request(RequestSecurity, RequestAliases):
 
     def get_headers(self) -> list[tuple[str, str]]:
         return self._req.headers.items()
-
-    def get_scheme(self) -> str:
-        return self._req.scheme
 
     def get_remote_addr(self) -> str:
         client = self._req.client
@@ -312,9 +305,6 @@ class Request(RequestSecurity, RequestAliases):
             self._body = self._req.body.read_sync()
             self._loaded = True
         return self._body or b""
-
-    def get_body(self) -> bytes:
-        return self.body
 
     def _parsed_body(self) -> Any:
         if self._data is None:

@@ -88,7 +88,8 @@ def test_aliases_are_declared_on_the_classes():
                  "password_handler", "login_required", "permission_handler"]),
         (Context, ["Error", "ab", "urlpatch", "proxypass", "mkjwt", "dejwt", "mkott", "deott", "rvott",
                    "csrf_verify", "session", "cookie", "mbox", "user", "csrf_token", "encode_jwt"]),
-        (Request, ["routed_function", "args", "cookie", "session", "JWT", "user"]),
+        (Request, ["routed_function", "args", "command", "get_scheme", "get_body", "cookie", "session", "JWT",
+                   "user"]),
         (ResponseHead, ["with_explain", "hint_promise"]),
     ]:
         missing = [name for name in names if not hasattr(cls, name)]
