@@ -99,9 +99,7 @@ def authenticate(context: Any, scheme: str) -> None:
 
 
 def set_user(context: Any, user: Any) -> None:
-    request = context.request
-    request.__dict__["user"] = user
-    context.__dict__["user"] = user
+    context.user = user
 
 
 def _bearer_check(context: Any) -> Callable[[str], AuthUser | str]:
@@ -118,7 +116,7 @@ def _bearer_check(context: Any) -> Callable[[str], AuthUser | str]:
         if result is not None and result is not True:
             return str(result) if not isinstance(result, bool) else "invalid token"
         # the handler accepted the token: its user, or the JWT's, or an anonymous bearer
-        user = context.request.__dict__.get("user")
+        user = context.request.user
         if isinstance(user, AuthUser) or user is not None:
             return user if isinstance(user, AuthUser) else AuthUser(str(user), app.security.realm(), user, "bearer")
         decoded = default(token)

@@ -209,3 +209,18 @@ def test_session_and_cookies_are_secure_only_over_https(serve):
     assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
     assert not any("Secure" in c for c in plain)
     assert all("Secure" in c and "Path=/app" in c for c in secure)
+
+
+def test_user_is_one_value_for_context_and_request(serve):
+    app = Atila(__name__)
+
+    @app.route("/me")
+    def me(context):
+        before = context.user
+        context.request.user = "hans"
+        return {"before": before, "context": context.user, "request": context.request.user}
+
+    assert serve(app).get("/me").json() == {"before": None, "context": "hans", "request": "hans"}
+    hook_context = app.make_context()
+    hook_context.user = "job"
+    assert hook_context.user == "job"
