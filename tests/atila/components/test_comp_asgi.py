@@ -230,3 +230,10 @@ def test_atila_app_served_by_uvicorn(uvicorn_atila):
         assert http.post("/apis/echo", json={"name": "Monk"}).json() == {"name": "Monk"}
         assert http.post("/apis/echo", data={"name": "form"}).json() == {"name": "form"}
         assert http.get("/apis/pets/notanumber").status_code == 404
+
+
+def test_a_failed_stream_is_cut_under_uvicorn(uvicorn_atila):
+    with httpx.Client(base_url=uvicorn_atila, timeout=5) as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.get("/apis/feed")
+        assert http.get("/").status_code == 200
