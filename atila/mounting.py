@@ -39,6 +39,7 @@ import os
 from types import ModuleType
 from typing import Any, Callable
 
+from .compat import CONTEXT_NAMES, OLD_HOOK_NAMES
 from .events.names import Event
 
 __all__ = [
@@ -51,15 +52,13 @@ logger = logging.getLogger("atila.mounting")
 _BEFORE_MOUNT = str(Event.BEFORE_MOUNT)
 
 RESERVED_OPTIONS = ("ns", "authenticate", "debug_only")
-REQUEST_HOOKS = ("__request__", "__wrapup__", "__error__", "__teardown__")
 #: every hook name the loader and the engine's loader look for in a module
-HOOK_NAMES = ("__config__", "__app__", "__setup__", "__mount__", "__mounted__", "__umounted__", "__umount__",
-              *REQUEST_HOOKS)
+HOOK_NAMES = ("__config__", "__app__", "__setup__", "__mount__", "__mounted__", "__umounted__",
+              *OLD_HOOK_NAMES.values(), "__request__", "__wrapup__", "__error__", "__teardown__")
 #: module-level dunder functions Python itself gives a meaning (PEP 562)
 _PYTHON_DUNDERS = frozenset({"__getattr__", "__dir__"})
 _OLD_FIRST = frozenset({"app"})
 _OLD_SECOND = frozenset({"mntopt", "options"})
-_CONTEXT_NAMES = frozenset({"context", "was"})
 _FORMS: dict[Any, tuple[str, int]] = {}
 
 
@@ -82,7 +81,7 @@ def hook_form(func: Callable[..., Any], extra: int = 0) -> tuple[str, int]:
     varargs = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inspect.signature(func).parameters.values())
     names = [p.name for p in params]
     old = bool(names) and (
-        names[0] in _OLD_FIRST or (len(names) > 1 and names[1] in _OLD_SECOND and names[0] not in _CONTEXT_NAMES)
+        names[0] in _OLD_FIRST or (len(names) > 1 and names[1] in _OLD_SECOND and names[0] not in CONTEXT_NAMES)
     )
     base = len(names) - extra
     limit = 2 if old else 3
@@ -151,8 +150,6 @@ class MountedModule:
         self.rules: list[Any] = []
         #: ``(event key, listener)`` its hooks registered (dropped when it unmounts)
         self.listeners: list[tuple[str, Callable[..., Any]]] = []
-        self.requested_path = prefix
-        self.mounted = False
 
     @property
     def namespace(self) -> str | None:
@@ -233,7 +230,6 @@ class HookLoader:
             return None
         parent = self.current
         node = MountedModule(module, join_prefix(parent.path, path), dict(options), parent)
-        node.requested_path = path
         parent.children.append(node)
         if self._deferred is not None:
             self._setup_node(node)
@@ -291,7 +287,6 @@ class HookLoader:
 
     def _mount_routes(self, node: MountedModule) -> None:
         self._run_hook(node, "__mount__")
-        node.mounted = True
 
     def _mount_node(self, node: MountedModule) -> None:
         """``__setup__`` then ``__mount__`` at once (a reload, a mount made after start-up)."""
@@ -338,7 +333,7 @@ class HookLoader:
         still to be heard) at the next start."""
         context = self.app.make_context()
         for node in reversed(top.walk()):
-            hook = node.hook("__umounted__") or node.hook("__umount__")
+            hook = node.hook("__umounted__") or node.hook(OLD_HOOK_NAMES["__umounted__"])
             if hook is not None:
                 try:
                     call_hook(hook, context, self.app, node.options)
@@ -353,7 +348,6 @@ class HookLoader:
             else:
                 self._stale_listeners.extend(node.listeners)
             node.listeners = []
-            node.mounted = False
 
     def shutdown(self) -> None:
         if self.started:
