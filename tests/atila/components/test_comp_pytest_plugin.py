@@ -10,6 +10,10 @@ import sys
 import textwrap
 from importlib.metadata import entry_points
 
+import pytest
+
+pytestmark = pytest.mark.process
+
 APP = '''
 from atila import Atila
 

@@ -65,6 +65,7 @@ def _project(tmp_path, files):
     return str(tmp_path / "serve.py")
 
 
+@pytest.mark.process
 def test_route_path_without_leading_slash_is_relative_to_the_mount_path(tmp_path):
     with skitai.test_client(_project(tmp_path, RELATIVE), port=free_port()) as cli:
         assert cli.get("/api").text == "api root"
@@ -99,6 +100,7 @@ BAD_OPTION = {
 }
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("option,message", [
     ("coroutine=True", "option coroutine=True is documented but not built in this version"),
     ("stream=True", "option stream=True is documented but not built in this version"),

@@ -7,11 +7,10 @@ import logging
 import sys
 import textwrap
 
+import pytest
+
 import skitai
 from skitai.testing.client import free_port
-
-EVENTS = ("before_mount", "mounted", "mounted_or_reloaded", "before_reload", "reloaded",
-          "before_umount", "umounted")
 
 STAGES = {
     "__init__.py": """
@@ -182,6 +181,7 @@ def _project(tmp_path, package_source):
     return str(tmp_path / "serve.py")
 
 
+@pytest.mark.process
 def test_request_counter_of_the_docs_over_http(tmp_path):
     """The docs' request counter: ``__setup__`` registers ``before_mount``, which
     seeds the counters the request hooks increment."""
@@ -211,6 +211,7 @@ def __mout__(context, app):
 '''
 
 
+@pytest.mark.process
 def test_misspelled_hooks_are_named_at_start_up(tmp_path):
     script = _project(tmp_path, TYPO_APP)
     with skitai.test_client(script, port=free_port()) as cli:

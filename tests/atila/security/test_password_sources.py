@@ -10,6 +10,8 @@ import pytest
 import skitai
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 APP = '''
 from atila import Atila
 

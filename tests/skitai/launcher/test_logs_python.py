@@ -71,6 +71,7 @@ def _wait_for(cli, pattern):
     return output
 
 
+@pytest.mark.process
 def test_was_log_lines_reach_the_error_log_with_level_and_request_id(project):
     with skitai.test_client(project, port=free_port()) as cli:
         assert cli.get("/", headers={"X-Request-ID": "abc-123"}).text == "ok"
@@ -83,6 +84,7 @@ def test_was_log_lines_reach_the_error_log_with_level_and_request_id(project):
         assert "KeyError: 'lost'" in output
 
 
+@pytest.mark.process
 def test_devel_shows_debug_lines_on_the_console(project):
     with skitai.test_client(project, port=free_port(), devel=True) as cli:
         assert cli.get("/", headers={"X-Request-ID": "dev-1"}).text == "ok"
