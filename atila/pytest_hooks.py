@@ -18,9 +18,10 @@ when it is a real process: the recorder asks for it on every request, and
 server started by hand answers it with ``--devel``).  A server that does not
 answer it is documented by the literal URL paths.
 
-Installing the project registers this module as a pytest plugin (entry point
-``pytest11``), so ``--docs`` and the fixtures are there without any conftest
-import; the star import of older conftests still works.
+Installing the project registers ``--docs`` as a pytest plugin (entry point
+``pytest11``, :mod:`atila.pytest_plugin`), so it works without any conftest
+import; the fixtures come with the star import.  Both together are fine: the
+option, the recording and the page are made once.
 
 ``pytest`` and ``partial`` are exported too, because the seed's conftest uses
 them after the star import.
@@ -106,6 +107,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     recorder = session.config.stash.get(_RECORDER, None)
     if recorder is None or exitstatus != 0 or not recorder.routes:
         return
+    # NOTE: made once even when both the plugin and a conftest star import run this hook
+    del session.config.stash[_RECORDER]
     root = str(session.config.invocation_params.dir)
     path = os.path.join(root, "docs", "api", docs_name(session.config.args, root) + ".md")
     os.makedirs(os.path.dirname(path), exist_ok=True)

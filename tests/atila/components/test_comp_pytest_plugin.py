@@ -81,7 +81,7 @@ def _pytest(cwd, *args):
 
 
 def test_the_plugin_is_registered_by_the_installed_project():
-    assert "atila.pytest_hooks" in [ep.value for ep in entry_points(group="pytest11")]
+    assert "atila.pytest_plugin" in [ep.value for ep in entry_points(group="pytest11")]
 
 
 def test_docs_in_the_tutorial_layout_with_a_real_server(tmp_path):
