@@ -155,9 +155,25 @@ def _xml(value: Any, tag: str) -> str:
         return f"<{tag}/>"
     elif isinstance(value, bool):
         inner = "true" if value else "false"
-    else:
+    elif isinstance(value, (str, int, float, decimal.Decimal)):
         inner = escape(str(value))
+    else:
+        # NOTE: the JSON form (a date's ISO text, a dataclass's fields) so both
+        # encodings agree; dumps_xml has refused values without one already
+        return _xml(_default(value), tag)
     return f"<{tag}>{inner}</{tag}>"
+
+
+def dumps_xml(data: Any) -> bytes:
+    """XML bytes, ``<response>`` at the root.
+
+    Raises:
+        UnencodableValue: a value with no JSON form (the same rule as JSON).
+    """
+    found = _locate(data)
+    if found is not None:
+        raise found
+    return ('<?xml version="1.0" encoding="utf-8"?>' + _xml(data, "response")).encode("utf-8")
 
 
 def _tag(key: Any) -> str:
@@ -198,7 +214,7 @@ class API(Response):
     def prepare(self, context: Any) -> None:
         accept = context.request.get_header("accept") if context is not None and context.request else None
         if prefers_xml(accept):
-            self.body = ('<?xml version="1.0" encoding="utf-8"?>' + _xml(self.data, "response")).encode("utf-8")
+            self.body = dumps_xml(self.data)
             self.set_default_header("Content-Type", "application/xml; charset=utf-8")
         else:
             self.body = dumps_json(self.data)

@@ -67,6 +67,10 @@ def __mount__(context, app):
     def api(context):
         return context.API(when=datetime.date(2026, 1, 2), thing=Plain())
 
+    @app.route("/api-ok")
+    def api_ok(context):
+        return context.API(when=datetime.date(2026, 1, 2), point=Point(1, 2))
+
     @app.route("/fine")
     def fine(context):
         return {
@@ -119,6 +123,15 @@ def test_a_value_with_no_json_form_is_a_500_naming_type_and_key(cli, path, named
     assert response.status_code == 500
     assert named in response.json()["detail"]
     assert named in cli.output()  # and the error log has it, with the traceback
+
+
+def test_xml_answers_follow_the_same_rule(cli):
+    refused = cli.get("/api", headers={"Accept": "application/xml"})
+    assert refused.status_code == 500
+    assert "cannot encode Plain under key 'thing' (at $.thing)" in cli.output()
+    answered = cli.get("/api-ok", headers={"Accept": "application/xml"})
+    assert answered.status_code == 200
+    assert "<when>2026-01-02</when><point><x>1</x><y>2</y></point>" in answered.text
 
 
 def test_values_with_a_json_form_are_encoded(cli):
