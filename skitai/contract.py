@@ -28,6 +28,7 @@ How to read this module, top to bottom:
 
 from __future__ import annotations
 
+import enum
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -71,25 +72,28 @@ __all__ = [
 HeaderList = list[tuple[str, str]]
 
 
-class NotFoundType:
+class NotFoundType(enum.Enum):
     """The type of :data:`NOT_FOUND`, returned by ``Mount.handle`` when the
     mount has nothing for the path.
 
     The mount table then tries the next mount of the same prefix (a static file
     wins over an app route on the same prefix, and an app gets the paths the
-    static folder does not have).
+    static folder does not have).  A one-member enum, so that type checkers
+    narrow ``result is NOT_FOUND``.
     """
 
-    __slots__ = ()
+    NOT_FOUND = "NOT_FOUND"
 
     def __repr__(self) -> str:
         return "NOT_FOUND"
+
+    __str__ = __repr__
 
     def __bool__(self) -> bool:
         return False
 
 
-NOT_FOUND: Final[NotFoundType] = NotFoundType()
+NOT_FOUND: Final = NotFoundType.NOT_FOUND
 
 
 class Headers:
