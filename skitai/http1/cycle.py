@@ -2,8 +2,8 @@
 
 The HTTP/1.1 rules of an answer (Content-Length or chunked, HEAD and 204/304
 without body, the ``Connection`` field of RFC 9112 9.3, ``100 Continue``) are
-the codec's (:func:`~skitai.http1.codec.whole_head`,
-:func:`~skitai.http1.codec.stream_head`); the cycle keeps the state of one
+the sans-I/O framing module's (:func:`~skitai.http1.framing.whole_head`,
+:func:`~skitai.http1.framing.stream_head`); the cycle keeps the state of one
 exchange (started, finished, how much of the body is still owed) and hands
 bytes to its connection.  It never touches the socket itself.
 """
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 from ..contract import BodyFeed, HeaderList, Request, UpgradeFactory
 from ..errors import ClientGone
 from ..mounts.table import Candidates
-from .codec import (
+from .codec import RequestHead
+from .framing import (
     CHUNK_END,
     CHUNKED,
     CONTENT_LENGTH,
     CONTINUE,
     LAST_CHUNK,
     NO_BODY,
-    RequestHead,
     chunk_head,
     frame_chunk,
     frame_headers,

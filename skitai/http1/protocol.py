@@ -23,8 +23,9 @@ from ..body import EMPTY_BODY, StreamBody
 from ..contract import BodyFeed, Headers, Request, UpgradeTarget
 from ..errors import ClientGone, HTTPError
 from ..state import ServerState
-from .codec import HTTP2Preface, RequestHead, RequestParser, error_response
+from .codec import HTTP2Preface, RequestHead, RequestParser
 from .cycle import Cycle
+from .framing import error_response
 
 __all__ = ["H1Protocol", "LAST_CALL", "read_file_chunks"]
 

@@ -8,7 +8,8 @@ import pytest
 
 from skitai.config import Limits
 from skitai.errors import HTTPError
-from skitai.http1.codec import (
+from skitai.http1.codec import HTTP2Preface, RequestHead, RequestParser
+from skitai.http1.framing import (
     CHUNKED,
     CONTENT_LENGTH,
     CONTINUE,
@@ -16,9 +17,6 @@ from skitai.http1.codec import (
     NO_BODY,
     SWITCHING,
     UNTIL_CLOSE,
-    HTTP2Preface,
-    RequestHead,
-    RequestParser,
     body_framing,
     chunk_head,
     error_response,
