@@ -11,19 +11,21 @@ Why push (responder) instead of "return a response object": a single call
 body into one write, which is the fastest path, while ``start``/``write``/``end``
 covers streaming and ``sendfile`` covers zero-copy files, all with the same API.
 
-How to read this module, top to bottom:
+This module is types only (the two concrete classes a mount receives,
+``Request`` and ``Headers``, live in :mod:`skitai.request` and are re-exported
+here).  Top to bottom:
 
-- what a mount receives: :class:`Request` (with :class:`Headers` and a
-  :class:`Body`) and a :class:`Responder`;
+- what a mount receives: a ``Request`` whose ``body`` is a :class:`Body`, and a
+  :class:`Responder` (with :class:`UpgradeFactory` for the Upgrade hand-off);
 - what a mount is: :class:`Mount`, whose ``handle`` returns a :data:`HandleResult`,
-  and :class:`Engine`, what it may use of the worker;
-- the optional members, each a small Protocol checked once at start-up instead
-  of probed per request: :class:`HasNotFound`, :class:`Reloadable`,
-  :class:`AcceptsMaxAge` (mounts), :class:`KnowsWorkers`, :class:`AliasResolver`
-  (engines);
-- the engine-side half: :class:`BodyFeed` (what a protocol feeds into a body),
-  :class:`FlowControl` (what a body asks of its protocol), and
-  :class:`UpgradeFactory` / :class:`UpgradeTarget` (the Upgrade hand-off).
+  and the :class:`Engine` it is started on;
+- the optional members, each a small Protocol checked once (when the mount table
+  is built or at start-up), never probed per request: :class:`HasNotFound`,
+  :class:`Reloadable`, :class:`AcceptsMaxAge` (mounts), :class:`KnowsWorkers`,
+  :class:`AliasResolver` (engines);
+- the engine's own side of the same objects: :class:`BodyFeed` (what a protocol
+  feeds into a body), :class:`FlowControl` (what a body asks of its protocol) and
+  :class:`UpgradeTarget` (what an upgraded connection may be told).
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ from typing import (
     Callable,
     Final,
     Iterable,
-    Iterator,
     Protocol,
     runtime_checkable,
 )
+
+from .request import HeaderList, Headers, Request
 
 if TYPE_CHECKING:
     import asyncio
@@ -69,8 +72,6 @@ __all__ = [
     "HeaderList",
 ]
 
-HeaderList = list[tuple[str, str]]
-
 
 class NotFoundType(enum.Enum):
     """The type of :data:`NOT_FOUND`, returned by ``Mount.handle`` when the
@@ -96,54 +97,6 @@ class NotFoundType(enum.Enum):
 NOT_FOUND: Final = NotFoundType.NOT_FOUND
 
 
-class Headers:
-    """Request header fields, names lower-cased, values as received (latin-1).
-
-    Kept as a list because requests carry few fields and order and duplicates
-    matter (RFC 9110 5.3); lookups scan, which beats building a dict per request.
-    """
-
-    __slots__ = ("raw",)
-
-    def __init__(self, raw: HeaderList | None = None) -> None:
-        self.raw: HeaderList = raw if raw is not None else []
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self.raw:
-            if key == name:
-                return value
-        return default
-
-    def getall(self, name: str) -> list[str]:
-        name = name.lower()
-        return [value for key, value in self.raw if key == name]
-
-    def __getitem__(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
-
-    def items(self) -> HeaderList:
-        return list(self.raw)
-
-    def keys(self) -> list[str]:
-        return [key for key, _ in self.raw]
-
-    def __repr__(self) -> str:
-        return f"Headers({self.raw!r})"
-
-
 @runtime_checkable
 class Body(Protocol):
     """The request body as a mount reads it (de-chunked, limits checked).
@@ -162,128 +115,6 @@ class Body(Protocol):
         ...
 
     def __aiter__(self) -> AsyncIterator[bytes]: ...
-
-
-class BodyFeed(Body, Protocol):
-    """A body as the protocol that receives it sees it: the producer side.
-
-    Only the loop thread feeds; ``fail`` makes the reader's next read raise
-    ``exc`` (the client broke framing, went away, or was too slow).
-    """
-
-    #: bytes fed so far (the slow-body check compares it with the elapsed time)
-    received: int
-
-    def feed(self, data: bytes) -> None: ...
-
-    def feed_eof(self) -> None: ...
-
-    def fail(self, exc: BaseException) -> None: ...
-
-    @property
-    def complete(self) -> bool:
-        """True once the whole body arrived without error."""
-        ...
-
-
-class FlowControl(Protocol):
-    """What a body asks of its producer: stop and restart reading the socket
-    (back-pressure when the mount reads slower than the client sends)."""
-
-    def pause_reading(self) -> None: ...
-
-    def resume_reading(self) -> None: ...
-
-
-class Request:
-    """One parsed request, protocol-neutral.
-
-    ``path`` is percent-decoded and UTF-8 decoded with ``surrogateescape`` (so the
-    original bytes survive for WSGI's latin-1 view); ``raw_path`` is the bytes on
-    the wire.  ``script_name``/``path_info`` are set by the mount table and follow
-    PEP 3333: ``script_name`` never ends with a slash.  ``mount`` is the mount
-    being tried and ``state`` a per-request dict for the mount's own use.
-    """
-
-    __slots__ = (
-        "method",
-        "raw_path",
-        "path",
-        "query",
-        "version",
-        "headers",
-        "scheme",
-        "client",
-        "server",
-        "script_name",
-        "path_info",
-        "body",
-        "state",
-        "mount",
-    )
-
-    def __init__(
-        self,
-        method: str,
-        raw_path: bytes,
-        path: str,
-        query: str,
-        version: str,
-        headers: Headers,
-        scheme: str,
-        client: tuple[str, int] | None,
-        server: tuple[str, int] | None,
-        body: Body,
-    ) -> None:
-        self.method = method
-        self.raw_path = raw_path
-        self.path = path
-        self.query = query
-        self.version = version
-        self.headers = headers
-        self.scheme = scheme
-        self.client = client
-        self.server = server
-        self.body = body
-        self.script_name = ""
-        self.path_info = path
-        self.state: dict[str, Any] = {}
-        self.mount: Any = None
-
-    @property
-    def host(self) -> str:
-        return self.headers.get("host") or (self.server[0] if self.server else "")
-
-    def __repr__(self) -> str:
-        return f"<Request {self.method} {self.path!r}>"
-
-
-class UpgradeFactory(Protocol):
-    """What ``Responder.upgrade`` takes (HTTP/1.1 Upgrade, RFC 9110 7.8).
-
-    Called once the 101 head is out with the connection's transport and the
-    bytes the client sent after its request head (already the new protocol's);
-    returns the asyncio protocol that owns the transport from then on.  The
-    request it answers is the one the mount is handling: bind it in (a closure
-    or ``functools.partial``).
-    """
-
-    def __call__(self, transport: asyncio.Transport, leftover: bytes, /) -> asyncio.BaseProtocol: ...
-
-
-@runtime_checkable
-class UpgradeTarget(Protocol):
-    """Optional: a protocol returned by an :class:`UpgradeFactory` that wants what
-    the HTTP/1.1 connection knew.
-
-    It is told, before it gets the transport's first read: the request that was
-    upgraded and the worker's :class:`skitai.state.ServerState` (clock, limits,
-    logs, and ``connection_opened``/``connection_closed`` to stay counted and be
-    told of a graceful shutdown).  The HTTP/1.1 connection has already left the
-    server's count when this is called.
-    """
-
-    def connection_handed_off(self, request: Request, state: ServerState) -> None: ...
 
 
 class Responder(Protocol):
@@ -328,6 +159,19 @@ class Responder(Protocol):
         ...
 
 
+class UpgradeFactory(Protocol):
+    """What ``Responder.upgrade`` takes (HTTP/1.1 Upgrade, RFC 9110 7.8).
+
+    Called once the 101 head is out with the connection's transport and the
+    bytes the client sent after its request head (already the new protocol's);
+    returns the asyncio protocol that owns the transport from then on.  The
+    request it answers is the one the mount is handling: bind it in (a closure
+    or ``functools.partial``).
+    """
+
+    def __call__(self, transport: asyncio.Transport, leftover: bytes, /) -> asyncio.BaseProtocol: ...
+
+
 #: what ``Mount.handle`` returns: None when it answered synchronously (one
 #: ``respond``, the fastest path), an awaitable the engine drives (a coroutine is
 #: stepped inline and gets a Task only if it suspends), or ``NOT_FOUND``.
@@ -361,6 +205,22 @@ class Mount(Protocol):
     def watch_paths(self) -> Iterable[str]:
         """Files and folders whose change should reload this mount in --devel."""
         ...
+
+
+class Engine(Protocol):
+    """What a mount may use of the worker that serves it (given to ``startup``).
+
+    Skitai's worker (``skitai.server.Server``) is one; Atila's ``LocalEngine``
+    (under an ASGI server or the in-memory test driver) is another.
+    """
+
+    debug: bool
+    worker_id: int
+    mounts: list[Mount]
+
+    def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]: ...
+
+    def log_error(self, message: str, exc_info: Any = None) -> None: ...
 
 
 @runtime_checkable
@@ -400,22 +260,6 @@ class AcceptsMaxAge(Protocol):
     def set_max_age(self, url_prefix: str, seconds: int) -> None: ...
 
 
-class Engine(Protocol):
-    """What a mount may use of the worker that serves it (given to ``startup``).
-
-    Skitai's worker (``skitai.server.Server``) is one; Atila's ``LocalEngine``
-    (under an ASGI server or the in-memory test driver) is another.
-    """
-
-    debug: bool
-    worker_id: int
-    mounts: list[Mount]
-
-    def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]: ...
-
-    def log_error(self, message: str, exc_info: Any = None) -> None: ...
-
-
 @runtime_checkable
 class KnowsWorkers(Protocol):
     """Optional engine member: how many worker processes serve the app
@@ -429,3 +273,49 @@ class AliasResolver(Protocol):
     """Optional engine member: turns an upstream alias (``"@name"``) into a base URL."""
 
     def resolve_alias(self, alias: str) -> str: ...
+
+
+class BodyFeed(Body, Protocol):
+    """A body as the protocol that receives it sees it: the producer side.
+
+    Only the loop thread feeds; ``fail`` makes the reader's next read raise
+    ``exc`` (the client broke framing, went away, or was too slow).
+    """
+
+    #: bytes fed so far (the slow-body check compares it with the elapsed time)
+    received: int
+
+    def feed(self, data: bytes) -> None: ...
+
+    def feed_eof(self) -> None: ...
+
+    def fail(self, exc: BaseException) -> None: ...
+
+    @property
+    def complete(self) -> bool:
+        """True once the whole body arrived without error."""
+        ...
+
+
+class FlowControl(Protocol):
+    """What a body asks of its producer: stop and restart reading the socket
+    (back-pressure when the mount reads slower than the client sends)."""
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+@runtime_checkable
+class UpgradeTarget(Protocol):
+    """Optional: a protocol returned by an :class:`UpgradeFactory` that wants what
+    the HTTP/1.1 connection knew.
+
+    It is told, before it gets the transport's first read: the request that was
+    upgraded and the worker's :class:`skitai.state.ServerState` (clock, limits,
+    logs, and ``connection_opened``/``connection_closed`` to stay counted and be
+    told of a graceful shutdown).  The HTTP/1.1 connection has already left the
+    server's count when this is called.
+    """
+
+    def connection_handed_off(self, request: Request, state: ServerState) -> None: ...

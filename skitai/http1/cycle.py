@@ -40,6 +40,9 @@ _JOIN_LIMIT = 16 * 1024
 
 
 class Cycle:
+    """The :class:`~skitai.contract.Responder` of one request, and what the
+    connection and the dispatcher need to know about that exchange."""
+
     __slots__ = (
         "conn",
         "request",
