@@ -274,10 +274,14 @@ class H1Protocol(asyncio.Protocol):
 
     def _preface_received(self, exc: HTTP2Preface, data: bytes) -> None:
         """The client opened with the HTTP/2 connection preface (prior knowledge,
-        RFC 9113 3.3).  The one place that decides what becomes of such a
-        connection; ``data`` is this read's bytes, the preface first when the
-        connection began with it.  HTTP/2 is not served on this port: log it
-        (a misconfigured client or proxy, worth seeing) and answer 505."""
+        RFC 9113 3.3): the one place that decides what becomes of it.
+
+        ``data`` is the read in which the parser stopped: the end of the preface
+        (all of it when the client sent the preface in one segment, as clients
+        do) and whatever HTTP/2 frames followed.  HTTP/2 is not served on this
+        port: log it (a misconfigured client or proxy is worth seeing) and answer
+        505.  An HTTP/2 implementation replaces this with its hand-off.
+        """
         peer = f"{self._client[0]}:{self._client[1]}" if self._client else "a client"
         self.state.logs.error(f"{peer} sent the HTTP/2 connection preface; HTTP/2 is not enabled on this port (505)")
         self._protocol_error(exc)

@@ -224,3 +224,10 @@ def test_a_handler_exception_comes_out_as_itself() -> None:
     with pytest.raises(LookupError, match="a bug") as info:
         Broken().parser.feed(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
     assert not isinstance(info.value, httptools.HttpParserError)
+
+
+def test_http2_preface_split_across_reads_is_still_recognised() -> None:
+    parser = Heads().parser
+    assert parser.feed(b"PRI * HTTP/2.0\r\n") is None
+    with pytest.raises(HTTP2Preface):
+        parser.feed(b"\r\nSM\r\n\r\n")
