@@ -24,7 +24,8 @@ __all__ = ["arm", "mark_ran"]
 _state = {"armed": False, "ran": False, "failed": False}
 
 
-def arm(caller: FrameType | None) -> None:
+def arm(caller: FrameType | None, run: Callable[[], object]) -> None:
+    """Serve with ``run()`` once the main module ends, if ``caller`` is its code."""
     if _state["armed"] or caller is None or caller.f_globals.get("__name__") != "__main__":
         return
     if not getattr(sys.modules.get("__main__"), "__file__", None):
@@ -40,7 +41,7 @@ def arm(caller: FrameType | None) -> None:
     original: Callable[[], None] = threading._shutdown  # type: ignore[attr-defined]
 
     def shutdown() -> None:
-        _run_if_forgotten()
+        _run_if_forgotten(run)
         original()
 
     threading._shutdown = shutdown  # type: ignore[attr-defined]
@@ -50,11 +51,9 @@ def mark_ran() -> None:
     _state["ran"] = True
 
 
-def _run_if_forgotten() -> None:
+def _run_if_forgotten(run: Callable[[], object]) -> None:
     if _state["ran"] or _state["failed"]:
         return
-    from . import run
-
     try:
         run()
     except SystemExit as exc:

@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from ..contract import Mount
+from ..launch_env import script_dir
 from .asgi import ASGIMount
 from .wsgi import WSGIMount
 
@@ -44,9 +45,7 @@ def normalize_prefix(prefix: str) -> str:
 
 
 def default_base_dir() -> str:
-    """The launch script's folder (see ``skitai.cli.script_dir``)."""
-    from ..cli import script_dir
-
+    """The launch script's folder (see :func:`skitai.launch_env.script_dir`)."""
     return script_dir()
 
 

@@ -32,11 +32,17 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
+
+from ..launch_env import ENV_RELOAD_MANIFEST, ENV_RELOADED, ENV_WATCH_FILE
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 __all__ = [
     "supervise",
     "report_watch_paths",
+    "watch_paths",
     "restart_needed",
     "write_manifest",
     "read_manifest",
@@ -47,8 +53,6 @@ __all__ = [
     "EXIT_RELOAD_FAILED",
 ]
 
-ENV_WATCH_FILE = "SKITAI_WATCH_FILE"
-ENV_RELOAD_MANIFEST = "SKITAI_RELOAD_MANIFEST"
 #: exit code of a child whose in-place reload failed or that cannot follow a
 #: change in place (sysexits' EX_TEMPFAIL: "try again"): the supervisor starts
 #: a fresh child at once instead of waiting for the next change
@@ -57,6 +61,21 @@ EXIT_RELOAD_FAILED = 75
 CHILD_GRACE = 10.0
 #: watchfiles batches changes arriving within this many milliseconds
 DEBOUNCE_MS = 200
+
+
+def watch_paths(mounts: Iterable[Any]) -> list[str]:
+    """Folders and files whose change restarts a ``--devel`` server (the mounts'
+    optional ``watch_paths()``)."""
+    paths: list[str] = []
+    for mount in mounts:
+        watch = getattr(mount, "watch_paths", None)
+        if watch is None:
+            continue
+        for path in watch():
+            path = os.path.abspath(path)
+            if path not in paths and os.path.exists(path):
+                paths.append(path)
+    return paths
 
 
 def report_watch_paths(paths: Sequence[str]) -> None:
@@ -159,11 +178,9 @@ def _temporary_file(prefix: str) -> str:
     return path
 
 
-def supervise(argv: Sequence[str], root: str) -> int:
+def supervise(argv: Sequence[str], root: str, config: "Config | None" = None) -> int:
     """Run ``argv`` as a child and restart it on changes, until SIGTERM/SIGINT."""
     import watchfiles
-
-    from ..cli import ENV_RELOADED
 
     stop = threading.Event()
     previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGTERM, signal.SIGINT)}

@@ -1,7 +1,7 @@
 import pytest
 
 import skitai
-from skitai.site import MountError, Site, current_site, reset_site
+from skitai.site import MountError, Site
 
 
 def wsgi_app(environ, start_response):
@@ -9,9 +9,11 @@ def wsgi_app(environ, start_response):
     return [b"ok"]
 
 
-def test_registry_is_created_lazily_and_once():
-    reset_site()
-    assert current_site() is current_site()
+def test_a_launch_script_can_hold_its_own_site():
+    site = Site()
+    runner = site.mount("/api", wsgi_app, "api")
+    assert callable(runner) and [(e.prefix, e.name) for e in site.entries] == [("/api", "api")]
+    assert skitai._site.entries == []  # the default Site is another object
 
 
 def test_resolve_turns_entries_into_mounts():
@@ -34,7 +36,7 @@ def test_mounts_added_while_resolving_are_resolved_too(tmp_path):
         "    return [b'']\n"
     )
     skitai.mount("/", f"{script}:application")
-    mounts = current_site().resolve()
+    mounts = skitai._site.resolve()
     assert sorted(m.prefix for m in mounts) == ["", "/static"]
 
 
