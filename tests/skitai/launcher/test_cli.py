@@ -1,8 +1,8 @@
 import pytest
 
 from skitai.cli import build_config, parse, parse_quietly
-from skitai.switches import from_getopt
 from skitai.preference import Pref
+from skitai.switches import from_getopt
 
 
 def test_no_arguments_means_foreground_defaults():
