@@ -38,7 +38,11 @@ class MountError(ValueError):
     def __init__(self, entry: "Entry", cause: BaseException) -> None:
         self.entry = entry
         self.cause = cause
-        super().__init__(f"cannot mount {entry.target!r} on {entry.prefix or '/'!r}: {cause}")
+        head = f"cannot mount {entry.target!r}"
+        detail = str(cause)
+        # the loader's messages already name the target: say it once
+        detail = detail[len(head):].lstrip(": ") if detail.startswith(head) else detail
+        super().__init__(f"{head} on {entry.prefix or '/'!r}: {detail}")
 
 
 @dataclasses.dataclass

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from ..config import Config
 from ..contract import Mount
 from ..logs import Logs
+from ..mounts.loader import TargetNotFound
 from ..mounts.table import MountTable
 from .reload import report_watch_paths, watch_paths
 from .worker import ENV_WORKER_ID, STOP_SIGNALS, capture_stop_signals, run_worker
@@ -95,8 +96,10 @@ def _serve(
         mounts = site.resolve()
         table = MountTable(mounts)
     except (ValueError, TypeError) as exc:
-        # a MountError carries what the app's code raised (its traceback is the clue)
-        return _fail(logs, ready, str(exc), getattr(exc, "cause", None))
+        # a MountError carries what the app's code raised: its traceback is the
+        # clue, except for a target that is not there (the message says it all)
+        cause = getattr(exc, "cause", None)
+        return _fail(logs, ready, str(exc), None if isinstance(cause, TargetNotFound) else cause)
     for prefix in site.log_off_prefixes:
         logs.log_off(prefix)
     _apply_max_ages(site, mounts)
