@@ -269,5 +269,7 @@ def launch(site: "Site", settings: dict[str, Any], argv: Sequence[str] | None = 
                             script=script_path())
 
     if config.reload and not os.environ.get(ENV_RELOADED):
-        return reload.supervise([sys.executable, script_path(), *args], script_dir(), config)
+        from .workers.error_page import show_error
+
+        return reload.supervise([sys.executable, script_path(), *args], script_dir(), show_error(config))
     return master.serve(config, site, None, None)

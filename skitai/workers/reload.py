@@ -6,7 +6,9 @@ process (with ``SKITAI_RELOADED`` set, so the child serves) and watches ``.py``
 files under the script's folder and under every mount's ``watch_paths()``.
 Restarting the whole script, not re-importing modules in a live process, is
 what reloads the root module and the launch script and what survives a syntax
-error: a child that dies is simply left dead until the next change.
+error: a child that dies is left dead until the next change, and meanwhile the
+supervisor answers its port with a 500 page showing what the child printed
+(:mod:`.error_page`), so the browser shows the error instead of refusing to connect.
 
 Service modules are cheaper to reload in place (:mod:`.devel`, in the child),
 so the two sides share two small JSON files, both named by environment
@@ -24,6 +26,7 @@ variables the supervisor sets:
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import json
 import os
@@ -32,12 +35,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Sequence
+from typing import IO, Any, Callable, Collection, Iterable, Sequence
 
 from ..launch_env import ENV_RELOAD_MANIFEST, ENV_RELOADED, ENV_WATCH_FILE
-
-if TYPE_CHECKING:
-    from ..config import Config
 
 __all__ = [
     "supervise",
@@ -178,8 +178,51 @@ def _temporary_file(prefix: str) -> str:
     return path
 
 
-def supervise(argv: Sequence[str], root: str, config: "Config | None" = None) -> int:
-    """Run ``argv`` as a child and restart it on changes, until SIGTERM/SIGINT."""
+#: how many of the child's last stderr lines the error page may show
+TAIL_LINES = 400
+
+#: ``show_error(output, exit_code)`` serves the error and returns what closes the port again
+ShowError = Callable[[str, "int | None"], Callable[[], None]]
+
+
+class _Tail:
+    """Copies a child's stderr to ours, keeping its last lines for the error page."""
+
+    def __init__(self, stream: IO[bytes] | None) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self._thread = threading.Thread(target=self._copy, args=(stream,), name="skitai-child-stderr", daemon=True)
+        if stream is not None:
+            self._thread.start()
+
+    def _copy(self, stream: IO[bytes]) -> None:
+        out = getattr(sys.stderr, "buffer", None)
+        for line in iter(stream.readline, b""):
+            text = line.decode("utf-8", "replace")
+            self.lines.append(text)
+            try:
+                if out is not None:
+                    out.write(line)
+                    out.flush()
+                else:
+                    sys.stderr.write(text)
+                    sys.stderr.flush()
+            except (OSError, ValueError):
+                pass  # our own stderr is gone; keep draining the child's
+        stream.close()
+
+    def text(self) -> str:
+        """Everything kept; waits (bounded) for the output of a child that just exited."""
+        if self._thread.is_alive():
+            self._thread.join(2.0)
+        return "".join(self.lines)
+
+
+def supervise(argv: Sequence[str], root: str, show_error: ShowError | None = None) -> int:
+    """Run ``argv`` as a child and restart it on changes, until SIGTERM/SIGINT.
+
+    When the child dies of an error, ``show_error`` (if given) answers the
+    port with it until the next change.
+    """
     import watchfiles
 
     stop = threading.Event()
@@ -188,9 +231,18 @@ def supervise(argv: Sequence[str], root: str, config: "Config | None" = None) ->
     manifest = _temporary_file("skitai-reload-")
     env = dict(os.environ, **{ENV_RELOADED: "1", ENV_WATCH_FILE: watch_file, ENV_RELOAD_MANIFEST: manifest})
 
+    tail = _Tail(None)
+    hide_error: Callable[[], None] | None = None
+
     def spawn() -> "subprocess.Popen[bytes]":
+        nonlocal tail, hide_error
+        if hide_error is not None:
+            hide_error()  # free the port for the new child
+            hide_error = None
         _discard(manifest)  # the old child's promises are void
-        return subprocess.Popen(list(argv), env=env)
+        process = subprocess.Popen(list(argv), env=env, stderr=subprocess.PIPE if show_error else None)
+        tail = _Tail(process.stderr)
+        return process
 
     child = spawn()
     reported_exit = False
@@ -231,11 +283,15 @@ def supervise(argv: Sequence[str], root: str, config: "Config | None" = None) ->
                         file=sys.stderr,
                         flush=True,
                     )
+                    if show_error is not None and child.returncode != 0:
+                        hide_error = show_error(tail.text(), child.returncode)
                 if _read_watch_file(watch_file) != extra:
                     break  # the child mounted other paths: watch them too
         return 0
     finally:
         _terminate(child)
+        if hide_error is not None:
+            hide_error()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         _discard(watch_file)
