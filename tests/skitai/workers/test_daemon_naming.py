@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import httpx
+from worker_helpers import wait_for
 
 from skitai.testing.client import free_port
-from worker_helpers import wait_for
 
 SERVE = '''
 import skitai
