@@ -19,14 +19,12 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 from .config import Config, Limits
 from .launch_env import ENV_MODE, ENV_RELOADED, script_dir, script_path
+from .plan import Plan
 from .switches import Switch
-
-if TYPE_CHECKING:
-    from .site import Site
 
 __all__ = ["Options", "parse", "parse_quietly", "launch", "is_devel", "build_config", "daemon_key"]
 
@@ -243,7 +241,7 @@ def daemon_key(settings: dict[str, Any]) -> str:
     return name if isinstance(name, str) and name else script_path()
 
 
-def launch(site: "Site", settings: dict[str, Any], argv: Sequence[str] | None = None) -> int:
+def launch(site: Plan, settings: dict[str, Any], argv: Sequence[str] | None = None) -> int:
     """What ``Site.run`` does: read the command line, then serve or control the daemon.
 
     Returns the process exit code.
@@ -253,8 +251,7 @@ def launch(site: "Site", settings: dict[str, Any], argv: Sequence[str] | None = 
     args = sys.argv[1:] if argv is None else list(argv)
     options = parse(args, prog=os.path.basename(script_path()), switches=site.switches,
                     takes_args=site.takes_args)
-    prefs = [entry.pref for entry in site.entries if entry.pref is not None]
-    config = build_config(settings, options, prefs)
+    config = build_config(settings, options, site.prefs())
     os.environ[ENV_MODE] = "DEVEL" if config.reload else "PRODUCTION"
     app_home = daemon.app_home(daemon_key(settings))
 

@@ -124,6 +124,10 @@ class Site:
         options = parse_quietly(sys.argv[1:], self.switches)
         return options.switches, options.args
 
+    def prefs(self) -> list[Pref]:
+        """The preferences given with the mounts, in mount order."""
+        return [entry.pref for entry in self.entries if entry.pref is not None]
+
     def add(
         self,
         prefix: str,

@@ -26,18 +26,16 @@ import socket
 import sys
 import time
 import traceback
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 from ..config import Config
 from ..contract import Mount
 from ..logs import Logs
 from ..mounts.loader import TargetNotFound
 from ..mounts.table import MountTable
+from ..plan import Plan
 from .reload import report_watch_paths, watch_paths
 from .worker import ENV_WORKER_ID, STOP_SIGNALS, capture_stop_signals, run_worker
-
-if TYPE_CHECKING:
-    from ..site import Site
 
 __all__ = ["serve", "bind", "Master", "EXIT_CONFIG"]
 
@@ -69,7 +67,7 @@ def bind(config: Config) -> list[socket.socket]:
 
 def serve(
     config: Config,
-    site: "Site",
+    site: Plan,
     log_dir: str | None,
     ready: Callable[[str | None], None] | None,
 ) -> int:
@@ -86,7 +84,7 @@ def serve(
 
 def _serve(
     config: Config,
-    site: "Site",
+    site: Plan,
     log_dir: str | None,
     ready: Callable[[str | None], None] | None,
     stop_requested: list[int],
@@ -125,7 +123,7 @@ def _fail(logs: Logs, ready: Callable[[str | None], None] | None, message: str, 
     return EXIT_CONFIG
 
 
-def _apply_max_ages(site: "Site", mounts: list[object]) -> None:
+def _apply_max_ages(site: Plan, mounts: Sequence[Mount]) -> None:
     """Hand every ``skitai.set_max_age`` rule to the mounts that answer with
     Cache-Control (static folders); each matches it against full request paths."""
     for mount in mounts:
