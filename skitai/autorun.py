@@ -1,6 +1,6 @@
 """Serve a launch script that mounted apps but never called ``skitai.run()``.
 
-Seed 001's launch script ends after ``skitai.mount(...)`` inside
+The documented short launch script ends after ``skitai.mount(...)`` inside
 ``with skitai.preference() as pref:`` and is still documented to serve.  When
 ``skitai.mount`` is called from the ``__main__`` module, a hook is armed that
 runs the server once the script's code has finished, unless ``run()`` was called

@@ -199,7 +199,8 @@ def build_config(settings: dict[str, Any], options: Options, prefs: Sequence[Any
     """Merge ``skitai.run(**settings)`` with the command line (the command line wins).
 
     Limits may be given flat (``graceful_timeout=5``) or as ``limits=Limits(...)``.
-    A mounted pref with ``debug``/``use_reloader`` set (seed 004) turns those on as
+    A mounted pref with ``debug``/``use_reloader`` set (the documented Vue SPA
+    launch script does that) turns those on as
     ``--devel`` does; ``---production`` turns both off whatever asked for them.
     Reloading serves with one worker: a master would re-fork stale code.
     """

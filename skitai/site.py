@@ -12,7 +12,7 @@ its own::
 ``mount`` only records an entry; nothing is imported until ``resolve()`` runs
 (inside ``run``, before workers fork), so a broken app fails once, in the
 master, with a clear message.  An app's ``__config__(pref)`` hook may itself
-call ``skitai.mount`` (seed 000 mounts Django's static folders that way): such
+call ``skitai.mount`` (the documented Django setup mounts its static folders that way): such
 entries are appended while resolving and resolved in turn.
 """
 

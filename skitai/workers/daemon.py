@@ -102,13 +102,15 @@ def stop(home: str, grace: float) -> int:
     if pid is None:
         print("skitai: not running")
         return 0
+    script = started_by(home)
+    which = f", {script}" if script else ""
     os.kill(pid, signal.SIGTERM)
     if not _wait_gone(pid, grace + 5.0):
         os.kill(pid, signal.SIGKILL)
         _wait_gone(pid, 5.0)
-        print(f"skitai: killed (pid {pid}) after {grace + 5.0:.0f}s")
+        print(f"skitai: killed (pid {pid}{which}) after {grace + 5.0:.0f}s")
     else:
-        print(f"skitai: stopped (pid {pid})")
+        print(f"skitai: stopped (pid {pid}{which})")
     _remove(pid_path(home))
     return 0
 
