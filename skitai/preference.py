@@ -50,7 +50,8 @@ class AttrDict(AttrAccess, dict[str, Any]):
 
 
 class Pref:
-    """Preferences for one mount.  Also a context manager, for the documented ``with skitai.preference() as pref:`` form."""
+    """Preferences for one mount.  Also a context manager, for the documented
+    ``with skitai.preference() as pref:`` form."""
 
     config: AttrDict
     statics: list[tuple[str, str]]
