@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
+import pytest
+
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 
 def launch(tmp_path, target):

@@ -76,6 +76,7 @@ def test_getopt_leaves_the_launcher_switches_and_commands_out(monkeypatch):
     assert Site().getopt("f:") == ([("-f", "a.txt")], ["x"])
 
 
+@pytest.mark.process
 def test_a_site_object_runs_in_a_real_process(tmp_path):
     script = tmp_path / "serve.py"
     script.write_text(

@@ -3,8 +3,12 @@
 import subprocess
 import sys
 
+import pytest
+
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 SERVE = '''
 import skitai

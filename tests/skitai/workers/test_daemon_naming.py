@@ -5,9 +5,12 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 from worker_helpers import wait_for
 
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 SERVE = '''
 import skitai
