@@ -128,6 +128,31 @@ class AppDriver:
         request = make_request(method, target, headers, body)
         return self._run(self._dispatch(request))
 
+    def websocket(self, target: str, headers: list[tuple[str, str]],
+                  subprotocols: list[str] | None = None) -> Any:
+        """The handshake through the mount table, then a :class:`MemoryWebSocket`."""
+        from websockets.client import ClientProtocol
+        from websockets.extensions.permessage_deflate import enable_client_permessage_deflate
+        from websockets.typing import Subprotocol
+        from websockets.uri import parse_uri
+
+        from skitai.testing.websocket import MemoryWebSocket
+
+        self.start()
+        assert self.loop is not None
+        client = ClientProtocol(
+            parse_uri(f"ws://{TEST_HOST}{target}"),
+            extensions=enable_client_permessage_deflate(None),
+            subprotocols=[Subprotocol(name) for name in subprotocols] if subprotocols else None,
+        )
+        handshake = client.connect()
+        client.send_request(handshake)
+        client.data_to_send()  # the request goes through the mount instead
+        fields = [(name, value) for name, value in handshake.headers.raw_items()] + headers
+        responder, _mount = self.call("GET", target, fields, b"")
+        return MemoryWebSocket.connect(self.loop, client, responder.status or 500, responder.headers,
+                                       responder.body, responder.upgraded)
+
     async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
         assert self.table is not None
         path = request.path
@@ -256,6 +281,20 @@ class AppTestClient(TestClient):
     def __enter__(self) -> "AppTestClient":
         self.driver.start()
         return self
+
+    def websocket(self, path: str, headers: dict[str, str] | None = None,  # type: ignore[override]
+                  subprotocols: list[str] | None = None) -> Any:
+        """Open a WebSocket to ``path`` in memory (``send``/``receive``/``close``),
+        with this client's cookies; see :mod:`skitai.testing.websocket`."""
+        fields = list((headers or {}).items())
+        cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
+        if cookies:
+            fields.append(("Cookie", cookies))
+        from skitai.testing.websocket import keep_cookies
+
+        ws = self.driver.websocket(path, fields, subprotocols)
+        keep_cookies(self.http.cookies, ws.headers)
+        return ws
 
     def stop(self) -> None:  # type: ignore[override]
         """Shut the app down (its ``shutdown`` hooks run) and close the client."""

@@ -227,6 +227,20 @@ class TestClient:
         """A path-building stub: ``cli.api().apis.pets(45).get()`` is ``GET /apis/pets/45``."""
         return APIStub(self, prefix.rstrip("/"))
 
+    def websocket(self, path: str, headers: dict[str, str] | None = None,
+                  subprotocols: list[str] | None = None) -> Any:
+        """A sync WebSocket client for ``path`` carrying this client's cookies
+        (:mod:`skitai.testing.websocket`): ``send``, ``receive``, ``close``."""
+        from .websocket import RemoteWebSocket, keep_cookies
+
+        fields = list((headers or {}).items())
+        cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
+        if cookies:
+            fields.append(("Cookie", cookies))
+        ws = RemoteWebSocket(f"ws://{self.address}:{self.port}{path}", fields, subprotocols)
+        keep_cookies(self.http.cookies, ws.headers)
+        return ws
+
 
 class APIStub:
     """Attribute access and calls append path segments; the HTTP verbs send.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
-from typing import Protocol
+from typing import Any, Protocol
 
 from .messages import Message
 
@@ -27,7 +27,9 @@ class Client(Protocol):
 
     client_id: str
 
-    def send_threadsafe(self, message: Message) -> bool: ...
+    def send(self, message: Message) -> Any:
+        """Truthy when the message was queued; callable from any thread."""
+        ...
 
 
 class WebSocketBackend(Protocol):
@@ -86,12 +88,12 @@ class LocalBackend:
 
     def send(self, client_id: str, message: Message) -> bool:
         client = self._clients.get(client_id) if isinstance(client_id, str) else None
-        return client is not None and client.send_threadsafe(message)
+        return client is not None and bool(client.send(message))
 
     def broadcast(self, room: str, message: Message) -> int:
         with self._lock:
             members = list(self._rooms.get(room, {}).values())
-        return sum(1 for client in members if client.send_threadsafe(message))
+        return sum(1 for client in members if client.send(message))
 
     def members(self, room: str) -> list[str]:
         with self._lock:
