@@ -66,7 +66,7 @@ def as_message(value: Any) -> Message:
     """A handler's value as a WebSocket message: text for str, binary for
     bytes, JSON text for dicts and lists, ``str()`` for anything else."""
     if type(value) is str or type(value) is bytes:
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     if isinstance(value, (dict, list, tuple)):

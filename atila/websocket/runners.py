@@ -26,6 +26,7 @@ PERF: a ``WS_NOTHREAD`` channel handler is called straight from the session's
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
@@ -99,7 +100,7 @@ class Runner:
             if self.threaded and not inspect.iscoroutinefunction(func):
                 self._busy = True
                 future = asyncio.ensure_future(self.ws.app.run_in_thread(func, *args))
-                future.add_done_callback(lambda done, then=then: self._finished(done, then))
+                future.add_done_callback(functools.partial(self._finished, then))
                 return
             try:
                 result = func(*args)
@@ -109,12 +110,12 @@ class Runner:
             if inspect.isawaitable(result):
                 self._busy = True
                 task = asyncio.ensure_future(result)
-                task.add_done_callback(lambda done, then=then: self._finished(done, then))
+                task.add_done_callback(functools.partial(self._finished, then))
                 return
             if then is not None:
                 self._then(then, result)
 
-    def _finished(self, done: "asyncio.Future[Any]", then: Callable[[Any], None] | None) -> None:
+    def _finished(self, then: Callable[[Any], None] | None, done: "asyncio.Future[Any]") -> None:
         self._busy = False
         if done.cancelled():
             pass

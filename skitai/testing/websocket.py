@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import queue
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 import orjson
+from websockets.client import ClientProtocol
 from websockets.datastructures import Headers as WSHeaders
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Response as WSResponse
 from websockets.protocol import State
-from websockets.client import ClientProtocol
 
 from ..websocket.messages import Message, MessageAssembler
 
@@ -107,10 +107,12 @@ class RemoteWebSocket(_Client):
         from websockets.typing import Subprotocol
 
         self.url = url
-        self.connection = connect(
+        # NOTE: entered by hand: the connection outlives this call (closed by close())
+        self._context = connect(
             url, additional_headers=headers or None, open_timeout=open_timeout,
             subprotocols=[Subprotocol(name) for name in subprotocols] if subprotocols else None,
         )
+        self.connection = self._context.__enter__()
         #: the 101 answer's header fields
         self.headers = self.connection.response.headers if self.connection.response else WSHeaders()
         self.subprotocol = self.connection.subprotocol
@@ -135,6 +137,7 @@ class RemoteWebSocket(_Client):
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         self.connection.close(code, reason)
+        self._context.__exit__(None, None, None)
         protocol = self.connection.protocol
         if self.close_code is None:
             close = protocol.close_rcvd or protocol.close_sent
@@ -274,7 +277,7 @@ class MemoryWebSocket(_Client):
                 self._note_close()
                 continue
             self.client.receive_data(data)
-            for frame in self.client.events_received():
+            for frame in cast("list[Frame]", self.client.events_received()):
                 if frame.opcode is Opcode.CLOSE:
                     self._note_close()
                     continue

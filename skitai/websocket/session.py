@@ -29,9 +29,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, Protocol
+from typing import Protocol, cast
 
-from websockets.frames import CloseCode, Opcode
+from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import Protocol as WSProtocol
 from websockets.protocol import State
 
@@ -137,7 +137,7 @@ class WebSocketSession:
         if events:
             assembler = self.assembler
             on_message = self.handler.on_message
-            for frame in events:
+            for frame in cast("list[Frame]", events):  # only frames once OPEN
                 opcode = frame.opcode
                 if opcode is _TEXT or opcode is _BINARY or opcode is _CONT:
                     try:
@@ -200,7 +200,7 @@ class WebSocketSession:
         protocol = self.protocol
         if self.closed or protocol.state is not _OPEN or self.carrier is None:
             return False
-        if type(message) is str:
+        if isinstance(message, str):
             protocol.send_text(message.encode())
         else:
             protocol.send_binary(message)

@@ -10,7 +10,7 @@ import pytest
 from skitai.testing.websocket import WebSocketClosed
 
 sys.path.insert(0, os.path.dirname(__file__))
-import ws_app  # noqa: E402
+import ws_app
 
 
 @pytest.fixture(scope="module")
