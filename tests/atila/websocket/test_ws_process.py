@@ -120,3 +120,17 @@ def _frame(opcode: int, payload: bytes, rsv1: bool = False) -> bytes:
         head += bytes([0x80 | 127]) + struct.pack(">Q", n)
     masked = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
     return head + mask + masked
+
+
+def test_graceful_shutdown_closes_open_sockets_with_1001():
+    client = skitai.test_client(os.path.join(HERE, "ws_app.py"), port=free_port())
+    try:
+        ws = client.websocket("/echo")
+        ws.send("before")
+        assert ws.receive() == "before"
+    finally:
+        client.stop()
+    with pytest.raises(WebSocketClosed) as info:
+        ws.receive()
+    assert info.value.code == 1001
+    assert "shutting down" in info.value.reason
