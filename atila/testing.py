@@ -149,9 +149,33 @@ class AppDriver:
         client.send_request(handshake)
         client.data_to_send()  # the request goes through the mount instead
         fields = [(name, value) for name, value in handshake.headers.raw_items()] + headers
-        responder, _mount = self.call("GET", target, fields, b"")
+        request = make_request("GET", target, fields, b"")
+        responder = self._run(self._dispatch_upgrade(request))
         return MemoryWebSocket.connect(self.loop, client, responder.status or 500, responder.headers,
                                        responder.body, responder.upgraded)
+
+    async def _dispatch_upgrade(self, request: Any) -> MemoryResponder:
+        """Like :meth:`_dispatch`, but returns once the head is out: a mount
+        serving a WebSocket (an ASGI app) keeps running for the connection."""
+        assert self.table is not None
+        path = request.path
+        for mount in self.table.match(path):
+            responder = _StartedResponder()
+            request.script_name = mount.prefix
+            request.path_info = path[len(mount.prefix):]
+            request.mount = mount
+            result = mount.handle(request, responder)
+            if result is NOT_FOUND:
+                continue
+            if inspect.isawaitable(result):
+                task = asyncio.ensure_future(result)
+                await asyncio.wait([task, responder.head_sent], return_when=asyncio.FIRST_COMPLETED)
+                if task.done() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            return responder
+        responder = _StartedResponder()
+        responder.respond(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
+        return responder
 
     async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
         assert self.table is not None
@@ -172,6 +196,19 @@ class AppDriver:
         responder = MemoryResponder()
         responder.respond(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
         return responder, None
+
+
+class _StartedResponder(MemoryResponder):
+    """A MemoryResponder that tells when its head went out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head_sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def start(self, status: int, headers: list[tuple[str, str]]) -> None:
+        super().start(status, headers)
+        if not self.head_sent.done():
+            self.head_sent.set_result(None)
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:

@@ -13,12 +13,13 @@ import asyncio
 import inspect
 import logging
 import threading
-from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Generator
 
 import orjson
 
+from skitai.websocket.inbox import Inbox
 from skitai.websocket.messages import Message
+from skitai.websocket.specs import WebSocketSpec
 
 if TYPE_CHECKING:
     from skitai.websocket.session import WebSocketSession
@@ -89,6 +90,7 @@ class WebSocket:
         request = context._req
         #: the room of ``WS_GROUPCHAT``: the URL path
         self.room: str = request.path if request is not None else ""
+        self._room = self.room if route.model is WebSocketSpec.GROUPCHAT else None
         self.session: WebSocketSession | None = None
         self.loop: asyncio.AbstractEventLoop = app.loop or asyncio.get_running_loop()
         self.close_code: int | None = None
@@ -96,8 +98,7 @@ class WebSocket:
         self.process: PipedProcess | None = None
         self._loop_thread = threading.get_ident()
         self._pending: list[Message] | None = []
-        self._inbox: deque[Message] = deque()
-        self._waiter: asyncio.Future[Message | None] | None = None
+        self.inbox = Inbox(self.loop, route.limits().ws_max_queue)
         self.runner = route.runner(self)
 
     def __repr__(self) -> str:
@@ -105,12 +106,11 @@ class WebSocket:
 
     # -- the session's handler -------------------------------------------------------
     def on_open(self, session: "WebSocketSession") -> None:
-        self.session = session
+        self.session = self.inbox.session = session
         pending, self._pending = self._pending, None
         for message in pending or ():
             session.send(message)
-        room = self.room if self.route.model.name == "GROUPCHAT" else None
-        self.backend.add(self, room)
+        self.backend.add(self, self._room)
         self.runner.open()
 
     def on_message(self, message: Message) -> None:
@@ -121,11 +121,8 @@ class WebSocket:
 
     def on_close(self, code: int, reason: str) -> None:
         self.close_code, self.close_reason = code, reason
-        room = self.room if self.route.model.name == "GROUPCHAT" else None
-        self.backend.discard(self, room)
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self.backend.discard(self, self._room)
+        self.inbox.close()
         if self.process is not None:
             self.process.kill()
         self.runner.closed()
@@ -167,28 +164,7 @@ class WebSocket:
 
     def receive(self) -> "asyncio.Future[Message | None]":
         """The next message, or None once the socket is closed (``WS_STREAM``)."""
-        future: asyncio.Future[Message | None] = self.loop.create_future()
-        if self._inbox:
-            future.set_result(self._inbox.popleft())
-            if self.session is not None and len(self._inbox) < self.route.limits().ws_max_queue:
-                self.session.release_reading()
-        elif self.closed:
-            future.set_result(None)
-        else:
-            self._waiter = future
-        return future
-
-    def deliver(self, message: Message) -> None:
-        """A message for :meth:`receive` (the stream and coroutine runners)."""
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(message)
-                return
-        self._inbox.append(message)
-        if self.session is not None and len(self._inbox) >= self.route.limits().ws_max_queue:
-            self.session.hold_reading()
+        return self.inbox.get()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Start the closing handshake (from the loop or any thread)."""

@@ -254,7 +254,7 @@ class StreamRunner(Runner):
         self.ws.close(_NORMAL, "")
 
     def message(self, message: Message) -> None:
-        self.ws.deliver(message)
+        self.ws.inbox.put(message)
 
     def closed(self) -> None:
         task = self.task
