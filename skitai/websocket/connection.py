@@ -30,6 +30,8 @@ class WebSocketConnection(asyncio.Protocol):
         self.server = server if server is not None and hasattr(server, "connection_opened") else None
         self.transport: Any = None
         self._timer: asyncio.TimerHandle | None = None
+        # PERF: the transport calls the session directly, no hop through this class
+        self.data_received = session.receive_data  # type: ignore[method-assign]
 
     def start(self, transport: Any, leftover: bytes) -> None:
         """The hand-off: asyncio does not call ``connection_made`` after ``set_protocol``."""

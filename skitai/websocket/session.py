@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import Protocol as WSProtocol
@@ -112,6 +112,7 @@ class WebSocketSession:
         self._ping_sent_at = 0.0
         self._closing_since = 0.0
         self._close_notified = False
+        self._receiving = False  # inside receive_data: sends are flushed once at its end
 
     # -- carrier side -----------------------------------------------------------------
     def attach(self, carrier: Carrier, leftover: bytes = b"") -> None:
@@ -135,30 +136,39 @@ class WebSocketSession:
         self._heard = True
         events = protocol.events_received()
         if events:
-            assembler = self.assembler
-            on_message = self.handler.on_message
-            for frame in cast("list[Frame]", events):  # only frames once OPEN
-                opcode = frame.opcode
-                if opcode is _TEXT or opcode is _BINARY or opcode is _CONT:
-                    try:
-                        message = assembler.feed(frame)
-                    except UnicodeDecodeError as exc:
-                        self.fail(CloseCode.INVALID_DATA, f"text message is not UTF-8 ({exc.reason})")
-                        break
-                    if message is None:
-                        continue
-                    self._messaged = True
-                    try:
-                        on_message(message)
-                    except Exception:
-                        log.exception("websocket message handler failed")
-                        self.fail(CloseCode.INTERNAL_ERROR, "internal error")
-                        break
-                    if protocol.state is not _OPEN:
-                        break
-                elif opcode is _CLOSE:
-                    self._closing_since = self._closing_since or self.loop.time()
+            self._receiving = True
+            try:
+                self._dispatch(events)
+            finally:
+                self._receiving = False
         self._flush()
+
+    def _dispatch(self, events: list[Any]) -> None:
+        """Hand each complete message to the handler, in order; stop at a failure."""
+        protocol = self.protocol
+        assembler = self.assembler
+        on_message = self.handler.on_message
+        for frame in cast("list[Frame]", events):  # only frames once OPEN
+            opcode = frame.opcode
+            if opcode is _TEXT or opcode is _BINARY or opcode is _CONT:
+                try:
+                    message = assembler.feed(frame)
+                except UnicodeDecodeError as exc:
+                    self.fail(CloseCode.INVALID_DATA, f"text message is not UTF-8 ({exc.reason})")
+                    return
+                if message is None:
+                    continue
+                self._messaged = True
+                try:
+                    on_message(message)
+                except Exception:
+                    log.exception("websocket message handler failed")
+                    self.fail(CloseCode.INTERNAL_ERROR, "internal error")
+                    return
+                if protocol.state is not _OPEN:
+                    return
+            elif opcode is _CLOSE:
+                self._closing_since = self._closing_since or self.loop.time()
 
     def receive_eof(self) -> None:
         self.protocol.receive_eof()
@@ -205,7 +215,9 @@ class WebSocketSession:
         else:
             protocol.send_binary(message)
         self._messaged = True
-        self._flush()
+        if not self._receiving:
+            # PERF: replies made while a batch of frames is parsed go out in one flush
+            self._flush()
         carrier = self.carrier
         if self.write_paused and carrier.get_write_buffer_size() > self.limits.ws_max_send_buffer:
             self.fail(CloseCode.POLICY_VIOLATION, "client does not read its messages (ws_max_send_buffer exceeded)")
@@ -299,6 +311,10 @@ class WebSocketSession:
             return
         carrier = self.carrier
         if carrier is None:
+            return
+        if b"" not in writes:
+            # PERF: one write for a batch of replies
+            carrier.write(writes[0] if len(writes) == 1 else b"".join(writes))
             return
         for data in writes:
             if data:
