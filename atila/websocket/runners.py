@@ -98,8 +98,12 @@ class Runner:
                 self._held = False
                 self.ws.session.release_reading()
             if self.threaded and not inspect.iscoroutinefunction(func):
+                try:
+                    future = asyncio.ensure_future(self.ws.app.run_in_thread(func, *args))
+                except RuntimeError as exc:  # the thread pool is shut down: the worker is exiting
+                    self.ws.app.logger.warning("websocket step %r dropped: %s", func, exc)
+                    continue
                 self._busy = True
-                future = asyncio.ensure_future(self.ws.app.run_in_thread(func, *args))
                 future.add_done_callback(functools.partial(self._finished, then))
                 return
             try:

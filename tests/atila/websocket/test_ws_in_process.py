@@ -143,3 +143,50 @@ def test_plain_get_to_a_websocket_route_is_426_not_500(cli):
     r = cli.get("/echo")
     assert r.status_code == 426
     assert r.headers["upgrade"] == "websocket"
+
+
+def test_onopen_raising_refuses_the_handshake_with_its_status(cli):
+    with pytest.raises(WebSocketClosed) as info:
+        cli.websocket("/guarded")
+    assert "403" in info.value.reason
+    with cli.websocket("/guarded?token=let-me-in") as ws:
+        ws.send("x")
+        assert ws.receive() == "inside"
+
+
+def test_subprotocol_is_negotiated_in_the_route_order(cli):
+    with cli.websocket("/chat", subprotocols=["chat.v1", "chat.v2"]) as ws:
+        ws.send("which")
+        assert ws.receive() == "chat.v2"
+        assert ws.headers["Sec-WebSocket-Protocol"] == "chat.v2"
+
+
+def test_async_generator_session_runs_on_the_loop(cli):
+    with cli.websocket("/async-session") as ws:
+        ws.send("abc")
+        assert ws.receive() == "cba"
+
+
+def test_threaded_messages_are_answered_in_order_past_the_queue_limit(cli):
+    with cli.websocket("/slow") as ws:
+        for index in range(80):  # more than ws_max_queue (32): reading pauses, nothing is lost
+            ws.send(str(index))
+        assert [ws.receive() for _ in range(80)] == [str(index) for index in range(80)]
+
+
+@pytest.mark.parametrize("spec, handler, error", [
+    ("WS_SESSION | skitai.WS_STREAM", "def h(context):\n    yield", ValueError),
+    ("WS_STREAM", "def h(context):\n    pass", TypeError),
+    ("WS_CHANNEL", "def h(context):\n    pass", TypeError),
+    ("WS_SESSION", "def h(context):\n    pass", TypeError),
+    ("WS_COROUTINE", "async def h(context):\n    pass", TypeError),
+])
+def test_a_handler_that_does_not_fit_its_spec_is_refused_at_decoration(spec, handler, error):
+    import skitai
+    from atila import Atila
+
+    app = Atila("misfit")
+    namespace = {}
+    exec(handler, namespace)
+    with pytest.raises(error):
+        app.websocket(eval(f"skitai.{spec}", {"skitai": skitai}))(namespace["h"])

@@ -104,6 +104,41 @@ def shell(context, message):
     return "never: the process takes the messages"
 
 
+def guarded_open(context):
+    if context.request.ARGS.get("token") != "let-me-in":
+        raise context.HttpError("403 Forbidden", "token required")
+
+
+@app.route("/guarded")
+@app.websocket(skitai.WS_NOTHREAD, 60, guarded_open)
+def guarded(context, message, **values):
+    return "inside"
+
+
+@app.route("/chat")
+@app.websocket(skitai.WS_NOTHREAD, 60, subprotocols=["chat.v2", "chat.v1"])
+def chat(context, message):
+    return context.websocket.subprotocol
+
+
+@app.route("/async-session")
+@app.websocket(skitai.WS_SESSION, 60)
+async def async_session(context):
+    message = yield None
+    while True:
+        await asyncio.sleep(0)
+        message = yield message[::-1]
+
+
+@app.route("/slow")
+@app.websocket(skitai.WS_THREAD, 60)
+def slow(context, message):
+    import time
+
+    time.sleep(0.01)
+    return message
+
+
 @app.route("/push")
 def push(context, client_id, message="Item In Stock!"):
     return context.API(sent=app.websocket_send(client_id, message))
