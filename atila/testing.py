@@ -319,19 +319,9 @@ class AppTestClient(TestClient):
         self.driver.start()
         return self
 
-    def websocket(self, path: str, headers: dict[str, str] | None = None,  # type: ignore[override]
-                  subprotocols: list[str] | None = None) -> Any:
-        """Open a WebSocket to ``path`` in memory (``send``/``receive``/``close``),
-        with this client's cookies; see :mod:`skitai.testing.websocket`."""
-        fields = list((headers or {}).items())
-        cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
-        if cookies:
-            fields.append(("Cookie", cookies))
-        from skitai.testing.websocket import keep_cookies
-
-        ws = self.driver.websocket(path, fields, subprotocols)
-        keep_cookies(self.http.cookies, ws.headers)
-        return ws
+    def _open_websocket(self, path: str, fields: list[tuple[str, str]], subprotocols: list[str] | None) -> Any:
+        """In memory: the handshake through the mount, no socket."""
+        return self.driver.websocket(path, fields, subprotocols)
 
     def stop(self) -> None:  # type: ignore[override]
         """Shut the app down (its ``shutdown`` hooks run) and close the client."""

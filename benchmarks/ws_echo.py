@@ -57,7 +57,7 @@ async def _picows_run(url: str, connections: int, payload: bytes, warmup: float,
 
     state = {"counting": False, "count": 0}
 
-    class Echo(WSListener):  # type: ignore[misc]
+    class Echo(WSListener):
         def on_ws_connected(self, transport: Any) -> None:
             transport.send(WSMsgType.TEXT, payload)
 

@@ -36,7 +36,7 @@ def echo(context, **params):
 
 @app.route("/ws")
 @app.websocket(skitai.WS_CHANNEL | skitai.WS_NOTHREAD, 60)
-def ws(context, message):
+def ws(context: object, message: str | bytes) -> str | bytes:
     return message
 
 

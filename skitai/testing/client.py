@@ -229,17 +229,22 @@ class TestClient:
 
     def websocket(self, path: str, headers: dict[str, str] | None = None,
                   subprotocols: list[str] | None = None) -> Any:
-        """A sync WebSocket client for ``path`` carrying this client's cookies
-        (:mod:`skitai.testing.websocket`): ``send``, ``receive``, ``close``."""
-        from .websocket import RemoteWebSocket, keep_cookies
+        """A sync WebSocket client for ``path`` (:mod:`skitai.testing.websocket`:
+        ``send``, ``receive``, ``close``); cookies go both ways, like requests'."""
+        from .websocket import keep_cookies
 
         fields = list((headers or {}).items())
         cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
         if cookies:
             fields.append(("Cookie", cookies))
-        ws = RemoteWebSocket(f"ws://{self.address}:{self.port}{path}", fields, subprotocols)
+        ws = self._open_websocket(path, fields, subprotocols)
         keep_cookies(self.http.cookies, ws.headers)
         return ws
+
+    def _open_websocket(self, path: str, fields: list[tuple[str, str]], subprotocols: list[str] | None) -> Any:
+        from .websocket import RemoteWebSocket
+
+        return RemoteWebSocket(f"ws://{self.address}:{self.port}{path}", fields, subprotocols)
 
 
 class APIStub:
