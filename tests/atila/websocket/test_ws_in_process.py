@@ -190,3 +190,15 @@ def test_a_handler_that_does_not_fit_its_spec_is_refused_at_decoration(spec, han
     exec(handler, namespace)
     with pytest.raises(error):
         app.websocket(eval(f"skitai.{spec}", {"skitai": skitai}))(namespace["h"])
+
+
+def test_authentication_guards_the_handshake(cli):
+    with pytest.raises(WebSocketClosed) as info:
+        cli.websocket("/private")
+    assert "401" in info.value.reason
+    import base64
+
+    token = base64.b64encode(b"admin:pw1").decode()
+    with cli.websocket("/private", headers={"Authorization": f"Basic {token}"}) as ws:
+        ws.send("hi")
+        assert ws.receive() == "admin: hi"

@@ -11,6 +11,7 @@ from atila import Atila
 
 app = Atila(__name__)
 app.securekey = "ws-test-secret"
+app.users = {"admin": "pw1"}
 EVENTS: list[str] = []
 
 
@@ -137,6 +138,13 @@ def slow(context, message):
 
     time.sleep(0.01)
     return message
+
+
+@app.route("/private")
+@app.authorization_required("basic")
+@app.websocket(skitai.WS_NOTHREAD, 60)
+def private(context, message):
+    return f"{context.request.user.name}: {message}"
 
 
 @app.route("/push")
