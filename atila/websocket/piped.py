@@ -89,7 +89,12 @@ class PipedProcess:
             writer.cancel()
             if self.process.returncode is None and ws.closed:
                 self.kill()
-            self.returncode = await self.process.wait()
+            try:
+                self.returncode = await self.process.wait()
+            except asyncio.CancelledError:  # the worker is stopping: never leave the child behind
+                self.kill()
+                self.returncode = await self.process.wait()
+                raise
             if not self._exited.done():
                 self._exited.set_result(self.returncode)
             ws.close(1000, f"process exited with {self.returncode}")

@@ -49,6 +49,7 @@ def test_spec_examples(cli):
         assert two.receive() == "[lobby] hello"
 
 
+@pytest.mark.process  # the piped process is a child process
 def test_piped_process_example(cli):
     with cli.websocket("/shell") as ws:
         ws.send("quiet")

@@ -131,6 +131,7 @@ def test_onclose_runs_once_per_connection(cli):
     assert len(closed) >= 1 and len(opened) >= len(closed)
 
 
+@pytest.mark.process  # the piped process is a child process
 def test_piped_process_streams_stdout_and_takes_messages(cli):
     with cli.websocket("/shell") as ws:
         ws.send("hello")

@@ -15,6 +15,8 @@ from skitai.testing.websocket import WebSocketClosed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture(scope="module")
 def engine():

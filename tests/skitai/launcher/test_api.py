@@ -18,6 +18,7 @@ def test_all_names_exist():
         assert hasattr(skitai, name), name
 
 
+@pytest.mark.process
 def test_import_has_no_side_effects():
     code = (
         "import sys; sys.argv = ['serve.py', '--port', 'nonsense', 'stop'];"
@@ -75,6 +76,7 @@ def test_set_max_age_rejects_negative_seconds():
         skitai.set_max_age("/static", -1)
 
 
+@pytest.mark.process
 def test_joinpath_is_relative_to_the_launch_script(tmp_path):
     script = tmp_path / "serve.py"
     script.write_text("import skitai; print(skitai.joinpath('myapp', 'static')); print(skitai.abspath('x'))")
@@ -83,6 +85,7 @@ def test_joinpath_is_relative_to_the_launch_script(tmp_path):
     assert lines == [str(tmp_path / "myapp" / "static"), str(tmp_path / "x")], result.stderr
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     "argv, expected",
     [(["--devel"], "True"), ([], "False"), (["--devel", "---production"], "False")],

@@ -2,6 +2,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from skitai.workers import daemon
 
 
@@ -21,6 +23,7 @@ def test_status_with_live_pid_is_running(tmp_path, capsys):
     assert str(os.getpid()) in capsys.readouterr().out
 
 
+@pytest.mark.process
 def test_stale_pid_file_is_removed(tmp_path):
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (tmp_path / daemon.PID_FILE).write_text(finished.stdout)
@@ -38,6 +41,7 @@ def test_stop_when_not_running_is_not_an_error(tmp_path, capsys):
     assert "not running" in capsys.readouterr().out
 
 
+@pytest.mark.process
 def test_stop_terminates_the_recorded_process(tmp_path):
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:

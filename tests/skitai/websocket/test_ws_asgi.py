@@ -50,6 +50,7 @@ def test_app_close_reaches_the_client_with_its_code(cli):
     assert (info.value.code, info.value.reason) == (4000, "done")
 
 
+@pytest.mark.process
 def test_real_process_with_the_websockets_client():
     with skitai.test_client(os.path.join(HERE, "starlette_ws_app.py"), port=free_port()) as engine:
         with engine.websocket("/asgi/ws") as ws:

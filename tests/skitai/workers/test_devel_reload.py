@@ -13,6 +13,8 @@ from worker_helpers import wait_for
 
 import skitai
 
+pytestmark = pytest.mark.process
+
 SERVE = '''
 import skitai
 
