@@ -3,7 +3,7 @@ keeps the clock, and drains on shutdown.
 
 It is also the ``Engine`` that mounts receive at start-up (thread pool, debug
 flag, error log, the other mounts).  Connections see it only through the
-:class:`skitai.state.ServerState` it builds at start (clock, limits, logs,
+:class:`skitai.server_state.ServerState` it builds at start (clock, limits, logs,
 match, dispatch, connection count).
 
 Dispatch drives a mount's coroutine by hand and creates an asyncio Task only if
@@ -28,7 +28,7 @@ from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
 from .logs import Logs
 from .mounts.table import MountTable
-from .state import Connection, ServerState
+from .server_state import Connection, ServerState
 from .threads import ThreadPool
 
 __all__ = ["Server"]
