@@ -363,6 +363,7 @@ class HookLoader:
             raise ValueError(f"module {module.__name__} is not mounted on this app")
         for node in nodes:
             self._umount_tree(node)
+        _FORMS.clear()  # it would keep the old hooks, and their module's globals, alive
         fresh = importlib.reload(module)
         for node in nodes:
             node.module = fresh

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..contract import Engine, HeaderList, Request, Responder
+from ..contract import Engine, HeaderList, KnowsWorkers, Request, Responder
 from ..environ import request_environ
 from ..errors import ClientGone, HTTPError
 from .base import AppMount, answer_error, error_response
@@ -357,7 +357,5 @@ class WSGIMount(AppMount):
 
     async def startup(self, engine: Engine) -> None:
         await super().startup(engine)
-        workers = getattr(engine, "workers", None)
-        if workers is None:
-            workers = getattr(getattr(engine, "config", None), "workers", 1)
-        self._multiprocess = isinstance(workers, int) and workers > 1
+        # an engine that does not say how many workers it has is one process
+        self._multiprocess = isinstance(engine, KnowsWorkers) and engine.workers > 1

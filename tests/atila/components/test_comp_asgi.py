@@ -232,6 +232,7 @@ def test_atila_app_served_by_uvicorn(uvicorn_atila):
         assert http.get("/apis/pets/notanumber").status_code == 404
 
 
+@pytest.mark.process
 def test_a_failed_stream_is_cut_under_uvicorn(uvicorn_atila):
     with httpx.Client(base_url=uvicorn_atila, timeout=5) as http:
         with pytest.raises(httpx.RemoteProtocolError):

@@ -5,7 +5,6 @@ import sys
 import pytest
 
 import skitai
-from skitai.site import current_site
 
 
 def wsgi_app(environ, start_response):
@@ -22,7 +21,7 @@ def test_all_names_exist():
 def test_import_has_no_side_effects():
     code = (
         "import sys; sys.argv = ['serve.py', '--port', 'nonsense', 'stop'];"
-        "import skitai, skitai.site as s; assert s._site is None; print('ok')"
+        "import skitai; assert skitai._site.entries == []; print('ok')"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.stdout.strip() == "ok", result.stderr
@@ -31,20 +30,20 @@ def test_import_has_no_side_effects():
 def test_mount_records_an_entry_with_pref():
     pref = skitai.pref()
     skitai.mount("/", wsgi_app, pref)
-    entry = current_site().entries[0]
+    entry = skitai._site.entries[0]
     assert (entry.prefix, entry.target, entry.pref, entry.name) == ("/", wsgi_app, pref, None)
 
 
 def test_third_positional_string_is_the_name_and_fourth_the_pref():
     pref = skitai.pref()
     skitai.mount("/v1", "app_v1/", "app", pref)
-    entry = current_site().entries[0]
+    entry = skitai._site.entries[0]
     assert entry.name == "app" and entry.pref is pref
 
 
 def test_mount_passes_other_keywords_to_the_loader():
     skitai.mount("/", wsgi_app, name="orm", subscribe=["tfserver"])
-    entry = current_site().entries[0]
+    entry = skitai._site.entries[0]
     assert entry.name == "orm" and entry.options == {"subscribe": ["tfserver"]}
 
 
@@ -65,7 +64,7 @@ def test_mount_returns_a_runner_callable():
 def test_log_off_and_set_max_age_are_recorded():
     skitai.log_off("/static", "/media")
     skitai.set_max_age("/static", 300)
-    site = current_site()
+    site = skitai._site
     assert site.log_off_prefixes == ["/static", "/media"]
     assert site.max_age_for("/static/app.js") == 300
     assert site.max_age_for("/staticx") is None

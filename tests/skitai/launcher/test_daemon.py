@@ -51,3 +51,17 @@ def test_stop_terminates_the_recorded_process(tmp_path):
         assert not (tmp_path / daemon.PID_FILE).exists()
     finally:
         sleeper.kill()
+
+
+def test_app_home_of_a_script_path_is_its_name_and_a_hash_of_the_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKITAI_HOME", str(tmp_path))
+    shop, blog = daemon.app_home("/srv/shop/serve.py"), daemon.app_home("/srv/blog/serve.py")
+    assert shop != blog
+    assert os.path.basename(shop).startswith("serve-") and os.path.dirname(shop) == str(tmp_path)
+    assert daemon.app_home("/srv/shop/serve.py") == shop
+
+
+def test_status_names_the_script_that_started_the_daemon(tmp_path, capsys):
+    (tmp_path / daemon.SCRIPT_FILE).write_text("/srv/shop/serve.py\n")
+    assert daemon.status(str(tmp_path)) == daemon.EXIT_STOPPED
+    assert "/srv/shop/serve.py" in capsys.readouterr().out
