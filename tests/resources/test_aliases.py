@@ -68,6 +68,7 @@ def test_custom_database_interface():
     assert Database(None, "@upper").shout(1, 2).fetch() == "MEM:SHOUT:1,2"
 
 
+@pytest.mark.process
 def test_mongodb_alias_against_a_real_server():
     if shutil.which("mongod") is None:
         pytest.skip("MongoDB: no server obtainable here (Debian has no mongodb-server package and downloading "

@@ -9,6 +9,8 @@ import skitai
 from atila.db import Database, InvalidIdentifier, Q, Row
 from atila.db.builder import Query
 
+pytestmark = pytest.mark.process
+
 
 def sql(query, style="qmark", dialect="sqlite"):
     return query.compile(style, dialect)

@@ -10,6 +10,8 @@ import pytest
 import skitai
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "site", "serve.py")
 
 

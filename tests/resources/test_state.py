@@ -9,6 +9,8 @@ import pytest
 from skitai.state.host import HostLastUpdates
 from skitai.state.memory import MemoryLastUpdates
 
+pytestmark = pytest.mark.process
+
 
 def _child(table, results):
     table.set("tables.users", 42.0)

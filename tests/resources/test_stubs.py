@@ -12,6 +12,8 @@ from upstreams import echo_server, jsonrpc_server, xmlrpc_server
 import skitai
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "site", "serve.py")
 
 

@@ -2,8 +2,12 @@
 import os
 import sqlite3
 
+import pytest
+
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 SKITAID = os.path.join(os.path.dirname(__file__), "../../../examples/dumbseek/skitaid.py")
 
