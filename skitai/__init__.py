@@ -32,6 +32,7 @@ __all__ = [
     "Pref",
     "Runner",
     "abspath",
+    "enable_ssl",
     "is_devel",
     "joinpath",
     "log_off",
@@ -90,9 +91,28 @@ def run(**settings: Any) -> None:
     Exits the process with the launcher's exit code.
     """
     from .cli import launch
+    from .site import current_site
 
     autorun.mark_ran()
+    settings = {**current_site().ssl_settings, **settings}
     raise SystemExit(launch(settings))
+
+
+def enable_ssl(certfile: str, keyfile: str | None = None, passphrase: str | None = None) -> None:
+    """Serve over TLS: the port then speaks HTTPS only, offering HTTP/2 and
+    HTTP/1.1 by ALPN (the same as ``skitai.run(certfile=..., keyfile=...,
+    passphrase=...)``).  Relative paths are taken from the launch script's folder.
+
+    The certificate and key are loaded here once, so a missing file or a wrong
+    passphrase fails at this call with the reason, not in a worker later.
+    """
+    from .http2.tls import server_context
+    from .site import current_site
+
+    certfile = joinpath(certfile)
+    keyfile = joinpath(keyfile) if keyfile else None
+    server_context(certfile, keyfile, passphrase)
+    current_site().ssl_settings = {"certfile": certfile, "keyfile": keyfile, "passphrase": passphrase}
 
 
 def preference(**attributes: Any) -> Pref:

@@ -24,6 +24,8 @@ from .contract import NOT_FOUND
 from .errors import ClientGone, HTTPError
 from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
+from .http2.protocol import H2Protocol
+from .http2.tls import Negotiator, server_context
 from .mounts.table import MountTable
 from .threads import ThreadPool
 
@@ -52,6 +54,8 @@ class Server:
         self._accepting = False
         self._stopping = False
         self._sweeper: asyncio.TimerHandle | None = None
+        #: TLS (config.certfile): ALPN then picks HTTP/2 or HTTP/1.1 per connection
+        self.ssl_context: Any = None
 
     # -- life cycle ------------------------------------------------------------
     async def start(self, sockets: list[socket.socket]) -> None:
@@ -61,6 +65,8 @@ class Server:
         # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
         self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai-executor")
         self.loop.set_default_executor(self.executor)
+        if self.config.certfile:
+            self.ssl_context = server_context(self.config.certfile, self.config.keyfile, self.config.passphrase)
         self._tick()
         for mount in self.table.mounts:
             await mount.startup(self)
@@ -132,7 +138,13 @@ class Server:
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
-            await self.loop.connect_accepted_socket(partial(H1Protocol, self), conn)
+            if self.ssl_context is None:
+                await self.loop.connect_accepted_socket(partial(H1Protocol, self), conn)
+            else:  # HTTP/2 switch point: ALPN (skitai/http2/tls.py)
+                factory = partial(Negotiator, partial(H1Protocol, self), partial(H2Protocol, self))
+                await self.loop.connect_accepted_socket(
+                    factory, conn, ssl=self.ssl_context, ssl_handshake_timeout=self.config.limits.header_timeout
+                )
         except OSError:
             conn.close()
 

@@ -46,6 +46,8 @@ class Site:
         self.entries: list[Entry] = []
         self.log_off_prefixes: list[str] = []
         self.max_ages: dict[str, int] = {}
+        #: ``skitai.enable_ssl(...)``: certfile, keyfile, passphrase for ``run``
+        self.ssl_settings: dict[str, Any] = {}
 
     def add(
         self,

@@ -19,6 +19,7 @@ import httptools
 from ..body import EMPTY_BODY, StreamBody
 from ..contract import Headers, Request
 from ..errors import ClientGone, HTTPError
+from ..http2 import switch as h2_switch
 from .codec import RequestHead, RequestParser
 from .cycle import Cycle, read_file_chunks
 
@@ -55,6 +56,9 @@ class H1Protocol(asyncio.Protocol):
         self.head_deadline = 0.0
         self.idle_deadline = 0.0
         self.body_started = 0.0
+        #: HTTP/2 switch point: the first bytes may be the prior-knowledge preface
+        self.h2_sniffing = True
+        self.h2_sniffed = b""
 
     # -- asyncio.Protocol ------------------------------------------------------
     def connection_made(self, transport: Any) -> None:
@@ -80,6 +84,10 @@ class H1Protocol(asyncio.Protocol):
             self._drain.set_exception(gone)
 
     def data_received(self, data: bytes) -> None:
+        if self.h2_sniffing:  # HTTP/2 switch point: prior knowledge (skitai/http2/switch.py)
+            data = h2_switch.sniff(self, data)
+            if not data:
+                return
         if self.head_deadline == 0.0 and not self.parser.in_body:
             self.head_deadline = self.server.now + self.limits.header_timeout
             self.idle_deadline = 0.0
@@ -94,7 +102,8 @@ class H1Protocol(asyncio.Protocol):
         if self._upgrading is not None:
             # dispatched only now, so the hand-off knows which bytes follow the head
             cycle, self._upgrading = self._upgrading, None
-            self.server.dispatch(cycle)
+            if not h2_switch.upgrade_h2c(self, cycle):  # HTTP/2 switch point: Upgrade: h2c
+                self.server.dispatch(cycle)
 
     def eof_received(self) -> bool | None:
         # A half-closed client still gets the answers to what it sent.
@@ -304,6 +313,12 @@ class H1Protocol(asyncio.Protocol):
         last_call = self.server.now + LAST_CALL
         if not self.idle_deadline or self.idle_deadline > last_call:
             self.idle_deadline = last_call
+
+    def take_upgrade_data(self) -> bytes:
+        """The bytes that followed an Upgrade request's head (they belong to the new protocol)."""
+        leftover = self._upgrade_data or b""
+        self._upgrade_data = None
+        return leftover
 
     def _hand_off(self, cycle: Cycle) -> None:
         leftover = self._upgrade_data or b""
