@@ -150,6 +150,7 @@ class H2Codec:
         self.resets = Budget(limits.h2_max_resets_per_second)
         self.control = Budget(limits.h2_max_control_frames_per_second)
         self.terminated: Terminated | None = None
+        self._trailers: dict[int, list[tuple[str, str]]] = {}
 
     # -- start -------------------------------------------------------------------
     def initiate(self) -> None:
@@ -195,7 +196,7 @@ class H2Codec:
             elif kind is h2.events.RequestReceived:
                 out.append(self._head(event.stream_id, event.headers, event.stream_ended))
             elif kind is h2.events.StreamEnded:
-                out.append(BodyEnd(event.stream_id))
+                out.append(BodyEnd(event.stream_id, self._trailers.pop(event.stream_id, None)))
             elif kind is h2.events.WindowUpdated:
                 if event.delta < _TINY_WINDOW_UPDATE and not self.control.spend(now):
                     return self._calm(out, "too many small WINDOW_UPDATE frames")
@@ -207,8 +208,8 @@ class H2Codec:
                     )
                 out.append(StreamReset(event.stream_id, int(event.error_code)))
             elif kind is h2.events.TrailersReceived:
-                trailers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers]
-                out.append(BodyEnd(event.stream_id, trailers))
+                # StreamEnded follows at once and carries them
+                self._trailers[event.stream_id] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers]
             elif kind is h2.events.RemoteSettingsChanged:
                 if not self.control.spend(now):
                     return self._calm(out, "too many SETTINGS frames")

@@ -409,13 +409,15 @@ class H2Protocol(asyncio.Protocol):
                 self._close()
             return
         if not event.by_client:
-            self.server.logs.error(
+            # a client's fault, not ours: worth a line, not an error
+            self.server.logs.info(
                 f"HTTP/2 connection from {self._client} ended: {event.detail} (GOAWAY {_code_name(event.error_code)})"
             )
         self._close()
 
     def _close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
+            self.codec.goaway(ErrorCodes.NO_ERROR, "server closing the connection")
             self._flush()
             self.transport.close()
 
@@ -446,13 +448,14 @@ class H2Protocol(asyncio.Protocol):
         self._flush()
 
     def shutdown(self) -> None:
-        """Graceful stop: GOAWAY now, streams in progress finish, then close."""
+        """Graceful stop: streams in progress finish, new ones are refused
+        (REFUSED_STREAM, which clients retry elsewhere), then GOAWAY and close.
+
+        NOTE: not GOAWAY first: h2-based clients (httpx) treat any GOAWAY as the
+        end and fail on the answers that follow it.
+        """
         self.closing = True
-        if self.transport is None:
-            return
-        self.codec.goaway(ErrorCodes.NO_ERROR, "server shutting down")
-        self._flush()
-        if not self.streams:
+        if self.transport is not None and not self.streams:
             self._close()
 
 
