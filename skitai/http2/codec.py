@@ -180,7 +180,7 @@ class H2Codec:
         if self.terminated is not None:
             return []
         try:
-            raw = self.h2.receive_data(data)
+            raw: list[Any] = self.h2.receive_data(data)
         except h2.exceptions.ProtocolError as exc:
             # h2 has queued a GOAWAY with exc.error_code
             return [self._terminated(int(exc.error_code), _describe(exc))]

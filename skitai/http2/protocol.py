@@ -439,11 +439,10 @@ class H2Protocol(asyncio.Protocol):
                 # the client's window stayed shut (zero-window stall)
                 stream.abort()
                 continue
-            body = stream.request.body
-            if body is EMPTY_BODY or stream.remote_ended or stream.closed or stream._paused:
+            if stream.body_started == 0.0 or stream.remote_ended or stream.closed or stream.paused:
                 continue
             elapsed = now - stream.body_started
-            if elapsed > limits.body_grace and body.received < limits.min_body_rate * elapsed:
+            if elapsed > limits.body_grace and stream.received < limits.min_body_rate * elapsed:
                 stream.fail_body(HTTPError(408, "request body arriving too slowly (limit min_body_rate)"))
         self._flush()
 

@@ -16,7 +16,7 @@ Two extras over HTTP/1.1: ``end(trailers)`` sends trailer fields (gRPC), and
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ..body import EMPTY_BODY, StreamBody
 from ..contract import HeaderList, Request
@@ -116,9 +116,10 @@ class H2Stream:
         "_end_after",
         "_trailers",
         "_waiter",
-        "_paused",
+        "paused",
         "_unacked",
         "_body_limit",
+        "_body",
     )
 
     def __init__(
@@ -149,9 +150,10 @@ class H2Stream:
         self._end_after = False
         self._trailers: list[tuple[bytes, bytes]] | None = None
         self._waiter: asyncio.Future[None] | None = None
-        self._paused = False
+        self.paused = False
         self._unacked = 0
         self._body_limit = 0
+        self._body: StreamBody | None = None
 
     # -- Responder -------------------------------------------------------------
     def respond(self, status: int, headers: HeaderList, body: bytes = b"") -> None:
@@ -279,9 +281,8 @@ class H2Stream:
             return
         self.closed = True
         self._pending = None
-        body = self.request.body
-        if body is not EMPTY_BODY:
-            body.fail(exc)
+        if self._body is not None:
+            self._body.fail(exc)
         self._wake(exc)
         self.complete()
 
@@ -297,11 +298,17 @@ class H2Stream:
     def attach_body(self, length: int | None, limit: int, now: float) -> StreamBody:
         self._body_limit = limit
         self.body_started = now
-        return StreamBody(self.protocol.loop, length, self)
+        self._body = StreamBody(self.protocol.loop, length, cast(Any, self))
+        return self._body
+
+    @property
+    def received(self) -> int:
+        """Request body bytes received so far."""
+        return 0 if self._body is None else self._body.received
 
     def feed(self, data: bytes, flow_length: int) -> None:
-        body = self.request.body
-        if self.closed or body is EMPTY_BODY:
+        body = self._body
+        if self.closed or body is None:
             self.protocol.codec.acknowledge(self.stream_id, flow_length)
             return
         if body.received + len(data) > self._body_limit:
@@ -310,22 +317,20 @@ class H2Stream:
                                           "(limit max_body_size or the mount's max_client_body_size)"))
             return
         body.feed(data)
-        if self._paused:
+        if self.paused:
             self._unacked += flow_length
         else:
             self.protocol.codec.acknowledge(self.stream_id, flow_length)
 
     def body_end(self) -> None:
         self.remote_ended = True
-        body = self.request.body
-        if body is not EMPTY_BODY:
-            body.feed_eof()
+        if self._body is not None:
+            self._body.feed_eof()
 
     def fail_body(self, exc: HTTPError) -> None:
         """The body broke a limit: answer it if nothing was sent yet, stop the upload."""
-        body = self.request.body
-        if body is not EMPTY_BODY:
-            body.fail(exc)
+        if self._body is not None:
+            self._body.fail(exc)
         if not self.started and not self.closed:
             self.respond(exc.status, [("content-type", "text/plain; charset=utf-8")],
                          exc.detail.encode("utf-8", "replace"))
@@ -333,11 +338,11 @@ class H2Stream:
             self.abort()
 
     def pause_reading(self) -> None:
-        self._paused = True
+        self.paused = True
 
     def resume_reading(self) -> None:
-        if self._paused:
-            self._paused = False
+        if self.paused:
+            self.paused = False
             unacked, self._unacked = self._unacked, 0
             self.protocol.codec.acknowledge(self.stream_id, unacked)
             self.protocol.schedule_flush()
