@@ -29,6 +29,7 @@ from h2.errors import ErrorCodes
 
 from ..config import Limits
 from .budget import Budget
+from .hpack_static import StaticEncoder
 
 __all__ = [
     "H2Codec",
@@ -147,6 +148,7 @@ class H2Codec:
         # make it the decoder's hard limit, turning every oversized head into a
         # GOAWAY); moderate excess gets a 431 from _head() instead.
         self.h2.decoder.max_header_list_size = limits.max_header_size * _BOMB_FACTOR
+        self.h2.encoder = StaticEncoder()  # type: ignore[assignment]
         self.resets = Budget(limits.h2_max_resets_per_second)
         self.control = Budget(limits.h2_max_control_frames_per_second)
         self.terminated: Terminated | None = None

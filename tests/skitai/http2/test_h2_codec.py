@@ -283,3 +283,24 @@ def test_client_goaway_is_reported() -> None:
     pair.client.close_connection()
     (event,) = pair.send()
     assert isinstance(event, Terminated) and event.by_client and event.error_code == 0
+
+
+def test_static_encoder_round_trips_and_never_grows_the_peer_table() -> None:
+    import hpack
+    from hpack.struct import NeverIndexedHeaderTuple
+
+    from skitai.http2.hpack_static import StaticEncoder
+
+    encoder, decoder = StaticEncoder(), hpack.Decoder()
+    blocks = [
+        [(b":status", b"200"), (b"server", b"skitai"), (b"content-type", b"text/plain"), (b"x-bin", b"\xff" * 40)],
+        [(b":status", b"418"), (b"x-new", b"v"), NeverIndexedHeaderTuple(b"set-cookie", b"a=b")],
+    ]
+    first = encoder.encode(blocks[0])
+    assert first[:1] == b"\x20"  # dynamic table size 0, announced once
+    assert decoder.decode(first, raw=True) == [tuple(f) for f in blocks[0]]
+    for _ in range(3):
+        for block in blocks:
+            assert decoder.decode(encoder.encode(block), raw=True) == [tuple(f) for f in block]
+    assert decoder.header_table_size == 0 and len(decoder.header_table.dynamic_entries) == 0
+    assert encoder.encode(blocks[0]) == first[1:]  # cached: the same bytes every time
