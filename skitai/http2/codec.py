@@ -16,6 +16,7 @@ many frames h2 produced).
 from __future__ import annotations
 
 import binascii
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -122,6 +123,17 @@ class Terminated(Event):
     by_client: bool = False
 
 
+#: a field name as RFC 9113 8.2.1 allows it (RFC 9110 token, lower case)
+_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-z]+\Z")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}\Z")
+#: NUL, CR, LF anywhere, or whitespace around the value (RFC 9113 8.2.1)
+_BAD_VALUE = re.compile(rb"[\x00\r\n]|\A[ \t]|[ \t]\Z")
+
+
+def _show(name: bytes) -> str:
+    return repr(name.decode("latin-1")[:64])
+
+
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"})
 
 
@@ -130,10 +142,15 @@ class H2Codec:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        # PERF: h2 validates fields byte by byte in Python; _head() applies the
+        # same RFC 9113 8.2/8.3 rules with two regular expressions per field, in
+        # the loop that reads them anyway.  Outbound, the stream validates.
         config = h2.config.H2Configuration(
             client_side=False,
             header_encoding=None,
-            validate_outbound_headers=False,  # the stream validates app headers itself
+            validate_inbound_headers=False,
+            normalize_inbound_headers=False,
+            validate_outbound_headers=False,
             normalize_outbound_headers=False,
         )
         self.h2 = h2.connection.H2Connection(config=config)
@@ -210,8 +227,14 @@ class H2Codec:
                     )
                 out.append(StreamReset(event.stream_id, int(event.error_code)))
             elif kind is h2.events.TrailersReceived:
+                fields = event.headers
+                if any(not _NAME.match(k) or _BAD_VALUE.search(v) for k, v in fields):
+                    # RFC 9113 8.1.1: a malformed message is a stream error
+                    self.reset(event.stream_id, ErrorCodes.PROTOCOL_ERROR)
+                    out.append(StreamReset(event.stream_id, int(ErrorCodes.PROTOCOL_ERROR)))
+                    continue
                 # StreamEnded follows at once and carries them
-                self._trailers[event.stream_id] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers]
+                self._trailers[event.stream_id] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in fields]
             elif kind is h2.events.RemoteSettingsChanged:
                 if not self.control.spend(now):
                     return self._calm(out, "too many SETTINGS frames")
@@ -263,34 +286,47 @@ class H2Codec:
     def _head(self, stream_id: int, headers: Any, ended: bool) -> Event:
         """The request head as the Request wants it, or why it is refused.
 
-        h2 has already refused (PROTOCOL_ERROR) what RFC 9113 8.3 forbids:
-        missing or duplicate pseudo-headers, upper-case names, connection-specific
-        fields.  Left here are the engine's own limits and path rules.
+        Malformed requests (RFC 9113 8.1.1: bad field names or values,
+        pseudo-headers unknown, repeated, missing or after a regular field,
+        connection-specific fields, Host differing from :authority) are a 400 on
+        their stream; the engine's limits give 414 and 431 as over HTTP/1.1.
         """
         limits = self.limits
         if len(headers) > limits.max_headers + 4:
             return Refused(stream_id, 431, f"more than {limits.max_headers} header fields (limit max_headers)")
-        method = b""
-        scheme = b"http"
-        path = b""
-        authority = b""
+        method: bytes | None = None
+        scheme: bytes | None = None
+        path: bytes | None = None
+        authority: bytes | None = None
+        host: bytes | None = None
+        regular = False
         fields: list[tuple[str, str]] = []
         cookies: list[str] = []
         size = 0
         content_length: int | None = None
-        has_host = False
         for name, value in headers:
             size += len(name) + len(value) + 4
+            if _BAD_VALUE.search(value) is not None:
+                return Refused(stream_id, 400, f"invalid value of field {_show(name)} (CR, LF, NUL or "
+                                               "surrounding whitespace)")
             if name[:1] == b":":
-                if name == b":method":
+                if regular:
+                    return Refused(stream_id, 400, f"pseudo-header {_show(name)} after a regular field")
+                if name == b":method" and method is None:
                     method = value
-                elif name == b":path":
+                elif name == b":path" and path is None:
                     path = value
-                elif name == b":scheme":
+                elif name == b":scheme" and scheme is None:
                     scheme = value
-                elif name == b":authority":
+                elif name == b":authority" and authority is None:
                     authority = value
+                else:
+                    return Refused(stream_id, 400, f"unknown or repeated pseudo-header {_show(name)}")
                 continue
+            regular = True
+            if _NAME.match(name) is None:
+                return Refused(stream_id, 400, f"invalid field name {_show(name)} (RFC 9113 8.2.1: a "
+                                               "lower-case token)")
             text = value.decode("latin-1")
             if name == b"cookie":
                 # RFC 9113 8.2.3: split cookie fields are one field again for HTTP/1.1 semantics
@@ -301,7 +337,9 @@ class H2Codec:
                     return Refused(stream_id, 400, "invalid Content-Length")
                 content_length = int(text)
             elif name == b"host":
-                has_host = True
+                if host is not None:
+                    return Refused(stream_id, 400, "more than one Host header")
+                host = value
             elif name in _HOP_BY_HOP or name == b"te" and value.lower() != b"trailers":
                 return Refused(stream_id, 400, f"connection-specific header {name.decode('latin-1')} in HTTP/2")
             fields.append((name.decode("latin-1"), text))
@@ -312,10 +350,17 @@ class H2Codec:
             return Refused(stream_id, 431, f"more than {limits.max_headers} header fields (limit max_headers)")
         if cookies:
             fields.append(("cookie", "; ".join(cookies)))
-        if authority and not has_host:
-            fields.append(("host", authority.decode("latin-1")))
         if method == b"CONNECT":
             return Refused(stream_id, 501, "CONNECT is not supported")
+        if method is None or scheme is None or path is None:
+            return Refused(stream_id, 400, "request without :method, :scheme or :path (RFC 9113 8.3.1)")
+        if authority is not None:
+            if host is None:
+                fields.append(("host", authority.decode("latin-1")))
+            elif host != authority:
+                return Refused(stream_id, 400, "Host header differs from :authority")
+        if not _TOKEN.match(method):
+            return Refused(stream_id, 400, "invalid :method")
         if len(path) > limits.max_request_line:
             return Refused(stream_id, 414, f"request target longer than {limits.max_request_line} bytes "
                                            "(limit max_request_line)")

@@ -304,3 +304,41 @@ def test_static_encoder_round_trips_and_never_grows_the_peer_table() -> None:
             assert decoder.decode(encoder.encode(block), raw=True) == [tuple(f) for f in block]
     assert decoder.header_table_size == 0 and len(decoder.header_table.dynamic_entries) == 0
     assert encoder.encode(blocks[0]) == first[1:]  # cached: the same bytes every time
+
+
+REQUIRED = [(b":method", b"GET"), (b":scheme", b"http"), (b":path", b"/"), (b":authority", b"a")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ([*REQUIRED, (b"X-Upper", b"1")], "invalid field name"),
+        ([*REQUIRED, (b"bad name", b"1")], "invalid field name"),
+        ([*REQUIRED, (b"x-a", b"1\r\nx-b: 2")], "invalid value"),
+        ([*REQUIRED, (b"x-a", b" padded")], "invalid value"),
+        ([*REQUIRED, (b"x-a", b"nul\x00")], "invalid value"),
+        ([REQUIRED[0], (b"x-a", b"1"), *REQUIRED[1:]], "after a regular field"),
+        ([*REQUIRED, (b":path", b"/again")], "repeated pseudo-header"),
+        ([*REQUIRED, (b":protocol", b"websocket")], "unknown or repeated"),
+        (REQUIRED[:2] + REQUIRED[3:], "without :method, :scheme or :path"),
+        ([*REQUIRED, (b"host", b"b")], "differs from :authority"),
+        ([*REQUIRED, (b"connection", b"keep-alive")], "connection-specific"),
+        ([*REQUIRED, (b"te", b"gzip")], "connection-specific"),
+        ([(b":method", b"G E T"), *REQUIRED[1:]], "invalid :method"),
+    ],
+)
+def test_malformed_requests_are_400_on_their_stream(headers: list[tuple[bytes, bytes]], reason: str) -> None:
+    pair = Pair()
+    events = pair.send(frame(1, 0x05, 1, pair.client.encoder.encode(headers)))
+    (refused,) = [e for e in events if isinstance(e, Refused)]
+    assert refused.status == 400 and reason in refused.detail
+    assert pair.codec.terminated is None
+
+
+def test_malformed_trailers_reset_the_stream() -> None:
+    pair = Pair()
+    stream_id, _ = pair.request([(b":method", b"POST"), *GET[1:]], end=False)
+    block = pair.client.encoder.encode([(b":path", b"/x")])
+    events = pair.send(frame(1, 0x05, stream_id, block))
+    assert any(isinstance(e, StreamReset) and e.error_code == ErrorCodes.PROTOCOL_ERROR for e in events)
+    assert pair.codec.terminated is None
