@@ -203,6 +203,12 @@ class H2Codec:
         except h2.exceptions.ProtocolError as exc:
             # h2 has queued a GOAWAY with exc.error_code
             return [self._terminated(int(exc.error_code), _describe(exc))]
+        except Exception as exc:  # a bug in h2 or here must end one connection, not the worker
+            try:
+                self.h2.close_connection(ErrorCodes.INTERNAL_ERROR)
+            except Exception:
+                pass
+            return [self._terminated(int(ErrorCodes.INTERNAL_ERROR), f"internal error: {exc!r}")]
         out: list[Event] = []
         for event in raw:
             kind = type(event)

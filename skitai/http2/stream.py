@@ -193,7 +193,7 @@ class H2Stream:
             return
         if status in _NO_BODY_STATUS:
             self._remaining = 0
-        elif length is not None:
+        elif length is not None and not self._head_only:
             self._remaining = length
         self._begin(status, headers)
         self.protocol.send_headers(self, block, False)
@@ -288,7 +288,7 @@ class H2Stream:
 
     def abort(self) -> None:
         """End the stream with RST_STREAM(CANCEL): the answer cannot be completed."""
-        if self.closed:
+        if self.closed or self.done:
             return
         self.finished = True
         self.protocol.reset(self)

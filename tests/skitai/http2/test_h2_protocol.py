@@ -55,6 +55,8 @@ class Mount:
             return None
         if path == "/stream":
             return self.stream(responder)
+        if path == "/sized":
+            return self.sized(responder)
         if path == "/trailers":
             return self.trailers(responder)
         if path == "/hold":
@@ -73,6 +75,11 @@ class Mount:
         except ClientGone as exc:
             self.errors.append(exc)
             raise
+        responder.end()
+
+    async def sized(self, responder: Any) -> None:
+        responder.start(200, [("content-length", "4")])
+        await responder.write(b"size")
         responder.end()
 
     async def trailers(self, responder: Any) -> None:
@@ -268,6 +275,19 @@ async def test_an_upload_the_app_does_not_read_stops_at_the_windows(mount: Mount
         client.h2.end_stream(stream_id)
         await client.pump(10)
         assert client.body(stream_id) == str(sent).encode()
+
+
+@sync
+async def test_head_of_a_sized_stream_keeps_its_length_and_ends_cleanly(mount: Mount) -> None:
+    async with WireServer([mount]) as wire:
+        client = Client(wire)
+        get = client.get("/sized")
+        head = client.h2.get_next_available_stream_id()
+        client.h2.send_headers(head, [(b":method", b"HEAD"), *GET[1:], (b":path", b"/sized")], end_stream=True)
+        await client.pump()
+        assert client.body(get) == b"size" and client.ended(get)
+        assert client.headers(head)[b"content-length"] == b"4"
+        assert client.body(head) == b"" and client.ended(head) and client.reset_code(head) is None
 
 
 @sync
