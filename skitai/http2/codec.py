@@ -258,8 +258,6 @@ class H2Codec:
                         out, f"too many {_CONTROL_EVENTS[kind]} frames; limit h2_max_control_frames_per_second"
                     )
             # SettingsAcknowledged, PingAckReceived...: nothing to do
-        if self.streams_in_flight_exceeded():
-            return self._calm(out, "too many streams (limit h2_max_concurrent_streams)")
         if self._pending_header_block() > self.limits.max_header_size * _BOMB_FACTOR:
             return self._calm(out, "header block never ends (CONTINUATION flood); limit max_header_size")
         return out
@@ -274,11 +272,6 @@ class H2Codec:
         if not pending:
             return 0
         return sum(len(frame.data) for frame in pending)
-
-    def streams_in_flight_exceeded(self) -> bool:
-        # h2 enforces MAX_CONCURRENT_STREAMS on open streams once our SETTINGS
-        # are acknowledged; this catches clients that never acknowledge them.
-        return len(self.h2.streams) > 4 * self.limits.h2_max_concurrent_streams + 16
 
     def _calm(self, out: list[Event], detail: str) -> list[Event]:
         self.h2.close_connection(ErrorCodes.ENHANCE_YOUR_CALM, detail.encode("ascii", "replace")[:256])

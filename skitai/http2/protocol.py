@@ -69,7 +69,6 @@ class H2Protocol(asyncio.Protocol):
         #: streams waiting for a flow-control window
         self.blocked: dict[int, H2Stream] = {}
         self.closing = False
-        self.active = 0
         self.idle_deadline = 0.0
         self._client: tuple[str, int] | None = None
         self._local: tuple[str, int] | None = None
@@ -173,13 +172,8 @@ class H2Protocol(asyncio.Protocol):
         # NOTE: dispatched only after the whole read is decoded, so a stream the
         # same read already reset (rapid reset) never reaches an app.
         for stream in fresh:
-            if stream.closed:
-                continue
-            if self.active >= self.limits.h2_max_concurrent_streams:
-                self.codec.reset(stream.stream_id, ErrorCodes.REFUSED_STREAM)
-                stream.gone(ClientGone("refused: too many requests in progress (limit h2_max_concurrent_streams)"))
-                continue
-            self._dispatch(stream)
+            if not stream.closed:
+                self._dispatch(stream)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._registered:
@@ -245,8 +239,6 @@ class H2Protocol(asyncio.Protocol):
         stream.respond(event.status, _TEXT, event.detail.encode("utf-8", "replace"))
 
     def _dispatch(self, stream: H2Stream) -> None:
-        stream.dispatched = True
-        self.active += 1
         self.server.dispatch(stream)
 
     def stream_done(self, stream: H2Stream) -> None:
@@ -254,8 +246,6 @@ class H2Protocol(asyncio.Protocol):
         if self.streams.get(stream.stream_id) is stream:
             del self.streams[stream.stream_id]
         self.blocked.pop(stream.stream_id, None)
-        if stream.dispatched:
-            self.active -= 1
         if stream.started:
             self.server.logs.access(stream.request, stream.status, stream.sent, self.loop.time() - stream.started_at)
         if not stream.remote_ended and not stream.closed:

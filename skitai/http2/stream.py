@@ -105,7 +105,6 @@ class H2Stream:
         "started_at",
         "pushed",
         "remote_ended",
-        "dispatched",
         "done",
         "body_started",
         "blocked_since",
@@ -138,7 +137,6 @@ class H2Stream:
         self.started_at = now
         self.pushed = pushed
         self.remote_ended = request.body is EMPTY_BODY
-        self.dispatched = False
         #: the protocol is through with the stream (all sent, or reset)
         self.done = False
         self.body_started = 0.0

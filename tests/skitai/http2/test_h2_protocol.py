@@ -454,3 +454,4 @@ async def test_h2c_upgrade_with_bad_settings_is_400(mount: Mount) -> None:
             b"HTTP2-Settings: AAAA\r\n\r\n"
         )
         assert out.startswith(b"HTTP/1.1 400") and b"HTTP2-Settings" in out and closed
+
