@@ -30,6 +30,7 @@ from h2.errors import ErrorCodes
 
 from ..config import Limits
 from .budget import Budget
+from .hpack_cache import CachingDecoder
 from .hpack_static import StaticEncoder
 
 __all__ = [
@@ -164,7 +165,7 @@ class H2Codec:
         # NOTE: not advertised as SETTINGS_MAX_HEADER_LIST_SIZE (h2 would then
         # make it the decoder's hard limit, turning every oversized head into a
         # GOAWAY); moderate excess gets a 431 from _head() instead.
-        self.h2.decoder.max_header_list_size = limits.max_header_size * _BOMB_FACTOR
+        self.h2.decoder = CachingDecoder(limits.max_header_size * _BOMB_FACTOR)
         self.h2.encoder = StaticEncoder()  # type: ignore[assignment]
         self.resets = Budget(limits.h2_max_resets_per_second)
         self.control = Budget(limits.h2_max_control_frames_per_second)

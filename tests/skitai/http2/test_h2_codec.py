@@ -342,3 +342,20 @@ def test_malformed_trailers_reset_the_stream() -> None:
     events = pair.send(frame(1, 0x05, stream_id, block))
     assert any(isinstance(e, StreamReset) and e.error_code == ErrorCodes.PROTOCOL_ERROR for e in events)
     assert pair.codec.terminated is None
+
+
+def test_caching_decoder_follows_the_dynamic_table() -> None:
+    from skitai.http2.hpack_cache import CachingDecoder
+
+    decoder = CachingDecoder(65536)
+    insert_a = b"\x40\x03x-a\x011"  # literal with incremental indexing: x-a: 1
+    insert_b = b"\x40\x03x-b\x012"
+    newest = b"\xbe"  # index 62: the newest dynamic entry
+    assert decoder.decode(insert_a, raw=True) == [(b"x-a", b"1")]
+    assert decoder.decode(newest, raw=True) == [(b"x-a", b"1")]
+    assert decoder.decode(newest, raw=True) == [(b"x-a", b"1")]  # from the cache
+    assert decoder.decode(insert_b, raw=True) == [(b"x-b", b"2")]
+    # the same bytes now mean the entry added last
+    assert decoder.decode(newest, raw=True) == [(b"x-b", b"2")]
+    with pytest.raises(Exception):
+        CachingDecoder(100).decode(b"\x40\x03x-a\x7f" + _varint(200 - 127) + b"v" * 200, raw=True)
