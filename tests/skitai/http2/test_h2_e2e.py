@@ -282,3 +282,19 @@ def test_enable_ssl_checks_the_passphrase_at_the_call(certs: dict[str, str], tmp
     server_context(certs["cert"], str(locked), "sesame")
     with pytest.raises(ssl.SSLError):
         skitai.enable_ssl(certs["cert"], str(locked), "wrong")
+
+
+def test_run_settings_and_enable_ssl_agree(certs: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from skitai.cli import Options, build_config
+    from skitai.site import current_site, reset_site
+
+    config = build_config({"certfile": certs["cert"], "keyfile": certs["key"]}, Options())
+    assert (config.certfile, config.keyfile, config.passphrase) == (certs["cert"], certs["key"], None)
+    reset_site()
+    try:
+        # relative paths are the launch script's folder's
+        monkeypatch.setattr("skitai.cli.script_dir", lambda: os.path.dirname(certs["cert"]))
+        skitai.enable_ssl("cert.pem", "key.pem")
+        assert current_site().ssl_settings == {"certfile": certs["cert"], "keyfile": certs["key"], "passphrase": None}
+    finally:
+        reset_site()
