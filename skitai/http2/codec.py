@@ -389,8 +389,8 @@ class H2Codec:
     def send_headers(self, stream_id: int, headers: list[tuple[bytes, bytes]], end_stream: bool) -> None:
         self.h2.send_headers(stream_id, headers, end_stream=end_stream)
 
-    def send_data(self, stream_id: int, data: memoryview, end_stream: bool) -> int:
-        """Send as much of ``data`` as the flow-control windows allow now.
+    def send_data(self, stream_id: int, data: memoryview, end_stream: bool, limit: int = 1 << 31) -> int:
+        """Send as much of ``data`` as the flow-control windows allow now, at most ``limit``.
 
         Returns the bytes taken; END_STREAM goes with the last of them (or alone
         for empty ``data``).  Frames are cut at the client's SETTINGS_MAX_FRAME_SIZE.
@@ -401,7 +401,7 @@ class H2Codec:
             if end_stream:
                 h2conn.end_stream(stream_id)
             return 0
-        window = h2conn.local_flow_control_window(stream_id)
+        window = min(h2conn.local_flow_control_window(stream_id), limit)
         frame = h2conn.max_outbound_frame_size
         sent = 0
         while sent < total and window > 0:

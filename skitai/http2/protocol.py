@@ -34,9 +34,11 @@ from .codec import (
 from .push import COPIED_FIELDS, preload_paths
 from .stream import H2Stream
 
-__all__ = ["H2Protocol", "ServerSide"]
+__all__ = ["H2Protocol", "ServerSide", "PUMP_LIMIT"]
 
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
+#: bytes one stream sends in one turn of the loop
+PUMP_LIMIT = 256 * 1024
 
 
 class ServerSide(Protocol):
@@ -74,6 +76,7 @@ class H2Protocol(asyncio.Protocol):
         self._local: tuple[str, int] | None = None
         self._scheme = "http"
         self._flush_pending = False
+        self._repump_pending = False
         self._receiving = False
         self._write_paused_at = 0.0
         self._read_paused = False
@@ -204,6 +207,8 @@ class H2Protocol(asyncio.Protocol):
         if self._read_paused and not self.transport.is_closing():
             self._read_paused = False
             self.transport.resume_reading()
+        if self.blocked:
+            self._window_opened(0)
         drain, self._drain = self._drain, None
         if drain is not None and not drain.done():
             drain.set_result(None)
@@ -270,20 +275,29 @@ class H2Protocol(asyncio.Protocol):
         self.schedule_flush()
 
     def pump(self, stream: H2Stream) -> None:
-        """Send what the stream has pending, as far as the windows allow."""
+        """Send what the stream has pending, as far as the windows allow, and
+        no more than ``PUMP_LIMIT`` at a time while the socket keeps up.
+
+        NOTE: a client may grant a window of 2 GiB and not read; the socket's
+        own back-pressure (pause_writing) then holds every stream, so a large
+        ``respond`` body is not copied whole into the transport's buffer.
+        """
         if stream.closed or stream.done:
             return
         data, end, trailers = stream.take_pending()
         stream_id = stream.stream_id
+        if data is not None and self._write_paused_at:
+            self._hold(stream, 0)
+            return
         try:
             if data is not None:
                 with_data = end and trailers is None
-                sent = self.codec.send_data(stream_id, data, with_data)
+                sent = self.codec.send_data(stream_id, data, with_data, PUMP_LIMIT)
                 if sent < len(data):
                     stream.set_pending(data[sent:])
-                    stream.blocked(self.server.now)
-                    self.blocked[stream_id] = stream
-                    self.schedule_flush()
+                    self._hold(stream, sent)
+                    if sent == PUMP_LIMIT:
+                        self._schedule_repump()
                     return
                 self.blocked.pop(stream_id, None)
                 if not with_data and end:
@@ -297,6 +311,22 @@ class H2Protocol(asyncio.Protocol):
         if end:
             stream.complete()
         self.schedule_flush()
+
+    def _hold(self, stream: H2Stream, sent: int) -> None:
+        """The stream waits for a window, the socket, or its next turn."""
+        stream.blocked(self.server.now, progressed=sent > 0)
+        self.blocked[stream.stream_id] = stream
+        self.schedule_flush()
+
+    def _schedule_repump(self) -> None:
+        if not self._repump_pending:
+            self._repump_pending = True
+            self.loop.call_soon(self._repump)
+
+    def _repump(self) -> None:
+        self._repump_pending = False
+        if not self._write_paused_at:
+            self._window_opened(0)
 
     def _end(self, stream_id: int, trailers: list[tuple[bytes, bytes]] | None) -> None:
         if trailers:

@@ -257,8 +257,10 @@ class H2Stream:
         self.blocked_since = 0.0
         self._wake(None)
 
-    def blocked(self, now: float) -> None:
-        if not self.blocked_since:
+    def blocked(self, now: float, progressed: bool) -> None:
+        """Waiting to send: ``blocked_since`` is when it last made progress,
+        so ``send_timeout`` cuts a stalled stream, not a long download."""
+        if progressed or not self.blocked_since:
             self.blocked_since = now or 1.0
 
     def take_pending(self) -> tuple[memoryview | None, bool, list[tuple[bytes, bytes]] | None]:

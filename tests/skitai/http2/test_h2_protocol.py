@@ -455,3 +455,37 @@ async def test_h2c_upgrade_with_bad_settings_is_400(mount: Mount) -> None:
         )
         assert out.startswith(b"HTTP/1.1 400") and b"HTTP2-Settings" in out and closed
 
+
+
+@sync
+async def test_nothing_is_pumped_while_the_socket_is_backed_up(mount: Mount) -> None:
+    async with WireServer([mount]) as wire:
+        client = Client(wire, initial_window_size=2**31 - 1)
+        client.h2.increment_flow_control_window(2**31 - 1 - 65535)
+        await client.pump()
+        client.protocol.pause_writing()  # what the transport says past its high-water mark
+        stream_id = client.get("/big")
+        await client.pump()
+        assert client.headers(stream_id)[b":status"] == b"200" and client.body(stream_id) == b""
+        client.protocol.resume_writing()
+        await client.pump()
+        assert client.body(stream_id) == b"b" * 200_000 and client.ended(stream_id)
+
+
+@sync
+async def test_send_timeout_counts_from_the_last_progress(mount: Mount) -> None:
+    async with WireServer([mount], config(send_timeout=1.0)) as wire:
+        wire.server._sweeper.cancel()  # this test moves the clock itself
+        client = Client(wire, initial_window_size=1000)
+        stream_id = client.get("/big")
+        await client.pump()
+        for _ in range(3):  # a slow but steady reader: 1000 bytes per "second"
+            wire.server.now += 0.9
+            client.h2.increment_flow_control_window(1000, stream_id)
+            await client.pump()
+            client.protocol.check_timeouts(wire.server.now + 0.5)
+            await client.pump()
+        assert client.reset_code(stream_id) is None and len(client.body(stream_id)) == 4000
+        client.protocol.check_timeouts(wire.server.now + 1.5)  # and now it stalls
+        await client.pump()
+        assert client.reset_code(stream_id) == ErrorCodes.CANCEL
