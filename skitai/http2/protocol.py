@@ -77,6 +77,8 @@ class H2Protocol(asyncio.Protocol):
         self._scheme = "http"
         self._flush_pending = False
         self._repump_pending = False
+        #: body bytes of an ``Upgrade: h2c`` request still to come
+        self._prelude = 0
         self._receiving = False
         self._write_paused_at = 0.0
         self._read_paused = False
@@ -98,14 +100,22 @@ class H2Protocol(asyncio.Protocol):
         self.codec.initiate()
         self.data_received(data)
 
-    def take_over_upgrade(self, transport: Any, request: Request, candidates: list[Any], leftover: bytes) -> None:
+    def take_over_upgrade(self, transport: Any, request: Request, candidates: list[Any], leftover: bytes,
+                          body_length: int = 0) -> None:
         """``Upgrade: h2c``: the 101 went out (after ``codec.initiate_upgrade``
-        accepted the client's HTTP2-Settings); the request that asked is stream 1."""
+        accepted the client's HTTP2-Settings); the request that asked is stream 1.
+
+        RFC 7540 3.2: its body (``body_length`` bytes, Content-Length framing)
+        comes whole before the client's first HTTP/2 frame.
+        """
         self._attach(transport)
         request.version = "2"
         stream = H2Stream(self, 1, request, self.loop.time())
         stream.candidates = candidates
-        stream.remote_ended = True
+        stream.remote_ended = body_length == 0
+        if body_length:
+            request.body = stream.attach_body(body_length, body_length, self.server.now)
+            self._prelude = body_length
         self.streams[1] = stream
         self._dispatch(stream)
         if leftover:
@@ -125,12 +135,28 @@ class H2Protocol(asyncio.Protocol):
 
     # -- asyncio.Protocol ------------------------------------------------------
     def data_received(self, data: bytes) -> None:
+        if self._prelude:
+            data = self._take_prelude(data)
+            if not data:
+                return
         self._receiving = True
         try:
             self._receive(data)
         finally:
             self._receiving = False
         self._flush()
+
+    def _take_prelude(self, data: bytes) -> bytes:
+        """The HTTP/1.1 body of an upgraded request goes to stream 1; what
+        follows it is HTTP/2."""
+        body, rest = data[:self._prelude], data[self._prelude:]
+        self._prelude -= len(body)
+        stream = self.streams.get(1)
+        if stream is not None:
+            stream.feed(body, 0)
+            if not self._prelude:
+                stream.body_end()
+        return rest
 
     def _receive(self, data: bytes) -> None:
         server = self.server

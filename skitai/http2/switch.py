@@ -5,8 +5,9 @@ Two ways, both called from a marked switch point in
 
 - prior knowledge (RFC 9113 3.3): the connection's first bytes are the client
   preface ``PRI * HTTP/2.0...``; :func:`sniff` hands the connection over;
-- ``Upgrade: h2c`` (RFC 7540 3.2): a bodiless HTTP/1.1 request asks to switch;
-  :func:`upgrade_h2c` answers ``101`` and the request is answered as stream 1.
+- ``Upgrade: h2c`` (RFC 7540 3.2): an HTTP/1.1 request asks to switch;
+  :func:`upgrade_h2c` answers ``101`` and the request (its Content-Length body
+  read first) is answered as stream 1.
 """
 
 from __future__ import annotations
@@ -52,10 +53,15 @@ def upgrade_h2c(h1: "H1Protocol", cycle: "Cycle") -> bool:
     if head.upgrade is None or "h2c" not in _tokens(head.upgrade) or request.scheme != "http":
         return False
     settings = request.headers.getall("http2-settings")
-    if len(settings) != 1 or head.has_body:
-        # NOTE: a request with a body is answered over HTTP/1.1 (RFC 7540 3.2
-        # lets the server ignore the upgrade); so is one without HTTP2-Settings.
-        return False
+    if len(settings) != 1:
+        return False  # not an h2c request after all: HTTP/1.1 answers it
+    if head.chunked:
+        # NOTE: the body would have to be de-chunked before the switch; the
+        # HTTP/1.1 side cannot answer it either once it saw the Upgrade.
+        cycle.keep_alive = False
+        cycle.respond(400, [("content-type", "text/plain; charset=utf-8")],
+                      b"Upgrade: h2c with a chunked body is not supported; send Content-Length or no Upgrade")
+        return True
     h2 = H2Protocol(h1.server)
     try:
         h2.codec.initiate_upgrade(settings[0])
@@ -68,7 +74,7 @@ def upgrade_h2c(h1: "H1Protocol", cycle: "Cycle") -> bool:
     transport.write(_SWITCHING)
     h1.server.connection_closed(h1)
     transport.set_protocol(h2)
-    h2.take_over_upgrade(transport, request, cycle.candidates, leftover)
+    h2.take_over_upgrade(transport, request, cycle.candidates, leftover, head.content_length or 0)
     transport.resume_reading()
     return True
 

@@ -223,6 +223,10 @@ def test_curl_prior_knowledge_and_upgrade(plain: TestClient) -> None:
     assert out.stdout.startswith("HTTP/2 200") and '"version":"2"' in out.stdout.replace(" ", "")
     out = subprocess.run(["curl", "-si", "--http2", url], capture_output=True, text=True, timeout=20)
     assert "101 Switching Protocols" in out.stdout and "HTTP/2 200" in out.stdout
+    upload = f"http://127.0.0.1:{plain.port}/upload"
+    out = subprocess.run(["curl", "-si", "--http2", "--data-binary", "x" * 5000, upload],
+                         capture_output=True, text=True, timeout=20)
+    assert "HTTP/2 200" in out.stdout and '"size":5000' in out.stdout.replace(" ", "")
 
 
 @pytest.mark.skipif(not os.path.exists(PROBE), reason="the shared HTTP probe is not here")

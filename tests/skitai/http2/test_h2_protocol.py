@@ -489,3 +489,34 @@ async def test_send_timeout_counts_from_the_last_progress(mount: Mount) -> None:
         client.protocol.check_timeouts(wire.server.now + 1.5)  # and now it stalls
         await client.pump()
         assert client.reset_code(stream_id) == ErrorCodes.CANCEL
+
+
+@sync
+async def test_h2c_upgrade_of_a_request_with_a_body(mount: Mount) -> None:
+    async with WireServer([mount]) as wire:
+        h1, transport = wire.connect()
+        config = h2.config.H2Configuration(client_side=True, header_encoding=None)
+        client = h2.connection.H2Connection(config=config)
+        settings = client.initiate_upgrade_connection()
+        head = (
+            b"POST /echo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            b"Upgrade: h2c\r\nContent-Length: 11\r\nHTTP2-Settings: " + settings + b"\r\n\r\n"
+        )
+        h1.data_received(head + b"hello")
+        transport.protocol.data_received(b" world" + client.data_to_send())  # the rest of the body, then HTTP/2
+        await asyncio.sleep(0.01)
+        out = bytes(transport.output)
+        assert out.startswith(b"HTTP/1.1 101")
+        events = client.receive_data(out.partition(b"\r\n\r\n")[2])
+        body = b"".join(e.data for e in events if isinstance(e, h2.events.DataReceived) and e.stream_id == 1)
+        assert body == b"hello world"
+
+
+@sync
+async def test_h2c_upgrade_with_a_chunked_body_is_refused_clearly(mount: Mount) -> None:
+    async with WireServer([mount]) as wire:
+        out, closed = await wire.exchange(
+            b"POST /echo HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            b"HTTP2-Settings: AAMAAABkAAQAAP__\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        )
+        assert out.startswith(b"HTTP/1.1 400") and b"chunked" in out and closed
