@@ -16,10 +16,12 @@ from hpack import Decoder
 
 __all__ = ["CachingDecoder"]
 
-#: header blocks kept per connection
-_CACHE_SIZE = 256
-#: longer blocks are decoded every time (rare, and not worth the memory)
-_LONGEST = 4096
+#: header blocks kept per connection (at most 16 KiB with _LONGEST: bounded
+#: memory even for a client that sends nothing but distinct blocks)
+_CACHE_SIZE = 32
+#: longer blocks are decoded every time (a repeated request, every field an
+#: index, is a few dozen bytes)
+_LONGEST = 512
 
 
 class CachingDecoder(Decoder):

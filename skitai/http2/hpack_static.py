@@ -23,8 +23,9 @@ from hpack.table import HeaderTable
 
 __all__ = ["StaticEncoder"]
 
-#: encoded fields kept per connection
-_CACHE_SIZE = 512
+#: encoded fields kept per connection, each at most _LONGEST bytes (16 KiB)
+_CACHE_SIZE = 128
+_LONGEST = 128
 _HUFFMAN = HuffmanEncoder(REQUEST_CODES, REQUEST_CODES_LENGTH)
 _FULL: dict[tuple[bytes, bytes], int] = {}
 _NAMES: dict[bytes, int] = {}
@@ -89,8 +90,9 @@ class StaticEncoder:
             encoded = cache.get(key)
             if encoded is None:
                 encoded = encode_field(key[0], key[1])
-                if len(cache) >= _CACHE_SIZE:
-                    cache.clear()
-                cache[key] = encoded
+                if len(encoded) <= _LONGEST:
+                    if len(cache) >= _CACHE_SIZE:
+                        cache.clear()
+                    cache[key] = encoded
             parts.append(encoded)
         return b"".join(parts)
