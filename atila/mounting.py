@@ -36,15 +36,15 @@ import os
 from types import ModuleType
 from typing import Any, Callable
 
+from .compat import CONTEXT_NAMES, OLD_HOOK_NAMES
+
 __all__ = ["HookLoader", "MountedModule", "call_hook", "hook_form", "join_prefix", "RESERVED_OPTIONS"]
 
 logger = logging.getLogger("atila.mounting")
 
 RESERVED_OPTIONS = ("ns", "authenticate", "debug_only")
-REQUEST_HOOKS = ("__request__", "__wrapup__", "__error__", "__teardown__")
 _OLD_FIRST = frozenset({"app"})
 _OLD_SECOND = frozenset({"mntopt", "options"})
-_CONTEXT_NAMES = frozenset({"context", "was"})
 _FORMS: dict[Any, tuple[str, int]] = {}
 
 
@@ -67,7 +67,7 @@ def hook_form(func: Callable[..., Any], extra: int = 0) -> tuple[str, int]:
     varargs = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in inspect.signature(func).parameters.values())
     names = [p.name for p in params]
     old = bool(names) and (
-        names[0] in _OLD_FIRST or (len(names) > 1 and names[1] in _OLD_SECOND and names[0] not in _CONTEXT_NAMES)
+        names[0] in _OLD_FIRST or (len(names) > 1 and names[1] in _OLD_SECOND and names[0] not in CONTEXT_NAMES)
     )
     base = len(names) - extra
     limit = 2 if old else 3
@@ -118,8 +118,6 @@ class MountedModule:
         self.parent = parent
         self.children: list[MountedModule] = []
         self.rules: list[Any] = []
-        self.requested_path = prefix
-        self.mounted = False
 
     @property
     def namespace(self) -> str | None:
@@ -194,7 +192,6 @@ class HookLoader:
             return None
         parent = self.current
         node = MountedModule(module, join_prefix(parent.path, path), dict(options), parent)
-        node.requested_path = path
         parent.children.append(node)
         self._mount_node(node)
         return node
@@ -213,7 +210,6 @@ class HookLoader:
                     call_hook(hook, context, self.app, node.options)
         finally:
             self._stack.pop()
-        node.mounted = True
 
     def start(self) -> None:
         """Per worker start-up: the root package's hooks, then queued mounts."""
@@ -234,7 +230,7 @@ class HookLoader:
     def _umount_tree(self, top: MountedModule, keep: set[Any] | frozenset[Any] = frozenset()) -> None:
         context = self.app.make_context()
         for node in reversed(top.walk()):
-            hook = node.hook("__umounted__") or node.hook("__umount__")
+            hook = node.hook("__umounted__") or node.hook(OLD_HOOK_NAMES["__umounted__"])
             if hook is not None:
                 try:
                     call_hook(hook, context, self.app, node.options)
@@ -244,7 +240,6 @@ class HookLoader:
                 if rule not in keep:
                     self.app.unroute_rule(rule)
             node.rules = [rule for rule in node.rules if rule in keep]
-            node.mounted = False
 
     def shutdown(self) -> None:
         if self.started:
@@ -260,6 +255,7 @@ class HookLoader:
             raise ValueError(f"module {module.__name__} is not mounted on this app")
         for node in nodes:
             self._umount_tree(node)
+        _FORMS.clear()  # it would keep the old hooks, and their module's globals, alive
         fresh = importlib.reload(module)
         for node in nodes:
             node.module = fresh

@@ -126,7 +126,8 @@ class AppDriver:
         self.start()
         assert self.table is not None
         request = make_request(method, target, headers, body)
-        return self._run(self._dispatch(request))
+        answer: tuple[MemoryResponder, Mount | None] = self._run(self._dispatch(request))
+        return answer
 
     async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
         assert self.table is not None
@@ -136,11 +137,19 @@ class AppDriver:
             request.script_name = mount.prefix
             request.path_info = path[len(mount.prefix):]
             request.mount = mount
-            result = mount.handle(request, responder)
-            if result is NOT_FOUND:
-                continue
-            if inspect.isawaitable(result):
-                await result
+            try:
+                result = mount.handle(request, responder)
+                if result is NOT_FOUND:
+                    continue
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                if not responder.started or responder.ended:
+                    raise
+                # NOTE: as the engine does, a stream failing after its head is cut
+                # (the transport reports the incomplete body to the client).
+                log.exception("error answering %s %s", request.method, path)
+                responder.closed = True
             if not responder.started:
                 raise RuntimeError(f"{mount!r} returned without answering {request.method} {path}")
             return responder, mount
@@ -162,10 +171,9 @@ def route_info(mount: Any, method: str, path_info: str, content_type: str | None
     match = getattr(router, "match", None)
     if match is None:
         return None
-    try:
-        found = match(path_info, method, content_type)
-    except Exception:
-        return None
+    # NOTE: the request was just answered through this router, so an error here
+    # is a bug of the router and must reach the test, not vanish.
+    found = match(path_info, method, content_type)
     rule = getattr(found, "rule", None)
     if rule is None:
         return None
@@ -188,6 +196,11 @@ class AppTransport(httpx.BaseTransport):
         target = request.url.raw_path.decode("ascii")
         headers = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]
         responder, mount = self.driver.call(request.method, target, headers, body)
+        if responder.closed and not responder.ended:
+            # what httpx raises when a server closes before the body is complete
+            raise httpx.RemoteProtocolError(
+                f"peer closed connection without sending complete message body "
+                f"({len(responder.body)} bytes received)", request=request)
         extensions: dict[str, Any] = {}
         if mount is not None:
             path = target.split("?", 1)[0]
@@ -257,7 +270,7 @@ class AppTestClient(TestClient):
         self.driver.start()
         return self
 
-    def stop(self) -> None:  # type: ignore[override]
+    def stop(self) -> None:
         """Shut the app down (its ``shutdown`` hooks run) and close the client."""
         self.http.close()
         self.driver.stop()

@@ -13,17 +13,23 @@ import asyncio
 import inspect
 import logging
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from ..compat import ContextAliases
 from ..responses.api import API, Fault
+from ..responses.api import API as APIResponse
 from ..responses.base import Response
 from ..responses.errors import HttpError
 from ..responses.files import File, Static
 from ..responses.proxy import ProxyPass
 from ..responses.queue import Queue
+from ..security.surface import ContextSecurity
 from .extensions import bind_method
 from .request import Request
 from .response import ResponseHead
+
+if TYPE_CHECKING:
+    from ..app import Atila
 
 __all__ = ["Context"]
 
@@ -38,7 +44,7 @@ _LEVELS = {
 }
 
 
-class Context:
+class Context(ContextSecurity, ContextAliases):
     """The request context.
 
     Example:
@@ -50,9 +56,8 @@ class Context:
     __slots__ = ("app", "_req", "_rule", "_params", "_request", "_response", "__dict__")
 
     HttpError = HttpError
-    Error = HttpError
 
-    def __init__(self, app: Any, req: Any = None, rule: Any = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, app: Atila, req: Any = None, rule: Any = None, params: dict[str, Any] | None = None) -> None:
         self.app = app
         self._req = req
         self._rule = rule
@@ -79,7 +84,7 @@ class Context:
         request = self.request
         return request.env if request is not None else {}
 
-    # -- extensions ----------------------------------------------------------------
+    # -- the app's own extensions (app.register_context) -----------------------------
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -130,14 +135,10 @@ class Context:
     def urlfor(self, target: Any, *args: Any, **kwargs: Any) -> str:
         return self.app.urlfor(target, *args, **kwargs)
 
-    ab = urlfor
-
     def partial(self, target: Any, **overrides: Any) -> str:
         """``target``'s URL from this request's values with some replaced (seed 004)."""
         current = self.request.ARGS if self.request is not None else {}
         return self.app.urlfor_partial(target, current, **overrides)
-
-    urlpatch = partial
 
     def basepath(self, target: Any) -> str:
         return self.app.basepath(target)
@@ -193,7 +194,7 @@ class Context:
     def API(self, *args: Any, **data: Any) -> API:
         return API(*args, **data)
 
-    def jstream(self, obj: Any, key: str | None = None) -> API:
+    def jstream(self, obj: Any, key: str | None = None) -> APIResponse:
         """Seed 004's JSON answer: ``obj``, or ``{key: obj}``."""
         return API({key: obj} if key else obj)
 
@@ -211,8 +212,6 @@ class Context:
 
     def ProxyPass(self, upstream: str, path: str | None = None, timeout: float = 3.0) -> ProxyPass:
         return ProxyPass(upstream, path, timeout)
-
-    proxypass = ProxyPass
 
     def redirect(self, url: str, status: Any = 302, headers: list[tuple[str, str]] | None = None) -> Response:
         """Send the client to ``url`` (status 301, 302, 303, 307 or 308)."""

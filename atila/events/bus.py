@@ -73,12 +73,6 @@ class EventHub:
             return ()
         return tuple(bus for bus in self._buses if name in bus.subscriptions)
 
-    def bus_named(self, name: str) -> EventBus | None:
-        for bus in self._buses:
-            if bus.name == name:
-                return bus
-        return None
-
     def broadcast(self, name: str | Event, *args: Any, **kwargs: Any) -> int:
         """Deliver ``name`` to every registered app that listens to it (seed 004
         ``was.broadcast``); returns how many listeners were called or scheduled."""
@@ -268,6 +262,7 @@ class EventBus:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
+        task: asyncio.Future[Any] | Future[Any]
         if running is not None:
             task = running.create_task(_as_coroutine(awaitable))
         elif self._loop is not None and self._loop.is_running():

@@ -11,7 +11,7 @@ push.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from typing import Any, cast
 from urllib.parse import unquote_to_bytes
 
 import h2.exceptions
@@ -20,6 +20,7 @@ from ..body import EMPTY_BODY
 from ..config import Limits
 from ..contract import Headers, Request
 from ..errors import ClientGone, HTTPError
+from ..state import ServerState
 from .codec import (
     BodyData,
     BodyEnd,
@@ -34,37 +35,18 @@ from .codec import (
 from .push import COPIED_FIELDS, preload_paths
 from .stream import H2Stream
 
-__all__ = ["H2Protocol", "ServerSide", "PUMP_LIMIT"]
+__all__ = ["H2Protocol", "PUMP_LIMIT"]
 
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
 #: bytes one stream sends in one turn of the loop
 PUMP_LIMIT = 256 * 1024
 
 
-class ServerSide(Protocol):
-    """What an HTTP/2 connection uses of the worker's server."""
-
-    loop: asyncio.AbstractEventLoop
-    now: float
-    date_header: bytes
-    logs: Any
-    table: Any
-
-    @property
-    def config(self) -> Any: ...
-
-    def dispatch(self, cycle: Any) -> None: ...
-
-    def connection_opened(self, conn: Any) -> None: ...
-
-    def connection_closed(self, conn: Any) -> None: ...
-
-
 class H2Protocol(asyncio.Protocol):
-    def __init__(self, server: ServerSide) -> None:
-        self.server = server
-        self.limits: Limits = server.config.limits
-        self.loop = server.loop
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.limits: Limits = state.limits
+        self.loop = state.loop
         self.codec = H2Codec(self.limits)
         self.transport: Any = None
         self.streams: dict[int, H2Stream] = {}
@@ -114,7 +96,7 @@ class H2Protocol(asyncio.Protocol):
         stream.candidates = candidates
         stream.remote_ended = body_length == 0
         if body_length:
-            request.body = stream.attach_body(body_length, body_length, self.server.now)
+            request.body = stream.attach_body(body_length, body_length, self.state.now)
             self._prelude = body_length
         self.streams[1] = stream
         self._dispatch(stream)
@@ -129,9 +111,9 @@ class H2Protocol(asyncio.Protocol):
         self._local = _address(transport.get_extra_info("sockname"))
         if transport.get_extra_info("sslcontext") is not None:
             self._scheme = "https"
-        self.idle_deadline = self.server.now + self.limits.header_timeout
+        self.idle_deadline = self.state.now + self.limits.header_timeout
         self._registered = True
-        self.server.connection_opened(self)
+        self.state.connection_opened(self)
 
     # -- asyncio.Protocol ------------------------------------------------------
     def data_received(self, data: bytes) -> None:
@@ -159,7 +141,7 @@ class H2Protocol(asyncio.Protocol):
         return rest
 
     def _receive(self, data: bytes) -> None:
-        server = self.server
+        server = self.state
         now = server.now
         fresh: list[H2Stream] = []
         streams = self.streams
@@ -207,7 +189,7 @@ class H2Protocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._registered:
             self._registered = False
-            self.server.connection_closed(self)
+            self.state.connection_closed(self)
         gone = ClientGone("client disconnected")
         for stream in list(self.streams.values()):
             stream.gone(gone)
@@ -223,7 +205,7 @@ class H2Protocol(asyncio.Protocol):
     def pause_writing(self) -> None:
         # NOTE: while the client does not read, we do not read either: its PINGs
         # and SETTINGS cannot pile up ACKs in our send buffer.
-        self._write_paused_at = self.server.now or 1.0
+        self._write_paused_at = self.state.now or 1.0
         if not self._read_paused and self.transport is not None and not self.transport.is_closing():
             self._read_paused = True
             self.transport.pause_reading()
@@ -244,7 +226,7 @@ class H2Protocol(asyncio.Protocol):
         if self.closing:
             self.codec.reset(head.stream_id, ErrorCodes.REFUSED_STREAM)
             return None
-        candidates = self.server.table.match(head.path)
+        candidates = self.state.match(head.path)
         request = Request(
             head.method, head.raw_path, head.path, head.query, "2", Headers(head.headers),
             head.scheme, self._client, self._local, EMPTY_BODY,
@@ -255,7 +237,7 @@ class H2Protocol(asyncio.Protocol):
         self.streams[head.stream_id] = stream
         self.idle_deadline = 0.0
         if not head.ended:
-            limit = mount_body_limit(candidates, self.limits.max_body_size)
+            limit = self.limits.max_body_size if candidates.body_limit is None else candidates.body_limit
             if head.content_length is not None and head.content_length > limit:
                 stream.respond(413, _TEXT, f"request body larger than {limit} bytes "
                                            "(limit max_body_size or the mount's max_client_body_size)".encode())
@@ -270,7 +252,10 @@ class H2Protocol(asyncio.Protocol):
         stream.respond(event.status, _TEXT, event.detail.encode("utf-8", "replace"))
 
     def _dispatch(self, stream: H2Stream) -> None:
-        self.server.dispatch(stream)
+        # NOTE: ServerState.dispatch is typed for the HTTP/1.1 Cycle; a stream
+        # has every member the dispatcher uses (request, candidates, started,
+        # finished, closed, keep_alive, respond, abort).
+        self.state.dispatch(cast(Any, stream))
 
     def stream_done(self, stream: H2Stream) -> None:
         """A stream's last frame is queued, or it was reset: forget it."""
@@ -278,7 +263,7 @@ class H2Protocol(asyncio.Protocol):
             del self.streams[stream.stream_id]
         self.blocked.pop(stream.stream_id, None)
         if stream.started:
-            self.server.logs.access(stream.request, stream.status, stream.sent, self.loop.time() - stream.started_at)
+            self.state.logs.access(stream.request, stream.status, stream.sent, self.loop.time() - stream.started_at)
         if not stream.remote_ended and not stream.closed:
             # RFC 9113 8.1: answered before the upload ended; the client may stop sending
             self.codec.reset(stream.stream_id, ErrorCodes.NO_ERROR)
@@ -287,7 +272,7 @@ class H2Protocol(asyncio.Protocol):
             if self.closing:
                 self._close()
             else:
-                self.idle_deadline = self.server.now + self.limits.keepalive_timeout
+                self.idle_deadline = self.state.now + self.limits.keepalive_timeout
 
     # -- sending -----------------------------------------------------------------
     def send_headers(self, stream: H2Stream, block: list[tuple[bytes, bytes]], end: bool) -> None:
@@ -340,7 +325,7 @@ class H2Protocol(asyncio.Protocol):
 
     def _hold(self, stream: H2Stream, sent: int) -> None:
         """The stream waits for a window, the socket, or its next turn."""
-        stream.blocked(self.server.now, progressed=sent > 0)
+        stream.blocked(self.state.now, progressed=sent > 0)
         self.blocked[stream.stream_id] = stream
         self.schedule_flush()
 
@@ -397,7 +382,7 @@ class H2Protocol(asyncio.Protocol):
 
     def date_fields(self) -> list[tuple[bytes, bytes]]:
         """``date`` and ``server`` from the server's once-a-second header cache."""
-        source = self.server.date_header
+        source = self.state.date_header
         if source is not self._date_source:
             fields = []
             for line in source.split(b"\r\n"):
@@ -436,7 +421,7 @@ class H2Protocol(asyncio.Protocol):
                               Headers([*copied, ("host", authority)]), parent.scheme, self._client, self._local,
                               EMPTY_BODY)
             pushed = H2Stream(self, promised, request, self.loop.time(), pushed=True)
-            pushed.candidates = self.server.table.match(path)
+            pushed.candidates = self.state.match(path)
             self.streams[promised] = pushed
             # NOTE: answered on the next loop turn, so the parent's HEADERS (the
             # page that needs these) are queued before any pushed answer.
@@ -456,7 +441,7 @@ class H2Protocol(asyncio.Protocol):
             return
         if not event.by_client:
             # a client's fault, not ours: worth a line, not an error
-            self.server.logs.info(
+            self.state.logs.info(
                 f"HTTP/2 connection from {self._client} ended: {event.detail} (GOAWAY {_code_name(event.error_code)})"
             )
         self._close()
@@ -492,6 +477,11 @@ class H2Protocol(asyncio.Protocol):
                 stream.fail_body(HTTPError(408, "request body arriving too slowly (limit min_body_rate)"))
         self._flush()
 
+    def abort(self) -> None:
+        """Drop the connection now (the server's drain is over)."""
+        if self.transport is not None:
+            self.transport.abort()
+
     def shutdown(self) -> None:
         """Graceful stop: streams in progress finish, new ones are refused
         (REFUSED_STREAM, which clients retry elsewhere), then GOAWAY and close.
@@ -502,21 +492,6 @@ class H2Protocol(asyncio.Protocol):
         self.closing = True
         if self.transport is not None and not self.streams:
             self._close()
-
-
-def mount_body_limit(candidates: list[Any], default: int) -> int:
-    """The body limit for a request the given mounts may answer.
-
-    NOTE: the same rule as ``H1Protocol.body_limit``: a mount's own limit
-    (``pref.max_client_body_size``) replaces the default, lower or higher, and
-    the most generous of the candidates wins.
-    """
-    limit: int | None = None
-    for mount in candidates:
-        own = getattr(mount, "body_limit", None)
-        if own is not None and (limit is None or own > limit):
-            limit = own
-    return default if limit is None else limit
 
 
 def _code_name(code: int) -> str:

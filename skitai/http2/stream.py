@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 from ..body import EMPTY_BODY, StreamBody
 from ..contract import HeaderList, Request
 from ..errors import ClientGone, HTTPError
-from ..http1.cycle import read_file_chunks
 
 if TYPE_CHECKING:
     from .protocol import H2Protocol
@@ -66,30 +65,6 @@ def encode_headers(headers: HeaderList) -> tuple[list[tuple[bytes, bytes]], int 
     return out, length, has_te
 
 
-class _StreamTransport:
-    """What ``Server`` reaches as ``responder.conn.transport`` when an answer
-    broke half-way: on HTTP/2 that ends this stream, not the whole connection.
-
-    NOTE: the server closes ``cycle.conn.transport`` for an HTTP/1.1 answer it
-    cannot finish; an ``abort()`` on the Responder would say this directly.
-    """
-
-    __slots__ = ("stream",)
-
-    def __init__(self, stream: "H2Stream") -> None:
-        self.stream = stream
-
-    @property
-    def transport(self) -> "_StreamTransport":
-        return self
-
-    def close(self) -> None:
-        self.stream.abort()
-
-    def is_closing(self) -> bool:
-        return self.stream.closed
-
-
 class H2Stream:
     __slots__ = (
         "protocol",
@@ -108,7 +83,6 @@ class H2Stream:
         "done",
         "body_started",
         "blocked_since",
-        "conn",
         "_head_only",
         "_remaining",
         "_pending",
@@ -141,7 +115,6 @@ class H2Stream:
         self.done = False
         self.body_started = 0.0
         self.blocked_since = 0.0
-        self.conn = _StreamTransport(self)
         self._head_only = request.method == "HEAD"
         self._remaining: int | None = None
         self._pending: memoryview | None = None
@@ -224,6 +197,8 @@ class H2Stream:
             raise ClientGone("stream closed by the client")
         if count <= 0 or self._head_only:
             return
+        from ..http1.protocol import read_file_chunks  # NOTE: http1.protocol imports this package
+
         async for data in read_file_chunks(file, offset, count):
             await self.write(data)
 
@@ -241,7 +216,7 @@ class H2Stream:
             try:
                 self._trailers = encode_headers(trailers)[0]
             except ValueError as exc:
-                self.protocol.server.logs.error(f"refused trailers for {self.request.path}: {exc}")
+                self.protocol.state.logs.error(f"refused trailers for {self.request.path}: {exc}")
         self._end_after = True
         self.finished = True
         if self._pending is None:
@@ -368,7 +343,7 @@ class H2Stream:
             self.protocol.push_for(self, headers)
 
     def _refuse(self, exc: Exception) -> None:
-        self.protocol.server.logs.error(f"refused response head for {self.request.method} {self.request.path}: {exc}")
+        self.protocol.state.logs.error(f"refused response head for {self.request.method} {self.request.path}: {exc}")
         self.respond(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")
 
     async def _wait(self) -> None:

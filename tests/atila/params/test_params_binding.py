@@ -81,7 +81,7 @@ def test_bind_errors(func, path, query, body, message, field, rule):
     with pytest.raises(ParamError) as caught:
         ParamSpec.from_function(func).bind(path, query, body)
     error = caught.value
-    assert (error.status, error.message, error.field, error.rule) == (400, message, field, rule)
+    assert (error.status, error.detail, error.field, error.rule) == (400, message, field, rule)
     assert error.as_dict() == {"status": 400, "message": message, "field": field, "rule": rule}
 
 

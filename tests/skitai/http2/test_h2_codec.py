@@ -359,3 +359,12 @@ def test_caching_decoder_follows_the_dynamic_table() -> None:
     assert decoder.decode(newest, raw=True) == [(b"x-b", b"2")]
     with pytest.raises(Exception):
         CachingDecoder(100).decode(b"\x40\x03x-a\x7f" + _varint(200 - 127) + b"v" * 200, raw=True)
+
+
+@pytest.mark.parametrize("consumed", [0, 1, 14, 16, 18, 20, 23])
+def test_restore_preface_from_the_read_the_parser_stopped_in(consumed: int) -> None:
+    from skitai.http2.switch import restore_preface
+
+    frames = frame(4, 0, 0, b"") + frame(6, 0, 0, b"\x00" * 8)
+    assert restore_preface(PREFACE[consumed:] + frames) == PREFACE + frames
+    assert restore_preface(b"\r\n" + PREFACE + frames) == PREFACE + frames

@@ -110,7 +110,7 @@ class Client:
     """A raw h2 client connection wired to an H2Protocol in memory."""
 
     def __init__(self, wire: WireServer, **settings: int) -> None:
-        self.protocol = H2Protocol(wire.server)
+        self.protocol = H2Protocol(wire.server.state)
         self.transport = MemoryTransport(self.protocol)
         wire.transports.append(self.transport)
         self.protocol.connection_made(self.transport)
@@ -423,6 +423,22 @@ async def test_prior_knowledge_through_http1_even_split(mount: Mount) -> None:
         events = client.receive_data(bytes(transport.output))
         body = b"".join(e.data for e in events if isinstance(e, h2.events.DataReceived))
         assert body == b"GET /pk 2"
+
+
+@sync
+async def test_prior_knowledge_one_byte_at_a_time(mount: Mount) -> None:
+    async with WireServer([mount]) as wire:
+        h1, transport = wire.connect()
+        config = h2.config.H2Configuration(client_side=True, header_encoding=None)
+        client = h2.connection.H2Connection(config=config)
+        client.initiate_connection()
+        client.send_headers(1, [*GET, (b":path", b"/bytes")], end_stream=True)
+        for byte in client.data_to_send():
+            transport.protocol.data_received(bytes([byte]))
+        await asyncio.sleep(0.01)
+        events = client.receive_data(bytes(transport.output))
+        body = b"".join(e.data for e in events if isinstance(e, h2.events.DataReceived))
+        assert body == b"GET /bytes 2"
 
 
 @sync
