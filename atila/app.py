@@ -416,6 +416,32 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         base = self.config.get("MEDIA_URL") or (self.statics[-1][0] if len(self.statics) > 1 else "/media")
         return base.rstrip("/") + "/" + path.lstrip("/")
 
+    # -- websocket (atila/websocket/, docs/websocket.md) ----------------------------------
+    def websocket(self, spec: int = 0, timeout: float | None = 60, onopen: Callable[..., Any] | None = None,
+                  onclose: Callable[..., Any] | None = None, **options: Any) -> Callable[[F], F]:
+        """Make the route below a WebSocket endpoint: ``spec`` is ``skitai.WS_*``
+        flags, ``timeout`` the idle seconds before the server closes,
+        ``onopen(context)`` / ``onclose(context)`` run once per connection."""
+        from .websocket import websocket_decorator
+
+        return websocket_decorator(self, spec, timeout, onopen, onclose, **options)
+
+    @functools.cached_property
+    def websocket_backend(self) -> Any:
+        """Where ``websocket_send`` finds clients (this worker's, for now)."""
+        from skitai.websocket.registry import LocalBackend
+
+        return LocalBackend()
+
+    def websocket_send(self, client_id: str, message: Any) -> bool:
+        """Push ``message`` to a connected client from any route or thread;
+        False (never an exception) when that client has gone."""
+        if client_id is None or "websocket_backend" not in self.__dict__:
+            return False
+        from .websocket.channel import as_message
+
+        return bool(self.websocket_backend.send(client_id, as_message(message)))
+
     # -- events, templates, jobs ------------------------------------------------------------
     def on(self, name: Any) -> Callable[[F], F]:
         """Listen to an event (``app.events.on`` is the same)."""

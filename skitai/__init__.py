@@ -24,6 +24,19 @@ from typing import TYPE_CHECKING, Any, Iterable, NoReturn
 from . import autorun
 from .preference import AttrDict, Pref
 from .site import Runner, Site
+from .websocket.specs import (
+    WS_CHANNEL,
+    WS_COROUTINE,
+    WS_FAST,
+    WS_GROUPCHAT,
+    WS_NOTHREAD,
+    WS_NQ,
+    WS_SESSION,
+    WS_SIMPLE,
+    WS_STREAM,
+    WS_THREAD,
+    WS_THREADSAFE,
+)
 
 if TYPE_CHECKING:
     from .testing.client import TestClient
@@ -46,6 +59,18 @@ __all__ = [
     "run",
     "set_max_age",
     "test_client",
+    # WebSocket route specs for @app.websocket (docs/websocket.md)
+    "WS_CHANNEL",
+    "WS_SIMPLE",
+    "WS_GROUPCHAT",
+    "WS_SESSION",
+    "WS_COROUTINE",
+    "WS_STREAM",
+    "WS_THREAD",
+    "WS_NOTHREAD",
+    "WS_NQ",
+    "WS_FAST",
+    "WS_THREADSAFE",
 ]
 
 #: the Site the module-level calls build (a launch script may hold its own ``Site()``)

@@ -48,7 +48,7 @@ from .request import HeaderList, Headers, Request
 if TYPE_CHECKING:
     import asyncio
 
-    from .state import ServerState
+    from .server_state import ServerState
 
 __all__ = [
     "NOT_FOUND",
@@ -312,7 +312,7 @@ class UpgradeTarget(Protocol):
     the HTTP/1.1 connection knew.
 
     It is told, before it gets the transport's first read: the request that was
-    upgraded and the worker's :class:`skitai.state.ServerState` (clock, limits,
+    upgraded and the worker's :class:`skitai.server_state.ServerState` (clock, limits,
     logs, and ``connection_opened``/``connection_closed`` to stay counted and be
     told of a graceful shutdown).  The HTTP/1.1 connection has already left the
     server's count when this is called.

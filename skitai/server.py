@@ -3,7 +3,7 @@ keeps the clock, and drains on shutdown.
 
 It is also the ``Engine`` that mounts receive at start-up (thread pool, debug
 flag, error log, the other mounts).  Connections see it only through the
-:class:`skitai.state.ServerState` it builds at start (clock, limits, logs,
+:class:`skitai.server_state.ServerState` it builds at start (clock, limits, logs,
 match, dispatch, connection count).
 
 Dispatch drives a mount's coroutine by hand and creates an asyncio Task only if
@@ -30,7 +30,7 @@ from .http2.protocol import H2Protocol
 from .http2.tls import Negotiator, server_context
 from .logs import Logs
 from .mounts.table import MountTable
-from .state import Connection, ServerState
+from .server_state import Connection, ServerState
 from .threads import ThreadPool
 
 __all__ = ["Server"]

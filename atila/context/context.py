@@ -210,6 +210,12 @@ class Context(ContextSecurity, ContextAliases):
     def Queue(self, producer: Callable[..., Any], *args: Any, **kwargs: Any) -> Queue:
         return Queue(producer, *args, **kwargs)
 
+    def Input(self, size: int = -1) -> Any:
+        """``msg = yield context.Input()`` in a ``WS_COROUTINE`` handler: the next message."""
+        from ..websocket.inputs import Input
+
+        return Input(size)
+
     def ProxyPass(self, upstream: str, path: str | None = None, timeout: float = 3.0) -> ProxyPass:
         return ProxyPass(upstream, path, timeout)
 

@@ -9,7 +9,7 @@ match of each request head (which also decides its body limit), and the two
 hand-offs: Upgrade (:meth:`H1Protocol._hand_off`) and the HTTP/2 preface
 (:meth:`H1Protocol._preface_received`).
 
-The protocol sees the server only through its :class:`skitai.state.ServerState`.
+The protocol sees the server only through its :class:`skitai.server_state.ServerState`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..body import EMPTY_BODY, StreamBody
 from ..contract import BodyFeed, Headers, Request, UpgradeTarget
 from ..errors import ClientGone, HTTPError
 from ..http2 import switch as h2_switch
-from ..state import ServerState
+from ..server_state import ServerState
 from .codec import HTTP2Preface, RequestHead, RequestParser
 from .cycle import Cycle
 from .framing import error_response

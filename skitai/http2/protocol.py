@@ -20,7 +20,7 @@ from ..body import EMPTY_BODY
 from ..config import Limits
 from ..contract import Headers, Request
 from ..errors import ClientGone, HTTPError
-from ..state import ServerState
+from ..server_state import ServerState
 from .codec import (
     BodyData,
     BodyEnd,

@@ -1,4 +1,5 @@
-"""ASGI 3 apps (Starlette, FastAPI, Django's ASGIHandler, raw apps): http and lifespan.
+"""ASGI 3 apps (Starlette, FastAPI, Django's ASGIHandler, raw apps): http and lifespan
+(``websocket`` scopes: :mod:`.asgi_websocket`).
 
 PERF: this path is compared with uvicorn running the same app, so a request costs
 one scope dict, two small bound objects (``receive`` and ``send``) and no queue,
@@ -248,6 +249,11 @@ class ASGIMount(AppMount):
         self._lifespan: Lifespan | None = None
 
     def handle(self, request: Request, responder: Responder) -> Any:
+        if request.method == "GET" and request.headers.get("upgrade") is not None:
+            # WebSocket: ASGI websocket scopes over the engine's session (asgi_websocket.py)
+            from .asgi_websocket import serve_websocket
+
+            return serve_websocket(self.app, request, responder, self.state, self._engine)
         return self._serve(request, responder)
 
     async def _serve(self, request: Request, responder: Responder) -> None:

@@ -13,7 +13,7 @@ import pytest
 from skitai.config import Config
 from skitai.contract import Request, UpgradeTarget
 from skitai.logs import Logs
-from skitai.state import ServerState
+from skitai.server_state import ServerState
 from skitai.testing.wire import WireServer
 
 
