@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from skitai.preference import AttrDict
 
+from . import route_header
 from .compat import AppAliases
 from .context.context import Context
 from .context.extensions import ContextExtensions
@@ -40,6 +41,7 @@ from .events.names import Event
 from .mounting import HookLoader, MountedModule
 from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
 from .routing import BuildError, Router, Rule
+from .routing.options import check_route_options
 from .security import install as install_security
 from .security.decorators import SecurityDecorators
 
@@ -158,12 +160,12 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self.engine = engine
         self.loop = asyncio.get_running_loop()
         self.debug = bool(self.debug or getattr(engine, "debug", False))
+        self.pipeline.describe_routes = route_header.enabled(self)
         self._shared = self._find_shared(engine)
         self.events.name = self.name
         self.events.attach(self._shared.hub)
         self.events.bind_loop(self.loop)
-        self.events.emit(Event.BEFORE_MOUNT)
-        self.hooks.start()
+        self.hooks.start(before_mount=functools.partial(self.events.emit, Event.BEFORE_MOUNT))
         self.events.emit(Event.MOUNTED)
         self.events.emit(Event.MOUNTED_OR_RELOADED)
         if self._maintainer is not None and self._maintainer.jobs:
@@ -331,8 +333,11 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         if not isinstance(path, str):
             raise TypeError(f"route path must be a str, got {path!r}")
         module = self.hooks.current
-        options = dict(options or {})
-        options.pop("mehotd", None)
+        if path and not path.startswith("/"):
+            # NOTE: relative to the module's mount path like "" (the mount path
+            # itself): "items/<id>" is "<mount>/items/<id>", never "<mount>items/<id>".
+            path = "/" + path
+        options = check_route_options(path, dict(options or {}))
         for key in ("authenticate",):
             if key not in options and module.options.get(key):
                 options[key] = module.options[key]

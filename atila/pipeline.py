@@ -32,9 +32,11 @@ from .context.context import Context
 from .events.names import Event
 from .marks import attach, attached
 from .mounting import call_hook
+from .responses.api import UnencodableValue
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
+from .route_header import describe_route
 
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
@@ -114,6 +116,8 @@ class Pipeline:
     def __init__(self, app: Any) -> None:
         self.app = app
         self._endpoints: dict[Any, Endpoint] = {}
+        #: answer ``X-Atila-Route`` to local clients asking (decided at start-up, :mod:`.route_header`)
+        self.describe_routes = False
 
     def forget(self) -> None:
         """Drop compiled endpoints (routes or hooks changed)."""
@@ -144,6 +148,8 @@ class Pipeline:
         if endpoint is None or endpoint.version != app.request_hooks.version:
             endpoint = self.endpoint(rule)
         context = Context(app, request, rule, match.kwargs)
+        if self.describe_routes:
+            describe_route(app, request, rule, context.response)
         if endpoint.fast and request.body.length == 0:
             return self._serve_fast(context, endpoint, responder)
         return self._serve(context, endpoint, responder)
@@ -424,7 +430,9 @@ class Pipeline:
         if isinstance(exc, HTTPError):
             status, message, detail, headers, extra = exc.status, exc.reason, exc.detail, exc.headers, exc.extra()
         else:
-            status, message, detail = 500, "Internal Server Error", ""
+            # NOTE: an answer with no JSON form names its key: the app's bug, told to its author
+            detail = str(exc) if isinstance(exc, UnencodableValue) else ""
+            status, message = 500, "Internal Server Error"
             exc_info = (type(exc), exc, exc.__traceback__)
             app.logger.error("%s failed", context._req, exc_info=exc_info)
         if status >= 500 and exc_info is None and app.debug:
@@ -457,12 +465,13 @@ class Pipeline:
 
 def _carry_head(head: list[tuple[str, str]], response: Response) -> None:
     """Keep on an error answer what the request's head gathered that must not be
-    lost: cookies (a session or CSRF cookie just issued) and CORS fields (a
-    browser hides an error without them from the calling script)."""
+    lost: cookies (a session or CSRF cookie just issued), CORS fields (a
+    browser hides an error without them from the calling script) and the route
+    a ``pytest --docs`` run asked about (its error examples belong to the route)."""
     present = {(name.lower(), value) for name, value in response.headers}
     for name, value in head:
         lowered = name.lower()
-        carried = lowered in ("set-cookie", "vary") or lowered.startswith("access-control-")
+        carried = lowered in ("set-cookie", "vary", "x-atila-route") or lowered.startswith("access-control-")
         if carried and (lowered, value) not in present:
             response.headers.append((name, value))
             present.add((lowered, value))

@@ -15,6 +15,8 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
+from skitai.logs import request_id
+
 from ..compat import ContextAliases
 from ..responses.api import API, Fault
 from ..responses.api import API as APIResponse
@@ -123,13 +125,20 @@ class Context(ContextSecurity, ContextAliases):
 
     # -- logging --------------------------------------------------------------------
     def log(self, message: Any, category: str = "info") -> None:
-        self.app.logger.log(_LEVELS.get(category, logging.INFO), "%s", message)
+        """An error-log line at ``category``'s level, with this request's id."""
+        self.app.logger.log(_LEVELS.get(category, logging.INFO), "%s", message, extra=self._log_extra())
 
     def traceback(self, id: str = "") -> None:
         """Log the exception being handled, with its traceback."""
         info = sys.exc_info()
         label = f" [{id}]" if id else ""
-        self.app.logger.error("exception%s", label, exc_info=info if info[0] is not None else None)
+        self.app.logger.error("exception%s", label, exc_info=info if info[0] is not None else None,
+                              extra=self._log_extra())
+
+    def _log_extra(self) -> dict[str, Any] | None:
+        request = self.request
+        raw = getattr(request, "_req", None) if request is not None else None
+        return {"request_id": request_id(raw)} if raw is not None and hasattr(raw, "state") else None
 
     # -- URLs -----------------------------------------------------------------------
     def urlfor(self, target: Any, *args: Any, **kwargs: Any) -> str:

@@ -165,6 +165,12 @@ class EventBus:
     def listeners(self, name: str | Event) -> tuple[Listener, ...]:
         return self._listeners.get(event_key(name), ())
 
+    def snapshot(self) -> dict[str, tuple[Listener, ...]]:
+        """Every key's listeners now (the hooks loader diffs two snapshots to
+        learn which listeners a module's hook registered)."""
+        with self._lock:
+            return dict(self._listeners)
+
     def clear(self) -> None:
         """Forget every listener (an app being reloaded registers them again)."""
         with self._lock:

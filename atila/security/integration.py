@@ -16,6 +16,7 @@ adds is per-app state:
 from __future__ import annotations
 
 import functools
+import logging
 from typing import Any
 
 from .auth import Authenticator
@@ -83,6 +84,14 @@ def install(app: Any) -> None:
 
 def prepare(app: Any) -> None:
     """Start-up checks: refuse to serve without a key the app needs; add the app hook if used."""
+    if app.security.password_provider is not None and getattr(app, "users", None):
+        # NOTE: the provider is the one source of passwords (two silently merged
+        # sources would keep a forgotten test account valid); say so, once.
+        logging.getLogger("atila.security").warning(
+            "%r: app.users is set but @app.password_provider answers every password lookup, so "
+            "app.users is not consulted; remove it, or look it up from the provider "
+            "(context.app.users.get(username))", app,
+        )
     users = check_secret_users(app)
     if users and not app.security.secret():
         where = ", ".join(users[:3]) + (" ..." if len(users) > 3 else "")
