@@ -1,35 +1,37 @@
 """The HTTP/2 connection without I/O: bytes in, events out, bytes to send.
 
-It wraps ``h2.connection.H2Connection`` and adds what ``h2`` leaves to its
-user: the engine's limits (:class:`skitai.config.Limits`, the same knobs as
-HTTP/1.1), the request head turned into the fields a
-:class:`skitai.contract.Request` needs, and the flood defences.  Every
-connection error queues a GOAWAY with its code before :class:`Terminated` is
-returned, so the adapter only has to send what :meth:`H2Codec.data_to_send`
-gives and close.
+The server side of RFC 9113 in one class: frames are cut from the read with
+``struct`` and handled in place, header blocks go through ``hpack`` (our
+caching decoder and static encoder), stream states and both directions of
+flow control are a few integers per stream.  On top of the protocol sit the
+engine's limits (:class:`skitai.config.Limits`, the same knobs as HTTP/1.1),
+the request head turned into the fields a :class:`skitai.contract.Request`
+needs, and the flood defences.  Every connection error queues a GOAWAY with
+its code before :class:`Terminated` is returned, so the adapter only has to
+send what :meth:`H2Codec.data_to_send` gives and close.
 
-The adapter calls :meth:`H2Codec.receive` once per socket read and sends
-:meth:`H2Codec.data_to_send` once afterwards (PERF: one write per read, however
-many frames h2 produced).
+PERF: this replaced a wrapper around the ``h2`` library, whose frame objects,
+state machines and event objects cost about three quarters of the CPU of a
+request (see docs/http2.md for the figures).  The adapter calls
+:meth:`H2Codec.receive` once per socket read and sends
+:meth:`H2Codec.data_to_send` once afterwards (one write per read).
 """
 
 from __future__ import annotations
 
+import base64
 import binascii
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-import h2.config
-import h2.connection
-import h2.events
-import h2.exceptions
-import h2.settings
-from h2.errors import ErrorCodes
+import hpack.exceptions
 
 from ..config import Limits
+from . import frames as F
 from .budget import Budget
+from .frames import ErrorCodes
 from .hpack_cache import CachingDecoder
 from .hpack_static import StaticEncoder
 
@@ -42,6 +44,7 @@ __all__ = [
     "BodyData",
     "BodyEnd",
     "StreamReset",
+    "StreamClosed",
     "WindowOpened",
     "Terminated",
 ]
@@ -50,11 +53,17 @@ __all__ = [
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 #: the connection receive window we grant (bytes in flight, all streams together)
 CONNECTION_WINDOW = 1024 * 1024
+#: the stream receive window (the protocol default; not announced)
+STREAM_WINDOW = 65535
+#: the largest frame we accept (SETTINGS_MAX_FRAME_SIZE default, not announced)
+MAX_FRAME = 16384
 #: a decoded header block past this many times ``max_header_size`` ends the
 #: connection (HPACK bomb); between one and this many times it is a 431
 _BOMB_FACTOR = 4
 #: a WINDOW_UPDATE smaller than this counts against the control-frame budget
 _TINY_WINDOW_UPDATE = 1024
+#: streams we reset whose late frames are ignored rather than answered
+_RESET_MEMORY = 256
 
 
 class Event:
@@ -75,6 +84,8 @@ class RequestHead(Event):
     content_length: int | None
     #: the request has no body (END_STREAM on its HEADERS)
     ended: bool
+    #: ``:protocol`` of an extended CONNECT (RFC 8441), e.g. ``websocket``
+    protocol: str | None = None
 
 
 @dataclass(slots=True)
@@ -102,7 +113,7 @@ class BodyEnd(Event):
 
 @dataclass(slots=True)
 class StreamReset(Event):
-    """The client cancelled a stream (or h2 reset it for a stream error)."""
+    """The client cancelled a stream (or the codec reset it for a stream error)."""
 
     stream_id: int
     error_code: int
@@ -124,6 +135,35 @@ class Terminated(Event):
     by_client: bool = False
 
 
+class StreamClosed(Exception):
+    """Sending on a stream that is closed (reset, or already ended by us)."""
+
+
+class _ConnectionError(Exception):
+    def __init__(self, code: int, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+class _Stream:
+    """What the protocol needs to know of one stream (RFC 9113 5.1)."""
+
+    __slots__ = ("send_window", "recv_window", "unacked", "remote_open", "local_open", "length", "received",
+                 "has_head")
+
+    def __init__(self, send_window: int, remote_open: bool) -> None:
+        self.send_window = send_window
+        #: what the client may still send before our next WINDOW_UPDATE
+        self.recv_window = STREAM_WINDOW
+        self.unacked = 0
+        self.remote_open = remote_open
+        self.local_open = True
+        #: the request's Content-Length, checked against the DATA received
+        self.length: int | None = None
+        self.received = 0
+        self.has_head = False
+
+
 #: a field name as RFC 9113 8.2.1 allows it (RFC 9110 token, lower case)
 _NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-z]+\Z")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}\Z")
@@ -136,47 +176,62 @@ def _show(name: bytes) -> str:
 
 
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"})
+_HEAD = F.HEAD
+_CONTROL_NAMES = {F.PING: "PING", F.PRIORITY: "PRIORITY"}
 
 
 class H2Codec:
-    """Server side of one HTTP/2 connection."""
+    """Server side of one HTTP/2 connection.
 
-    def __init__(self, limits: Limits) -> None:
+    ``extended_connect`` announces SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441):
+    a CONNECT with ``:protocol`` then becomes a :class:`RequestHead` whose
+    stream stays open both ways (WebSocket over HTTP/2).
+    """
+
+    def __init__(self, limits: Limits, extended_connect: bool = False) -> None:
         self.limits = limits
-        # PERF: h2 validates fields byte by byte in Python; _head() applies the
-        # same RFC 9113 8.2/8.3 rules with two regular expressions per field, in
-        # the loop that reads them anyway.  Outbound, the stream validates.
-        config = h2.config.H2Configuration(
-            client_side=False,
-            header_encoding=None,
-            validate_inbound_headers=False,
-            normalize_inbound_headers=False,
-            validate_outbound_headers=False,
-            normalize_outbound_headers=False,
-        )
-        self.h2 = h2.connection.H2Connection(config=config)
-        self.h2.local_settings = h2.settings.Settings(
-            client=False,
-            initial_values={
-                h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: limits.h2_max_concurrent_streams,
-                h2.settings.SettingCodes.ENABLE_PUSH: 0,
-            },
-        )
-        # NOTE: not advertised as SETTINGS_MAX_HEADER_LIST_SIZE (h2 would then
-        # make it the decoder's hard limit, turning every oversized head into a
-        # GOAWAY); moderate excess gets a 431 from _head() instead.
-        self.h2.decoder = CachingDecoder(limits.max_header_size * _BOMB_FACTOR)
-        self.h2.encoder = StaticEncoder()  # type: ignore[assignment]
+        self.extended_connect = extended_connect
+        # NOTE: SETTINGS_MAX_HEADER_LIST_SIZE is not announced: moderate excess
+        # gets a 431 from _head(), a bomb (4x) ends the connection in the decoder.
+        self.decoder = CachingDecoder(limits.max_header_size * _BOMB_FACTOR)
+        self.encoder = StaticEncoder()
         self.resets = Budget(limits.h2_max_resets_per_second)
         self.control = Budget(limits.h2_max_control_frames_per_second)
         self.terminated: Terminated | None = None
-        self._trailers: dict[int, list[tuple[str, str]]] = {}
+        self.streams: dict[int, _Stream] = {}
+        #: the highest stream id the client opened (GOAWAY's last stream id)
+        self.highest_client = 0
+        self.next_push = 2
+        self.open_inbound = 0
+        self.open_outbound = 0
+        #: connection windows: what we may send, what the client may send
+        self.send_window = 65535
+        self.recv_window = 65535
+        self._unacked = 0
+        self.remote_initial_window = 65535
+        self.max_outbound_frame_size = 16384
+        self.remote_enable_push = True
+        self.remote_max_streams = F.MAX_WINDOW
+        self._out: list[bytes | memoryview] = []
+        self._buffer = b""
+        self._preface = True
+        self._settings_seen = False
+        self._goaway_sent = False
+        #: a header block waiting for its CONTINUATION frames
+        self._block: bytearray | None = None
+        self._block_stream = 0
+        self._block_end = False
+        self._reset_ids: dict[int, None] = {}
 
     # -- start -------------------------------------------------------------------
     def initiate(self) -> None:
         """Prior knowledge or TLS (ALPN h2): our SETTINGS go first."""
-        self.h2.initiate_connection()
-        self._grant_connection_window()
+        settings = {F.MAX_CONCURRENT_STREAMS: self.limits.h2_max_concurrent_streams, F.ENABLE_PUSH: 0}
+        if self.extended_connect:
+            settings[F.ENABLE_CONNECT_PROTOCOL] = 1
+        self._out.append(F.settings_frame(settings))
+        self._out.append(F.window_update(0, CONNECTION_WINDOW - 65535))
+        self.recv_window = CONNECTION_WINDOW
 
     def initiate_upgrade(self, settings_header: str) -> None:
         """After ``Upgrade: h2c``: the request that asked becomes stream 1.
@@ -184,104 +239,363 @@ class H2Codec:
         Raises ValueError when the ``HTTP2-Settings`` value is not valid base64url
         SETTINGS payload (the HTTP/1.1 side then answers 400).
         """
+        value = settings_header.strip()
         try:
-            self.h2.initiate_upgrade_connection(settings_header.strip().encode("ascii"))
-        except (binascii.Error, UnicodeEncodeError, ValueError, h2.exceptions.ProtocolError, KeyError) as exc:
+            payload = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
+            self._apply_settings(F.parse_settings(payload))
+        except (binascii.Error, ValueError) as exc:
             raise ValueError(f"invalid HTTP2-Settings header: {exc}") from None
-        except Exception as exc:  # hyperframe parse errors
+        except _ConnectionError as exc:
             raise ValueError(f"invalid HTTP2-Settings header: {exc}") from None
-        self._grant_connection_window()
-
-    def _grant_connection_window(self) -> None:
-        self.h2.increment_flow_control_window(CONNECTION_WINDOW - 65535)
+        self.initiate()
+        self.streams[1] = _Stream(self.remote_initial_window, remote_open=False)
+        self.highest_client = 1
+        self.open_inbound = 1
 
     # -- receive -----------------------------------------------------------------
     def receive(self, data: bytes, now: float) -> list[Event]:
         if self.terminated is not None:
             return []
-        try:
-            raw: list[Any] = self.h2.receive_data(data)
-        except h2.exceptions.ProtocolError as exc:
-            # h2 has queued a GOAWAY with exc.error_code
-            return [self._terminated(int(exc.error_code), _describe(exc))]
-        except Exception as exc:  # a bug in h2 or here must end one connection, not the worker
-            try:
-                self.h2.close_connection(ErrorCodes.INTERNAL_ERROR)
-            except Exception:
-                pass
-            return [self._terminated(int(ErrorCodes.INTERNAL_ERROR), f"internal error: {exc!r}")]
         out: list[Event] = []
-        for event in raw:
-            kind = type(event)
-            if kind is h2.events.DataReceived:
-                stream_id = event.stream_id
-                data = event.data
-                if not data and not event.stream_ended and not self.control.spend(now):
-                    return self._calm(out, "too many empty DATA frames")
-                out.append(BodyData(stream_id, data, event.flow_controlled_length))
-            elif kind is h2.events.RequestReceived:
-                out.append(self._head(event.stream_id, event.headers, event.stream_ended))
-            elif kind is h2.events.StreamEnded:
-                out.append(BodyEnd(event.stream_id, self._trailers.pop(event.stream_id, None)))
-            elif kind is h2.events.WindowUpdated:
-                if event.delta < _TINY_WINDOW_UPDATE and not self.control.spend(now):
-                    return self._calm(out, "too many small WINDOW_UPDATE frames")
-                out.append(WindowOpened(event.stream_id))
-            elif kind is h2.events.StreamReset:
-                if event.remote_reset and not self.resets.spend(now):
-                    return self._calm(
-                        out, "too many streams cancelled (rapid reset); limit h2_max_resets_per_second"
-                    )
-                out.append(StreamReset(event.stream_id, int(event.error_code)))
-            elif kind is h2.events.TrailersReceived:
-                fields = event.headers
-                if any(not _NAME.match(k) or _BAD_VALUE.search(v) for k, v in fields):
-                    # RFC 9113 8.1.1: a malformed message is a stream error
-                    self.reset(event.stream_id, ErrorCodes.PROTOCOL_ERROR)
-                    out.append(StreamReset(event.stream_id, int(ErrorCodes.PROTOCOL_ERROR)))
-                    continue
-                # StreamEnded follows at once and carries them
-                self._trailers[event.stream_id] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in fields]
-            elif kind is h2.events.RemoteSettingsChanged:
-                if not self.control.spend(now):
-                    return self._calm(out, "too many SETTINGS frames")
-                if h2.settings.SettingCodes.INITIAL_WINDOW_SIZE in event.changed_settings:
-                    out.append(WindowOpened(0))
-            elif kind is h2.events.ConnectionTerminated:
-                code = int(event.error_code) if event.error_code is not None else 0
-                terminated = Terminated(code, "client sent GOAWAY", by_client=True)
-                self.terminated = terminated
-                out.append(terminated)
-                return out
-            elif kind in _CONTROL_EVENTS:
-                if not self.control.spend(now):
-                    return self._calm(
-                        out, f"too many {_CONTROL_EVENTS[kind]} frames; limit h2_max_control_frames_per_second"
-                    )
-            # SettingsAcknowledged, PingAckReceived...: nothing to do
-        if self._pending_header_block() > self.limits.max_header_size * _BOMB_FACTOR:
-            return self._calm(out, "header block never ends (CONTINUATION flood); limit max_header_size")
+        try:
+            self._receive(data, now, out)
+        except _ConnectionError as exc:
+            out.append(self._fail(exc.code, str(exc)))
+        except Exception as exc:  # a bug here must end one connection, not the worker
+            out.append(self._fail(ErrorCodes.INTERNAL_ERROR, f"internal error: {exc!r}"))
         return out
 
-    def _pending_header_block(self) -> int:
-        """Bytes of a HEADERS block still waiting for END_HEADERS.
+    def _receive(self, data: bytes, now: float, out: list[Event]) -> None:
+        buf = self._buffer + data if self._buffer else data
+        pos = 0
+        if self._preface:
+            if len(buf) < 24:
+                if not PREFACE.startswith(buf):
+                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "invalid HTTP/2 client preface")
+                self._buffer = buf
+                return
+            if buf[:24] != PREFACE:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "invalid HTTP/2 client preface")
+            self._preface = False
+            pos = 24
+        end = len(buf)
+        unpack = _HEAD.unpack_from
+        while end - pos >= 9:
+            high, low, kind, flags, stream_id = unpack(buf, pos)
+            length = high << 8 | low
+            if length > MAX_FRAME:
+                raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR,
+                                       f"frame of {length} bytes (our SETTINGS_MAX_FRAME_SIZE is {MAX_FRAME})")
+            start = pos + 9
+            if end - start < length:
+                break
+            pos = start + length
+            payload = buf[start:pos]
+            stream_id &= 0x7FFFFFFF
+            if self._block is not None and kind != F.CONTINUATION:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "header block interrupted (CONTINUATION expected)")
+            if kind == F.DATA:
+                self._data(stream_id, flags, payload, now, out)
+            elif kind == F.HEADERS:
+                self._headers(stream_id, flags, payload, out)
+            elif kind == F.WINDOW_UPDATE:
+                self._window_update(stream_id, payload, now, out)
+            elif kind == F.RST_STREAM:
+                self._rst_stream(stream_id, payload, now, out)
+            elif kind == F.SETTINGS:
+                self._settings(stream_id, flags, payload, now, out)
+            elif kind == F.CONTINUATION:
+                self._continuation(stream_id, flags, payload, now, out)
+            elif kind == F.PING or kind == F.PRIORITY:
+                self._ping_or_priority(kind, stream_id, flags, payload, now, out)
+            elif kind == F.GOAWAY:
+                if stream_id or length < 8:
+                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "malformed GOAWAY")
+                self.terminated = Terminated(F.u32(payload, 4), "client sent GOAWAY", by_client=True)
+                out.append(self.terminated)
+                self._buffer = b""
+                return
+            elif kind == F.PUSH_PROMISE:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "PUSH_PROMISE from a client")
+            elif not self.control.spend(now):
+                self._calm("too many unknown-type frames; limit h2_max_control_frames_per_second")
+            if not self._settings_seen:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "the client preface must start with SETTINGS")
+        self._buffer = buf[pos:] if pos < end else b""
 
-        NOTE: h2 caps such a block at 64 CONTINUATION frames (1 MiB at our frame
-        size); we end it sooner, at the same bound as a decoded block.
-        """
-        pending = getattr(self.h2.incoming_buffer, "_headers_buffer", None)
-        if not pending:
-            return 0
-        return sum(len(frame.data) for frame in pending)
+    def _calm(self, detail: str) -> None:
+        raise _ConnectionError(ErrorCodes.ENHANCE_YOUR_CALM, detail)
 
-    def _calm(self, out: list[Event], detail: str) -> list[Event]:
-        self.h2.close_connection(ErrorCodes.ENHANCE_YOUR_CALM, detail.encode("ascii", "replace")[:256])
-        out.append(self._terminated(int(ErrorCodes.ENHANCE_YOUR_CALM), detail))
-        return out
-
-    def _terminated(self, code: int, detail: str) -> Terminated:
-        self.terminated = Terminated(code, detail)
+    def _fail(self, code: int, detail: str) -> Terminated:
+        self._send_goaway(code, detail)
+        self.terminated = Terminated(int(code), detail)
         return self.terminated
+
+    def _idle(self, stream_id: int) -> bool:
+        return stream_id > self.highest_client if stream_id & 1 else stream_id >= self.next_push
+
+    def _close(self, stream_id: int) -> None:
+        if self.streams.pop(stream_id, None) is not None:
+            if stream_id & 1:
+                self.open_inbound -= 1
+            else:
+                self.open_outbound -= 1
+
+    def _stream_error(self, stream_id: int, code: int, out: list[Event]) -> None:
+        """RST_STREAM for a stream-level error; the protocol hears it as a reset."""
+        self._out.append(F.rst_stream(stream_id, code))
+        self._remember_reset(stream_id)
+        if stream_id in self.streams:
+            self._close(stream_id)
+            out.append(StreamReset(stream_id, int(code)))
+
+    def _remember_reset(self, stream_id: int) -> None:
+        ids = self._reset_ids
+        if len(ids) >= _RESET_MEMORY:
+            del ids[next(iter(ids))]
+        ids[stream_id] = None
+
+    @staticmethod
+    def _unpad(payload: bytes) -> bytes:
+        if not payload or payload[0] >= len(payload):
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "padding longer than the frame")
+        return payload[1:len(payload) - payload[0]]
+
+    def _data(self, stream_id: int, flags: int, payload: bytes, now: float, out: list[Event]) -> None:
+        if not stream_id:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "DATA on stream 0")
+        flow = len(payload)
+        if flags & F.PADDED:
+            payload = self._unpad(payload)
+        if flow > self.recv_window:
+            raise _ConnectionError(ErrorCodes.FLOW_CONTROL_ERROR, "DATA beyond the connection window")
+        self.recv_window -= flow
+        stream = self.streams.get(stream_id)
+        if stream is None or not stream.remote_open:
+            if stream is None and self._idle(stream_id):
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, f"DATA on idle stream {stream_id}")
+            self._ack_connection(flow)
+            if stream is None and stream_id in self._reset_ids:
+                return  # RFC 9113 5.1: in flight when we reset it
+            if not self.control.spend(now):
+                self._calm("too many DATA frames on closed streams; limit h2_max_control_frames_per_second")
+            self._stream_error(stream_id, ErrorCodes.STREAM_CLOSED, out)
+            return
+        if flow > stream.recv_window:
+            raise _ConnectionError(ErrorCodes.FLOW_CONTROL_ERROR, f"DATA beyond the window of stream {stream_id}")
+        stream.recv_window -= flow
+        ended = flags & F.END_STREAM
+        if not payload and not ended and not self.control.spend(now):
+            self._calm("too many empty DATA frames; limit h2_max_control_frames_per_second")
+        stream.received += len(payload)
+        if stream.length is not None and stream.received > stream.length:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "request body longer than its Content-Length")
+        if payload or flow:
+            out.append(BodyData(stream_id, payload, flow))
+        if ended:
+            self._remote_end(stream_id, stream, out, None)
+
+    def _remote_end(self, stream_id: int, stream: _Stream, out: list[Event],
+                    trailers: list[tuple[str, str]] | None) -> None:
+        if stream.length is not None and stream.received != stream.length:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "request body shorter than its Content-Length")
+        stream.remote_open = False
+        out.append(BodyEnd(stream_id, trailers))
+        if not stream.local_open:
+            self._close(stream_id)
+
+    def _headers(self, stream_id: int, flags: int, payload: bytes, out: list[Event]) -> None:
+        if not stream_id:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "HEADERS on stream 0")
+        if flags & F.PADDED:
+            payload = self._unpad(payload)
+        if flags & F.PRIORITY_FLAG:
+            if len(payload) < 5:
+                raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "HEADERS too short for its priority")
+            if F.u32(payload) & 0x7FFFFFFF == stream_id:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "stream depends on itself")
+            payload = payload[5:]
+        ended = bool(flags & F.END_STREAM)
+        if flags & F.END_HEADERS:
+            self._header_block(stream_id, payload, ended, out)
+        else:
+            self._block = bytearray(payload)
+            self._block_stream = stream_id
+            self._block_end = ended
+
+    def _continuation(self, stream_id: int, flags: int, payload: bytes, now: float, out: list[Event]) -> None:
+        block = self._block
+        if block is None or stream_id != self._block_stream:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "CONTINUATION without a HEADERS before it")
+        if not payload and not self.control.spend(now):
+            self._calm("too many empty CONTINUATION frames; limit h2_max_control_frames_per_second")
+        block += payload
+        if len(block) > self.limits.max_header_size * _BOMB_FACTOR:
+            self._calm("header block never ends (CONTINUATION flood); limit max_header_size")
+        if flags & F.END_HEADERS:
+            self._block = None
+            self._header_block(stream_id, bytes(block), self._block_end, out)
+
+    def _decode(self, block: bytes) -> Any:
+        try:
+            return self.decoder.decode(block, raw=True)
+        except hpack.exceptions.OversizedHeaderListError as exc:
+            raise _ConnectionError(
+                ErrorCodes.ENHANCE_YOUR_CALM,
+                f"{exc} (header block decodes past {_BOMB_FACTOR}x max_header_size: HPACK bomb)",
+            ) from None
+        except Exception as exc:
+            raise _ConnectionError(ErrorCodes.COMPRESSION_ERROR, f"invalid HPACK header block: {exc}") from None
+
+    def _header_block(self, stream_id: int, block: bytes, ended: bool, out: list[Event]) -> None:
+        if not stream_id & 1:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, f"HEADERS from the client on even stream {stream_id}")
+        stream = self.streams.get(stream_id)
+        fields = self._decode(block)  # NOTE: always, so the HPACK table stays in step with the client's
+        if stream is None:
+            if stream_id <= self.highest_client:
+                if stream_id in self._reset_ids:
+                    return
+                raise _ConnectionError(ErrorCodes.STREAM_CLOSED, f"HEADERS on closed stream {stream_id}")
+            self.highest_client = stream_id
+            limit = self.limits.h2_max_concurrent_streams
+            if self.open_inbound >= limit:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR,
+                                       f"more than {limit} concurrent streams (limit h2_max_concurrent_streams)")
+            stream = _Stream(self.remote_initial_window, not ended)
+            self.streams[stream_id] = stream
+            self.open_inbound += 1
+            head = self._head(stream_id, fields, ended)
+            if type(head) is RequestHead:
+                stream.length = head.content_length
+                if ended and head.content_length:
+                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "END_STREAM on a head whose Content-Length "
+                                                                      "announces a body")
+            out.append(head)
+            return
+        if not stream.remote_open:
+            self._stream_error(stream_id, ErrorCodes.STREAM_CLOSED, out)
+            return
+        # trailers (RFC 9113 8.1): END_STREAM, no pseudo-headers, valid fields
+        if not ended or any(not _NAME.match(k) or _BAD_VALUE.search(v) for k, v in fields):
+            self._stream_error(stream_id, ErrorCodes.PROTOCOL_ERROR, out)
+            return
+        trailers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in fields]
+        self._remote_end(stream_id, stream, out, trailers)
+
+    def _window_update(self, stream_id: int, payload: bytes, now: float, out: list[Event]) -> None:
+        if len(payload) != 4:
+            raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "WINDOW_UPDATE not 4 bytes")
+        increment = F.u32(payload) & 0x7FFFFFFF
+        if increment < _TINY_WINDOW_UPDATE and not self.control.spend(now):
+            self._calm("too many small WINDOW_UPDATE frames; limit h2_max_control_frames_per_second")
+        if not stream_id:
+            if not increment:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "WINDOW_UPDATE of 0")
+            self.send_window += increment
+            if self.send_window > F.MAX_WINDOW:
+                raise _ConnectionError(ErrorCodes.FLOW_CONTROL_ERROR, "connection window past 2^31-1")
+            out.append(WindowOpened(0))
+            return
+        stream = self.streams.get(stream_id)
+        if stream is None:
+            if self._idle(stream_id):
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, f"WINDOW_UPDATE on idle stream {stream_id}")
+            return
+        if not increment:
+            self._stream_error(stream_id, ErrorCodes.PROTOCOL_ERROR, out)
+            return
+        stream.send_window += increment
+        if stream.send_window > F.MAX_WINDOW:
+            self._stream_error(stream_id, ErrorCodes.FLOW_CONTROL_ERROR, out)
+            return
+        out.append(WindowOpened(stream_id))
+
+    def _rst_stream(self, stream_id: int, payload: bytes, now: float, out: list[Event]) -> None:
+        if not stream_id:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "RST_STREAM on stream 0")
+        if len(payload) != 4:
+            raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "RST_STREAM not 4 bytes")
+        if stream_id not in self.streams:
+            if self._idle(stream_id):
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, f"RST_STREAM on idle stream {stream_id}")
+            if not self.control.spend(now):
+                self._calm("too many RST_STREAM frames on closed streams; limit h2_max_control_frames_per_second")
+            return
+        if not self.resets.spend(now):
+            self._calm("too many streams cancelled (rapid reset); limit h2_max_resets_per_second")
+        self._close(stream_id)
+        out.append(StreamReset(stream_id, F.u32(payload)))
+
+    def _settings(self, stream_id: int, flags: int, payload: bytes, now: float, out: list[Event]) -> None:
+        if stream_id:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "SETTINGS on a stream")
+        if flags & F.ACK:
+            if payload:
+                raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload")
+            if not self._settings_seen:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "the client preface must start with SETTINGS")
+            if not self.control.spend(now):
+                self._calm("too many SETTINGS ACK frames; limit h2_max_control_frames_per_second")
+            return
+        self._settings_seen = True
+        if not self.control.spend(now):
+            self._calm("too many SETTINGS frames; limit h2_max_control_frames_per_second")
+        try:
+            pairs = F.parse_settings(payload)
+        except ValueError as exc:
+            raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, str(exc)) from None
+        if self._apply_settings(pairs):
+            out.append(WindowOpened(0))
+        self._out.append(F.frame_head(0, F.SETTINGS, F.ACK, 0))
+
+    def _apply_settings(self, pairs: list[tuple[int, int]]) -> bool:
+        """The client's settings; True when the initial window changed."""
+        changed = False
+        for key, value in pairs:
+            if key == F.INITIAL_WINDOW_SIZE:
+                if value > F.MAX_WINDOW:
+                    raise _ConnectionError(ErrorCodes.FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE past 2^31-1")
+                delta = value - self.remote_initial_window
+                self.remote_initial_window = value
+                for stream in self.streams.values():
+                    stream.send_window += delta
+                    if stream.send_window > F.MAX_WINDOW:
+                        raise _ConnectionError(ErrorCodes.FLOW_CONTROL_ERROR, "a stream window past 2^31-1")
+                changed = True
+            elif key == F.MAX_FRAME_SIZE:
+                if not 16384 <= value <= 16777215:
+                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "SETTINGS_MAX_FRAME_SIZE out of range")
+                self.max_outbound_frame_size = value
+            elif key == F.ENABLE_PUSH:
+                if value > 1:
+                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH not 0 or 1")
+                self.remote_enable_push = value == 1
+            elif key == F.MAX_CONCURRENT_STREAMS:
+                self.remote_max_streams = value
+            elif key == F.ENABLE_CONNECT_PROTOCOL and value > 1:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "SETTINGS_ENABLE_CONNECT_PROTOCOL not 0 or 1")
+            # HEADER_TABLE_SIZE: our encoder never uses the dynamic table
+        return changed
+
+    def _ping_or_priority(self, kind: int, stream_id: int, flags: int, payload: bytes, now: float,
+                          out: list[Event]) -> None:
+        if not self.control.spend(now):
+            self._calm(f"too many {_CONTROL_NAMES[kind]} frames; limit h2_max_control_frames_per_second")
+        if kind == F.PING:
+            if stream_id:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "PING on a stream")
+            if len(payload) != 8:
+                raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "PING not 8 bytes")
+            if not flags & F.ACK:
+                self._out.append(F.frame_head(8, F.PING, F.ACK, 0) + payload)
+            return
+        if not stream_id:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "PRIORITY on stream 0")
+        if len(payload) != 5:
+            self._stream_error(stream_id, ErrorCodes.FRAME_SIZE_ERROR, out)
+        elif F.u32(payload) & 0x7FFFFFFF == stream_id:
+            self._stream_error(stream_id, ErrorCodes.PROTOCOL_ERROR, out)
 
     def _head(self, stream_id: int, headers: Any, ended: bool) -> Event:
         """The request head as the Request wants it, or why it is refused.
@@ -298,6 +612,7 @@ class H2Codec:
         scheme: bytes | None = None
         path: bytes | None = None
         authority: bytes | None = None
+        protocol: bytes | None = None
         host: bytes | None = None
         regular = False
         fields: list[tuple[str, str]] = []
@@ -320,6 +635,8 @@ class H2Codec:
                     scheme = value
                 elif name == b":authority" and authority is None:
                     authority = value
+                elif name == b":protocol" and protocol is None and self.extended_connect:
+                    protocol = value
                 else:
                     return Refused(stream_id, 400, f"unknown or repeated pseudo-header {_show(name)}")
                 continue
@@ -334,7 +651,8 @@ class H2Codec:
                 continue
             if name == b"content-length":
                 if not text.isdigit() or not text.isascii() or content_length is not None:
-                    return Refused(stream_id, 400, "invalid Content-Length")
+                    # RFC 9113 8.1.1: the body's length check needs a valid one; h2 clients expect a GOAWAY
+                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "invalid Content-Length")
                 content_length = int(text)
             elif name == b"host":
                 if host is not None:
@@ -351,7 +669,12 @@ class H2Codec:
         if cookies:
             fields.append(("cookie", "; ".join(cookies)))
         if method == b"CONNECT":
-            return Refused(stream_id, 501, "CONNECT is not supported")
+            if protocol is None:
+                return Refused(stream_id, 501, "CONNECT is not supported (only extended CONNECT, RFC 8441)")
+            if authority is None:
+                return Refused(stream_id, 400, "extended CONNECT without :authority (RFC 8441 4)")
+        elif protocol is not None:
+            return Refused(stream_id, 400, "pseudo-header :protocol on a request other than CONNECT")
         if method is None or scheme is None or path is None:
             return Refused(stream_id, 400, "request without :method, :scheme or :path (RFC 9113 8.3.1)")
         if authority is not None:
@@ -383,11 +706,43 @@ class H2Codec:
             fields,
             content_length,
             ended,
+            None if protocol is None else protocol.decode("latin-1"),
         )
 
     # -- send --------------------------------------------------------------------
+    def _sending(self, stream_id: int) -> _Stream:
+        stream = self.streams.get(stream_id)
+        if stream is None or not stream.local_open:
+            raise StreamClosed(f"stream {stream_id} is closed")
+        return stream
+
+    def _local_end(self, stream_id: int, stream: _Stream) -> None:
+        stream.local_open = False
+        if not stream.remote_open:
+            self._close(stream_id)
+
+    def _block_frames(self, kind: int, stream_id: int, payload: bytes, flags: int) -> None:
+        """A header block as one frame, or cut into CONTINUATIONs at the client's frame size."""
+        size = self.max_outbound_frame_size
+        out = self._out
+        if len(payload) <= size:
+            out.append(F.frame_head(len(payload), kind, flags | F.END_HEADERS, stream_id))
+            out.append(payload)
+            return
+        out.append(F.frame_head(size, kind, flags, stream_id))
+        out.append(payload[:size])
+        for offset in range(size, len(payload), size):
+            piece = payload[offset:offset + size]
+            last = offset + size >= len(payload)
+            out.append(F.frame_head(len(piece), F.CONTINUATION, F.END_HEADERS if last else 0, stream_id))
+            out.append(piece)
+
     def send_headers(self, stream_id: int, headers: list[tuple[bytes, bytes]], end_stream: bool) -> None:
-        self.h2.send_headers(stream_id, headers, end_stream=end_stream)
+        """Raises StreamClosed when the stream is reset or already ended."""
+        stream = self._sending(stream_id)
+        self._block_frames(F.HEADERS, stream_id, self.encoder.encode(headers), F.END_STREAM if end_stream else 0)
+        if end_stream:
+            self._local_end(stream_id, stream)
 
     def send_data(self, stream_id: int, data: memoryview, end_stream: bool, limit: int = 1 << 31) -> int:
         """Send as much of ``data`` as the flow-control windows allow now, at most ``limit``.
@@ -395,101 +750,106 @@ class H2Codec:
         Returns the bytes taken; END_STREAM goes with the last of them (or alone
         for empty ``data``).  Frames are cut at the client's SETTINGS_MAX_FRAME_SIZE.
         """
-        h2conn = self.h2
+        stream = self._sending(stream_id)
         total = len(data)
         if total == 0:
             if end_stream:
-                h2conn.end_stream(stream_id)
+                self.end_stream(stream_id)
             return 0
-        window = min(h2conn.local_flow_control_window(stream_id), limit)
-        frame = h2conn.max_outbound_frame_size
+        window = min(self.send_window, stream.send_window, limit)
+        frame = self.max_outbound_frame_size
+        out = self._out
         sent = 0
         while sent < total and window > 0:
             size = min(total - sent, window, frame)
             last = sent + size == total
-            h2conn.send_data(stream_id, data[sent:sent + size], end_stream=end_stream and last)
+            out.append(F.frame_head(size, F.DATA, F.END_STREAM if end_stream and last else 0, stream_id))
+            out.append(data[sent:sent + size])
             sent += size
             window -= size
+        self.send_window -= sent
+        stream.send_window -= sent
+        if end_stream and sent == total:
+            self._local_end(stream_id, stream)
         return sent
 
     def end_stream(self, stream_id: int) -> None:
-        self.h2.end_stream(stream_id)
+        stream = self._sending(stream_id)
+        self._out.append(F.frame_head(0, F.DATA, F.END_STREAM, stream_id))
+        self._local_end(stream_id, stream)
 
     def send_trailers(self, stream_id: int, trailers: list[tuple[bytes, bytes]]) -> None:
-        self.h2.send_headers(stream_id, trailers, end_stream=True)
+        self.send_headers(stream_id, trailers, end_stream=True)
 
     def reset(self, stream_id: int, code: int = ErrorCodes.CANCEL) -> None:
-        """Reset a stream; quietly nothing when h2 already closed it."""
-        try:
-            self.h2.reset_stream(stream_id, code)
-        except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError, KeyError):
-            pass
+        """Reset a stream; quietly nothing when it is already closed."""
+        if stream_id in self.streams and not self._goaway_sent:
+            self._out.append(F.rst_stream(stream_id, code))
+            self._remember_reset(stream_id)
+            self._close(stream_id)
+
+    def _ack_connection(self, flow_length: int) -> None:
+        self._unacked += flow_length
+        if self._unacked >= CONNECTION_WINDOW // 2:
+            self._out.append(F.window_update(0, self._unacked))
+            self.recv_window += self._unacked
+            self._unacked = 0
 
     def acknowledge(self, stream_id: int, flow_length: int) -> None:
         """The app took ``flow_length`` bytes: let the client send that much more."""
-        if flow_length:
-            try:
-                self.h2.acknowledge_received_data(flow_length, stream_id)
-            except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError, KeyError):
-                pass
+        if not flow_length or self._goaway_sent:
+            return
+        self._ack_connection(flow_length)
+        stream = self.streams.get(stream_id)
+        if stream is not None and stream.remote_open:
+            stream.unacked += flow_length
+            if stream.unacked >= STREAM_WINDOW // 2:
+                self._out.append(F.window_update(stream_id, stream.unacked))
+                stream.recv_window += stream.unacked
+                stream.unacked = 0
 
     def can_push(self) -> bool:
         """True when the client allows push (SETTINGS_ENABLE_PUSH) and has room
         for another server stream (its SETTINGS_MAX_CONCURRENT_STREAMS)."""
-        remote = self.h2.remote_settings
-        return (
-            self.terminated is None
-            and bool(remote.enable_push)
-            and self.h2.open_outbound_streams < remote.max_concurrent_streams
-        )
+        return self.terminated is None and self.remote_enable_push and self.open_outbound < self.remote_max_streams
 
     def push(self, stream_id: int, request_headers: list[tuple[bytes, bytes]]) -> int | None:
         """PUSH_PROMISE on ``stream_id``; returns the promised stream id, or None
         when push is not possible now."""
-        if not self.can_push():
+        parent = self.streams.get(stream_id)
+        if not self.can_push() or parent is None or not parent.local_open or not stream_id & 1:
             return None
-        try:
-            promised = self.h2.get_next_available_stream_id()
-            self.h2.push_stream(stream_id, promised, request_headers)
-        except (h2.exceptions.ProtocolError, h2.exceptions.StreamClosedError, KeyError):
-            return None
-        return int(promised)
+        promised = self.next_push
+        self.next_push += 2
+        payload = promised.to_bytes(4, "big") + self.encoder.encode(request_headers)
+        self._block_frames(F.PUSH_PROMISE, stream_id, payload, 0)
+        self.streams[promised] = _Stream(self.remote_initial_window, remote_open=False)
+        self.open_outbound += 1
+        return promised
 
     def window(self, stream_id: int) -> int:
-        try:
-            return int(self.h2.local_flow_control_window(stream_id))
-        except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError, KeyError):
+        stream = self.streams.get(stream_id)
+        if stream is None or not stream.local_open:
             return 0
+        return min(self.send_window, stream.send_window)
 
     def stream_open(self, stream_id: int) -> bool:
-        stream = self.h2.streams.get(stream_id)
-        return stream is not None and not stream.closed
+        return stream_id in self.streams
+
+    def _send_goaway(self, code: int, detail: str) -> None:
+        if not self._goaway_sent:
+            self._goaway_sent = True
+            self._out.append(F.goaway_frame(self.highest_client, code, detail.encode("ascii", "replace")[:256]))
 
     def goaway(self, code: int = ErrorCodes.NO_ERROR, detail: str = "") -> None:
-        if self.terminated is None or self.terminated.by_client:
-            try:
-                self.h2.close_connection(code, detail.encode("ascii", "replace")[:256] or None)
-            except h2.exceptions.ProtocolError:
-                pass
+        self._send_goaway(code, detail)
         if self.terminated is None:
-            self.terminated = Terminated(code, detail or "server closed the connection")
+            self.terminated = Terminated(int(code), detail or "server closed the connection")
 
     def data_to_send(self) -> bytes:
-        return bytes(self.h2.data_to_send())
-
-
-_CONTROL_EVENTS: dict[type, str] = {
-    h2.events.PingReceived: "PING",
-    h2.events.PriorityUpdated: "PRIORITY",
-    h2.events.UnknownFrameReceived: "unknown-type",
-    h2.events.SettingsAcknowledged: "SETTINGS ACK",
-}
-
-
-def _describe(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, h2.exceptions.DenialOfServiceError):
-        return f"{text} (header block decodes past {_BOMB_FACTOR}x max_header_size: HPACK bomb)"
-    if isinstance(exc, h2.exceptions.TooManyStreamsError):
-        return f"{text} (limit h2_max_concurrent_streams)"
-    return text
+        out = self._out
+        if not out:
+            return b""
+        data = b"".join(out)
+        out.clear()
+        return data

@@ -14,8 +14,6 @@ import asyncio
 from typing import Any, cast
 from urllib.parse import unquote_to_bytes
 
-import h2.exceptions
-
 from ..body import EMPTY_BODY
 from ..config import Limits
 from ..contract import Headers, Request
@@ -28,6 +26,7 @@ from .codec import (
     H2Codec,
     Refused,
     RequestHead,
+    StreamClosed,
     StreamReset,
     Terminated,
     WindowOpened,
@@ -280,7 +279,7 @@ class H2Protocol(asyncio.Protocol):
             return
         try:
             self.codec.send_headers(stream.stream_id, block, end)
-        except (h2.exceptions.ProtocolError, h2.exceptions.StreamClosedError) as exc:
+        except StreamClosed as exc:
             stream.gone(ClientGone(f"stream closed: {exc}"))
             return
         self.schedule_flush()
@@ -315,7 +314,7 @@ class H2Protocol(asyncio.Protocol):
                     self._end(stream_id, trailers)
             elif end:
                 self._end(stream_id, trailers)
-        except (h2.exceptions.ProtocolError, h2.exceptions.StreamClosedError) as exc:
+        except StreamClosed as exc:
             stream.gone(ClientGone(f"stream closed: {exc}"))
             return
         stream.pump_done()
