@@ -37,6 +37,8 @@ from .stream import H2Stream
 __all__ = ["H2Protocol", "PUMP_LIMIT"]
 
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
+#: what an extended CONNECT (RFC 8441) adds to its fields for the mounts
+_WEBSOCKET_UPGRADE = [("upgrade", "websocket"), ("connection", "upgrade")]
 #: bytes one stream sends in one turn of the loop
 PUMP_LIMIT = 256 * 1024
 
@@ -46,7 +48,7 @@ class H2Protocol(asyncio.Protocol):
         self.state = state
         self.limits: Limits = state.limits
         self.loop = state.loop
-        self.codec = H2Codec(self.limits)
+        self.codec = H2Codec(self.limits, extended_connect=True)
         self.transport: Any = None
         self.streams: dict[int, H2Stream] = {}
         #: streams waiting for a flow-control window
@@ -226,8 +228,16 @@ class H2Protocol(asyncio.Protocol):
             self.codec.reset(head.stream_id, ErrorCodes.REFUSED_STREAM)
             return None
         candidates = self.state.match(head.path)
+        method, fields = head.method, head.headers
+        if head.protocol is not None:
+            if head.protocol.lower() != "websocket":
+                self.codec.reset(head.stream_id, ErrorCodes.REFUSED_STREAM)
+                return None
+            # RFC 8441: the extended CONNECT is this engine's WebSocket handshake
+            # request, so every mount takes it as it takes an HTTP/1.1 upgrade
+            method, fields = "GET", [*fields, *_WEBSOCKET_UPGRADE]
         request = Request(
-            head.method, head.raw_path, head.path, head.query, "2", Headers(head.headers),
+            method, head.raw_path, head.path, head.query, "2", Headers(fields),
             head.scheme, self._client, self._local, EMPTY_BODY,
         )
         stream = H2Stream(self, head.stream_id, request, self.loop.time())
@@ -235,6 +245,10 @@ class H2Protocol(asyncio.Protocol):
         stream.remote_ended = head.ended
         self.streams[head.stream_id] = stream
         self.idle_deadline = 0.0
+        if head.protocol is not None:
+            request.state["extended_connect"] = head.protocol
+            stream.extended = True
+            return stream
         if not head.ended:
             limit = self.limits.max_body_size if candidates.body_limit is None else candidates.body_limit
             if head.content_length is not None and head.content_length > limit:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 from ..body import EMPTY_BODY, StreamBody
 from ..contract import HeaderList, Request
 from ..errors import ClientGone, HTTPError
+from .tunnel import H2Tunnel
 
 if TYPE_CHECKING:
     from .protocol import H2Protocol
@@ -30,6 +31,8 @@ __all__ = ["H2Stream", "encode_headers"]
 _NO_BODY_STATUS = frozenset({204, 304}) | frozenset(range(100, 200))
 #: fields HTTP/2 forbids in a response (RFC 9113 8.2.2); the engine drops them
 _CONNECTION_FIELDS = frozenset({"connection", "keep-alive", "proxy-connection", "upgrade"})
+#: handshake fields of HTTP/1.1 that RFC 8441 answers do not carry
+_TUNNEL_DROPPED = frozenset({"upgrade", "connection", "sec-websocket-accept"})
 _STATUS = {code: str(code).encode("ascii") for code in range(100, 600)}
 
 
@@ -93,6 +96,8 @@ class H2Stream:
         "_unacked",
         "_body_limit",
         "_body",
+        "extended",
+        "_tunnel",
     )
 
     def __init__(
@@ -125,6 +130,9 @@ class H2Stream:
         self._unacked = 0
         self._body_limit = 0
         self._body: StreamBody | None = None
+        #: opened by an extended CONNECT (RFC 8441): 101 means 200 and a tunnel
+        self.extended = False
+        self._tunnel: H2Tunnel | None = None
 
     # -- Responder -------------------------------------------------------------
     def respond(self, status: int, headers: HeaderList, body: bytes = b"") -> None:
@@ -152,6 +160,9 @@ class H2Stream:
         self.protocol.pump(self)
 
     def start(self, status: int, headers: HeaderList) -> None:
+        if status == 101 and self.extended:
+            self._start_tunnel(headers)
+            return
         fields = self._head(status, headers)
         if fields is None:
             return
@@ -223,7 +234,34 @@ class H2Stream:
             self.protocol.pump(self)
 
     def upgrade(self, protocol_factory: Callable[[Any, bytes], Any]) -> None:
-        raise RuntimeError("HTTP/2 streams cannot be upgraded (Upgrade is an HTTP/1.1 mechanism)")
+        """After ``start(101, ...)`` on an extended CONNECT stream: the stream
+        carries the protocol ``protocol_factory`` builds (a WebSocket)."""
+        if self._tunnel is None or self._tunnel.receiver is not None:
+            raise RuntimeError("HTTP/2 streams cannot be upgraded (Upgrade is an HTTP/1.1 mechanism; "
+                               "WebSocket over HTTP/2 is an extended CONNECT answered with start(101))")
+        tunnel = self._tunnel
+        self.finished = True  # answered, as far as the dispatcher is concerned
+        tunnel.receiver = protocol_factory(tunnel, b"")
+        if self.closed or self.done:
+            tunnel.lost()
+
+    def end_tunnel(self) -> None:
+        """The carried protocol is over: END_STREAM after what is pending."""
+        if not self._end_after and not self.closed:
+            self._end_after = True
+            if self._pending is None:
+                self.protocol.pump(self)
+
+    def _start_tunnel(self, headers: HeaderList) -> None:
+        """RFC 8441 5: the handshake's answer is a 200 whose stream stays open."""
+        fields = self._head(200, [(name, value) for name, value in headers
+                                  if name.lower() not in _TUNNEL_DROPPED])
+        if fields is None:
+            return
+        self.started = True
+        self.status = 200
+        self._tunnel = H2Tunnel(self)
+        self.protocol.send_headers(self, fields[0], False)
 
     # -- used by the protocol --------------------------------------------------
     def pump_done(self) -> None:
@@ -231,6 +269,8 @@ class H2Stream:
         self._pending = None
         self.blocked_since = 0.0
         self._wake(None)
+        if self._tunnel is not None:
+            self._tunnel.drained()
 
     def blocked(self, now: float, progressed: bool) -> None:
         """Waiting to send: ``blocked_since`` is when it last made progress,
@@ -249,6 +289,8 @@ class H2Stream:
         if not self.done:
             self.done = True
             self.protocol.stream_done(self)
+            if self._tunnel is not None:
+                self._tunnel.lost()
 
     def gone(self, exc: BaseException) -> None:
         """The client reset the stream or the connection went away."""
@@ -282,6 +324,15 @@ class H2Stream:
         return 0 if self._body is None else self._body.received
 
     def feed(self, data: bytes, flow_length: int) -> None:
+        tunnel = self._tunnel
+        if tunnel is not None and tunnel.receiver is not None and not self.closed:
+            if self.paused:
+                self._unacked += flow_length
+            else:
+                self.protocol.codec.acknowledge(self.stream_id, flow_length)
+            if data:
+                tunnel.receiver.data_received(data)
+            return
         body = self._body
         if self.closed or body is None:
             self.protocol.codec.acknowledge(self.stream_id, flow_length)
@@ -299,6 +350,9 @@ class H2Stream:
 
     def body_end(self) -> None:
         self.remote_ended = True
+        tunnel = self._tunnel
+        if tunnel is not None and tunnel.receiver is not None:
+            tunnel.receiver.eof_received()
         if self._body is not None:
             self._body.feed_eof()
 

@@ -74,6 +74,11 @@ class WebSocketConnection(asyncio.Protocol):
     def shutdown(self) -> None:
         self.session.shutdown()
 
+    def abort(self) -> None:
+        """The server's drain is over: drop the connection now."""
+        if self.transport is not None:
+            self.transport.abort()
+
     def _tick(self) -> None:
         session = self.session
         session.check_timeouts(session.loop.time())

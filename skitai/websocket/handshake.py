@@ -36,6 +36,7 @@ __all__ = ["Handshake", "accept", "is_upgrade_request"]
 #: the 101 fields the engine writes itself (Cycle adds ``connection: upgrade``)
 _ENGINE_FIELDS = frozenset({"date", "connection", "server"})
 _TEXT = ("content-type", "text/plain; charset=utf-8")
+_H2_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="
 
 
 @dataclass
@@ -89,7 +90,16 @@ def accept(
         state=State.OPEN,
     )
     target = request.raw_path.decode("latin-1") + ("?" + request.query if request.query else "")
-    ws_request = WSRequest(target, WSHeaders(headers.raw), request.method, f"HTTP/{request.version}")
+    raw = list(headers.raw)
+    version = f"HTTP/{request.version}"
+    if request.state.get("extended_connect"):
+        # RFC 8441 5: over HTTP/2 there is no key to prove (the stream is the
+        # proof) and the version is not websockets' business; its checks want
+        # an HTTP/1.1 upgrade, the HTTP/2 stream drops what only that needs
+        version = "HTTP/1.1"
+        if "sec-websocket-key" not in headers:
+            raw.append(("Sec-WebSocket-Key", _H2_KEY))
+    ws_request = WSRequest(target, WSHeaders(raw), request.method, version)
     response = protocol.accept(ws_request)
     if response.status_code != 101:
         detail = (response.body or b"").decode("utf-8", "replace").strip() or response.reason_phrase

@@ -36,9 +36,29 @@ def stream(context):
     return lines()
 
 
+@app.route("/ws/echo")
+@app.websocket(skitai.WS_CHANNEL | skitai.WS_NOTHREAD, 60)
+def ws_echo(context, message):
+    return f"echo {context.request.version}: {message}"
+
+
+async def asgi_ws(scope, receive, send):
+    """A raw ASGI websocket app: greets with the scope's http_version, echoes in capitals."""
+    assert scope["type"] == "websocket"
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": f"hello over {scope['http_version']}"})
+    while True:
+        event = await receive()
+        if event["type"] == "websocket.disconnect":
+            return
+        await send({"type": "websocket.send", "text": event.get("text", "").upper()})
+
+
 if __name__ == "__main__":
     if os.environ.get("TLS_CERT"):
         skitai.enable_ssl(os.environ["TLS_CERT"], os.environ["TLS_KEY"], os.environ.get("TLS_PASSPHRASE"))
     skitai.mount("/static", os.path.join(HERE, "static"))
+    skitai.mount("/asgi-ws", asgi_ws)
     skitai.mount("/", app)
     skitai.run(port=5000)
