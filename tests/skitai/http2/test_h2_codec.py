@@ -369,3 +369,77 @@ def test_restore_preface_from_the_read_the_parser_stopped_in(consumed: int) -> N
     frames = frame(4, 0, 0, b"") + frame(6, 0, 0, b"\x00" * 8)
     assert restore_preface(PREFACE[consumed:] + frames) == PREFACE + frames
     assert restore_preface(b"\r\n" + PREFACE + frames) == PREFACE + frames
+
+
+# -- the codec's own frame handling (it no longer leans on h2's state machines) --
+
+def test_ping_is_answered_with_its_payload() -> None:
+    pair = Pair()
+    pair.client.ping(b"12345678")
+    pair.send()
+    acks = [e for e in pair.reply() if isinstance(e, h2.events.PingAckReceived)]
+    assert acks and acks[0].ping_data == b"12345678"
+
+
+def test_padded_data_counts_its_padding_against_the_window() -> None:
+    pair = Pair()
+    stream_id, _ = pair.request([(b":method", b"POST"), *GET[1:]], end=False)
+    pair.client.send_data(stream_id, b"abc", pad_length=10, end_stream=True)
+    data, end = pair.send()
+    assert isinstance(data, BodyData) and data.data == b"abc" and data.flow_length == 14
+    assert isinstance(end, BodyEnd)
+
+
+def test_data_after_end_stream_is_a_stream_error() -> None:
+    pair = Pair()
+    stream_id, _ = pair.request()  # END_STREAM on the head
+    events = pair.send(frame(0, 0x01, stream_id, b"late"))
+    assert any(isinstance(e, StreamReset) and e.error_code == ErrorCodes.STREAM_CLOSED for e in events)
+    assert pair.codec.terminated is None
+
+
+def test_a_large_response_head_is_cut_into_continuations() -> None:
+    pair = Pair()
+    stream_id, _ = pair.request()
+    fields = [(b":status", b"200"), *[(b"x-%d" % i, b"v" * 1000) for i in range(40)]]
+    pair.codec.send_headers(stream_id, fields, True)
+    (response,) = [e for e in pair.reply() if isinstance(e, h2.events.ResponseReceived)]
+    assert len(response.headers) == 41 and response.headers[-1] == (b"x-39", b"v" * 1000)
+
+
+def test_oversized_frame_is_frame_size_error() -> None:
+    pair = Pair()
+    events = pair.send(frame(0, 0, 1, b"x" * 16385))
+    assert isinstance(events[-1], Terminated) and events[-1].error_code == ErrorCodes.FRAME_SIZE_ERROR
+
+
+def test_interrupted_header_block_is_protocol_error() -> None:
+    pair = Pair()
+    head = pair.client.encoder.encode(GET)
+    events = pair.send(frame(1, 0x01, 1, head) + frame(6, 0, 0, b"\x00" * 8))
+    assert isinstance(events[-1], Terminated) and events[-1].error_code == ErrorCodes.PROTOCOL_ERROR
+    assert "CONTINUATION" in events[-1].detail
+
+
+def _connect(pair: Pair, protocol: bytes) -> list[Any]:
+    block = pair.client.encoder.encode([(b":method", b"CONNECT"), (b":protocol", protocol), (b":scheme", b"http"),
+                                        (b":path", b"/ws"), (b":authority", b"example.com")])
+    return pair.send(frame(1, 0x04, 1, block))
+
+
+def test_extended_connect_only_when_announced() -> None:
+    pair = Pair()
+    pair.codec = H2Codec(Limits(), extended_connect=True)
+    pair.codec.initiate()
+    pair.client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None))
+    pair.client.initiate_connection()
+    pair.send()
+    pair.reply()
+    assert pair.client.remote_settings.enable_connect_protocol == 1
+    (head,) = _connect(pair, b"websocket")
+    assert isinstance(head, RequestHead) and head.method == "CONNECT" and head.protocol == "websocket"
+    assert not head.ended
+
+    plain = Pair()
+    (refused,) = _connect(plain, b"websocket")
+    assert isinstance(refused, Refused) and refused.status == 400 and ":protocol" in refused.detail

@@ -9,8 +9,8 @@ import socket
 from typing import Any, Iterator
 
 import h2.config
-import h2.errors
 import h2.connection
+import h2.errors
 import h2.events
 import h2.settings
 import pytest
@@ -152,8 +152,6 @@ def test_asgi_websocket_scope_over_an_h2_stream(server: TestClient) -> None:
 
 
 def test_unknown_protocol_is_refused(server: TestClient) -> None:
-    client = H2WebSocket(server.port, "/ws/echo", [])
-    client.close()
     other = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     try:
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None,
