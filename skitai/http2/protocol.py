@@ -414,31 +414,41 @@ class H2Protocol(asyncio.Protocol):
         paths = preload_paths(headers, self.limits.h2_max_pushes)
         if not paths:
             return
+        copied = [(name, value) for name, value in stream.request.headers.raw if name in COPIED_FIELDS]
+        for target in paths:
+            if not self.push_path(stream, target, copied):
+                return
+
+    def push_path(self, stream: H2Stream, target: str, fields: list[tuple[str, str]]) -> bool:
+        """Promise ``GET target`` (with request ``fields``) on ``stream`` and
+        answer it as if the client had asked; False when push is not possible
+        (the client refuses it, no room for another stream, or the answer is over)."""
+        if stream.pushed or stream.closed or not target.startswith("/") or not self.codec.can_push():
+            return False
         parent = stream.request
         authority = parent.host
-        copied = [(name, value) for name, value in parent.headers.raw if name in COPIED_FIELDS]
-        for target in paths:
-            raw_path, _, query = target.encode("latin-1", "replace").partition(b"?")
-            block = [
-                (b":method", b"GET"),
-                (b":scheme", parent.scheme.encode("ascii")),
-                (b":authority", authority.encode("latin-1", "replace")),
-                (b":path", target.encode("latin-1", "replace")),
-            ]
-            block.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in copied)
-            promised = self.codec.push(stream.stream_id, block)
-            if promised is None:
-                return
-            path = unquote_to_bytes(raw_path).decode("utf-8", "surrogateescape")
-            request = Request("GET", raw_path, path, query.decode("latin-1"), "2",
-                              Headers([*copied, ("host", authority)]), parent.scheme, self._client, self._local,
-                              EMPTY_BODY)
-            pushed = H2Stream(self, promised, request, self.loop.time(), pushed=True)
-            pushed.candidates = self.state.match(path)
-            self.streams[promised] = pushed
-            # NOTE: answered on the next loop turn, so the parent's HEADERS (the
-            # page that needs these) are queued before any pushed answer.
-            self.loop.call_soon(self._dispatch_pushed, pushed)
+        raw_path, _, query = target.encode("latin-1", "replace").partition(b"?")
+        block = [
+            (b":method", b"GET"),
+            (b":scheme", parent.scheme.encode("ascii")),
+            (b":authority", authority.encode("latin-1", "replace")),
+            (b":path", target.encode("latin-1", "replace")),
+        ]
+        block.extend((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in fields)
+        promised = self.codec.push(stream.stream_id, block)
+        if promised is None:
+            return False
+        path = unquote_to_bytes(raw_path).decode("utf-8", "surrogateescape")
+        request = Request("GET", raw_path, path, query.decode("latin-1"), "2",
+                          Headers([*fields, ("host", authority)]), parent.scheme, self._client, self._local,
+                          EMPTY_BODY)
+        pushed = H2Stream(self, promised, request, self.loop.time(), pushed=True)
+        pushed.candidates = self.state.match(path)
+        self.streams[promised] = pushed
+        # NOTE: answered on the next loop turn, so the parent's HEADERS (the
+        # page that needs these) are queued before any pushed answer.
+        self.loop.call_soon(self._dispatch_pushed, pushed)
+        return True
 
     def _dispatch_pushed(self, stream: H2Stream) -> None:
         if not stream.closed and not stream.done:

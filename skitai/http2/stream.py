@@ -233,6 +233,17 @@ class H2Stream:
         if self._pending is None:
             self.protocol.pump(self)
 
+    def push(self, path: str, headers: HeaderList) -> bool:
+        """Server push (HTTP/2 only; ASGI's ``http.response.push``): promise
+        ``GET path`` with the request fields ``headers`` and answer it on its own
+        stream.  False when the client refuses pushes or the answer is complete."""
+        if self.done or self.closed:
+            return False
+        fields = [(str(name), str(value)) for name, value in headers]
+        if any("\r" in n or "\n" in n or "\x00" in n or "\r" in v or "\n" in v or "\x00" in v for n, v in fields):
+            raise ValueError("CR, LF or NUL in a pushed request header")
+        return self.protocol.push_path(self, path, fields)
+
     def upgrade(self, protocol_factory: Callable[[Any, bytes], Any]) -> None:
         """After ``start(101, ...)`` on an extended CONNECT stream: the stream
         carries the protocol ``protocol_factory`` builds (a WebSocket)."""

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from ..contract import Engine, HeaderList, Request, Responder
 from ..errors import ClientGone, HTTPError
@@ -29,6 +29,8 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Message]],
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
 EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
+#: over HTTP/2 also response trailers (gRPC-style) and server push
+H2_EXTENSIONS: dict[str, dict[str, Any]] = {**EXTENSIONS, "http.response.trailers": {}, "http.response.push": {}}
 READ_CHUNK = 64 * 1024
 #: how often a ``receive`` waiting for a disconnect re-checks ``responder.closed``
 #: when the responder cannot notify us (its contract has no closed-waiter)
@@ -75,10 +77,16 @@ class Receive:
 class Send:
     """The ``send`` callable of one request; talks to the responder directly."""
 
-    __slots__ = ("finished", "headers", "refused", "responder", "status", "streaming", "waiter")
+    __slots__ = ("finished", "headers", "refused", "responder", "status", "streaming", "waiter", "h2",
+                 "trailers", "awaiting_trailers")
 
-    def __init__(self, responder: Responder) -> None:
+    def __init__(self, responder: Responder, h2: bool = False) -> None:
         self.responder = responder
+        #: HTTP/2: ``http.response.trailers`` and ``http.response.push`` are honoured
+        self.h2 = h2
+        #: the app announced trailers (``trailers: True`` on the start)
+        self.trailers = False
+        self.awaiting_trailers: HeaderList | None = None
         #: the engine's refusal of the request body (413, 408, 400), if any
         self.refused: HTTPError | None = None
         self.status = 0
@@ -90,7 +98,11 @@ class Send:
     async def __call__(self, message: Message) -> None:
         kind = message["type"]
         if kind == "http.response.trailers":
-            return  # NOTE: trailers are not sent; the body's end already finished the response
+            await self.trailer_fields(message)
+            return
+        if kind == "http.response.push":
+            self.push(message)
+            return
         if self.finished:
             if self.responder.closed:
                 raise ClientGone("client closed the connection")
@@ -103,6 +115,7 @@ class Send:
             self.status = int(message["status"])
             self.headers = [(k.decode("latin-1"), v.decode("latin-1"))
                             for k, v in message.get("headers", ())]
+            self.trailers = self.h2 and bool(message.get("trailers", False))
         elif kind == "http.response.pathsend":
             # NOTE: opening a local file does not block long enough to need a thread.
             with open(message["path"], "rb") as file:
@@ -128,6 +141,13 @@ class Send:
             if data:
                 await responder.write(data)
             return
+        if self.trailers:
+            # the body is complete; the end waits for http.response.trailers
+            self.start_streaming()
+            if data:
+                await responder.write(data)
+            self.awaiting_trailers = []
+            return
         if self.streaming:
             if data:
                 await responder.write(data)
@@ -139,6 +159,30 @@ class Send:
         else:
             responder.respond(self.status, self.headers, data)
         self.finish()
+
+    async def trailer_fields(self, message: Message) -> None:
+        """ASGI ``http.response.trailers``: over HTTP/1.1 (no trailers there)
+        they are dropped, the body's end already finished the response."""
+        collected = self.awaiting_trailers
+        if collected is None:
+            if self.trailers and not self.finished:
+                raise RuntimeError("ASGI http.response.trailers before the last http.response.body")
+            return
+        collected.extend((k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", ()))
+        if not message.get("more_trailers", False):
+            self.awaiting_trailers = None
+            end = cast(Any, self.responder).end
+            end(collected)
+            self.finish()
+
+    def push(self, message: Message) -> None:
+        """ASGI ``http.response.push``: HTTP/2 server push of ``path``; a no-op
+        where pushing is not possible (HTTP/1.1, the client refuses pushes)."""
+        push = getattr(self.responder, "push", None)
+        if not self.h2 or push is None:
+            return
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", ())]
+        push(str(message["path"]), headers)
 
     async def sendfile(self, file: Any, offset: int | None, count: int | None, more: bool) -> None:
         if not self.status:
@@ -271,9 +315,9 @@ class ASGIMount(AppMount):
             "client": request.client,
             "server": request.server,
             "state": self.state.copy(),
-            "extensions": EXTENSIONS,
+            "extensions": H2_EXTENSIONS if request.version == "2" else EXTENSIONS,
         }
-        send = Send(responder)
+        send = Send(responder, request.version == "2")
         try:
             await self.app(scope, Receive(request, send), send)
         except ClientGone:

@@ -55,10 +55,28 @@ async def asgi_ws(scope, receive, send):
         await send({"type": "websocket.send", "text": event.get("text", "").upper()})
 
 
+async def asgi_extras(scope, receive, send):
+    """ASGI's HTTP/2 extensions: push a stylesheet, answer with trailers."""
+    await receive()
+    extensions = scope.get("extensions", {})
+    if "http.response.push" in extensions:
+        await send({"type": "http.response.push", "path": "/static/style.css",
+                    "headers": [(b"accept", b"text/css")]})
+    trailers = "http.response.trailers" in extensions
+    await send({"type": "http.response.start", "status": 200, "trailers": trailers,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"part one, ", "more_body": True})
+    await send({"type": "http.response.body", "body": b"part two"})
+    if trailers:
+        await send({"type": "http.response.trailers", "headers": [(b"x-checksum", b"abc")], "more_trailers": True})
+        await send({"type": "http.response.trailers", "headers": [(b"x-status", b"0")]})
+
+
 if __name__ == "__main__":
     if os.environ.get("TLS_CERT"):
         skitai.enable_ssl(os.environ["TLS_CERT"], os.environ["TLS_KEY"], os.environ.get("TLS_PASSPHRASE"))
     skitai.mount("/static", os.path.join(HERE, "static"))
     skitai.mount("/asgi-ws", asgi_ws)
+    skitai.mount("/asgi-extras", asgi_extras)
     skitai.mount("/", app)
     skitai.run(port=5000)
