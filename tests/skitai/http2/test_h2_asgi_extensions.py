@@ -45,7 +45,9 @@ def _exchange(port: int, path: str, enable_push: int) -> list[Any]:
         def ended(stream_id: int) -> bool:
             return any(isinstance(e, h2.events.StreamEnded) and e.stream_id == stream_id for e in events)
 
-        pushed = lambda: [e.pushed_stream_id for e in events if isinstance(e, h2.events.PushedStreamReceived)]
+        def pushed() -> list[int]:
+            return [e.pushed_stream_id for e in events if isinstance(e, h2.events.PushedStreamReceived)]
+
         while not ended(1) or not all(ended(s) for s in pushed()):
             data = sock.recv(65536)
             assert data, "connection closed early"
