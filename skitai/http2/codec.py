@@ -64,6 +64,9 @@ _BOMB_FACTOR = 4
 _TINY_WINDOW_UPDATE = 1024
 #: streams we reset whose late frames are ignored rather than answered
 _RESET_MEMORY = 256
+#: request heads kept per connection, each for a block of at most this many bytes
+_HEAD_CACHE_SIZE = 32
+_HEAD_CACHE_LONGEST = 512
 
 
 class Event:
@@ -222,6 +225,7 @@ class H2Codec:
         self._block_stream = 0
         self._block_end = False
         self._reset_ids: dict[int, None] = {}
+        self._heads: dict[bytes, tuple[int, Event]] = {}
 
     # -- start -------------------------------------------------------------------
     def initiate(self) -> None:
@@ -451,28 +455,14 @@ class H2Codec:
         if not stream_id & 1:
             raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, f"HEADERS from the client on even stream {stream_id}")
         stream = self.streams.get(stream_id)
+        if stream is None and stream_id > self.highest_client:
+            self._open(stream_id, block, ended, out)
+            return
         fields = self._decode(block)  # NOTE: always, so the HPACK table stays in step with the client's
         if stream is None:
-            if stream_id <= self.highest_client:
-                if stream_id in self._reset_ids:
-                    return
-                raise _ConnectionError(ErrorCodes.STREAM_CLOSED, f"HEADERS on closed stream {stream_id}")
-            self.highest_client = stream_id
-            limit = self.limits.h2_max_concurrent_streams
-            if self.open_inbound >= limit:
-                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR,
-                                       f"more than {limit} concurrent streams (limit h2_max_concurrent_streams)")
-            stream = _Stream(self.remote_initial_window, not ended)
-            self.streams[stream_id] = stream
-            self.open_inbound += 1
-            head = self._head(stream_id, fields, ended)
-            if type(head) is RequestHead:
-                stream.length = head.content_length
-                if ended and head.content_length:
-                    raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "END_STREAM on a head whose Content-Length "
-                                                                      "announces a body")
-            out.append(head)
-            return
+            if stream_id in self._reset_ids:
+                return
+            raise _ConnectionError(ErrorCodes.STREAM_CLOSED, f"HEADERS on closed stream {stream_id}")
         if not stream.remote_open:
             self._stream_error(stream_id, ErrorCodes.STREAM_CLOSED, out)
             return
@@ -482,6 +472,46 @@ class H2Codec:
             return
         trailers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in fields]
         self._remote_end(stream_id, stream, out, trailers)
+
+    def _open(self, stream_id: int, block: bytes, ended: bool, out: list[Event]) -> None:
+        """A new stream.
+
+        PERF: a client repeats its request heads byte for byte; while the HPACK
+        table is unchanged the same block is the same head, so the checked
+        result is kept under the block's bytes (like the decoder's own cache)
+        and neither decoded nor validated again.
+        """
+        decoder = self.decoder
+        generation = decoder.generation
+        hit = self._heads.get(block)
+        if hit is not None and hit[0] == generation:
+            template = hit[1]
+        else:
+            template = self._head(0, self._decode(block), False)
+            if decoder.generation == generation and len(block) <= _HEAD_CACHE_LONGEST:
+                if len(self._heads) >= _HEAD_CACHE_SIZE:
+                    self._heads.clear()
+                self._heads[block] = (generation, template)
+        self.highest_client = stream_id
+        limit = self.limits.h2_max_concurrent_streams
+        if self.open_inbound >= limit:
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR,
+                                   f"more than {limit} concurrent streams (limit h2_max_concurrent_streams)")
+        stream = _Stream(self.remote_initial_window, not ended)
+        self.streams[stream_id] = stream
+        self.open_inbound += 1
+        if type(template) is RequestHead:
+            t = template
+            length = t.content_length
+            stream.length = length
+            if ended and length:
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "END_STREAM on a head whose Content-Length "
+                                                                  "announces a body")
+            out.append(RequestHead(stream_id, t.method, t.raw_path, t.path, t.query, t.scheme, list(t.headers),
+                                   length, ended, t.protocol))
+        else:
+            assert isinstance(template, Refused)
+            out.append(Refused(stream_id, template.status, template.detail))
 
     def _window_update(self, stream_id: int, payload: bytes, now: float, out: list[Event]) -> None:
         if len(payload) != 4:

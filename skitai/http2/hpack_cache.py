@@ -30,6 +30,12 @@ class CachingDecoder(Decoder):
         self._cache: dict[bytes, tuple[int, list[Any]]] = {}
         self._generation = 0
 
+    @property
+    def generation(self) -> int:
+        """Changes whenever a block changed the dynamic table: results kept
+        under a block's bytes hold only while it stays the same."""
+        return self._generation
+
     def _table_state(self) -> tuple[int, int, int, int]:
         table = self.header_table
         entries = table.dynamic_entries

@@ -443,3 +443,15 @@ def test_extended_connect_only_when_announced() -> None:
     plain = Pair()
     (refused,) = _connect(plain, b"websocket")
     assert isinstance(refused, Refused) and refused.status == 400 and ":protocol" in refused.detail
+
+
+def test_a_repeated_head_is_answered_from_the_cache_per_stream() -> None:
+    pair = Pair()
+    first_id, (first,) = pair.request()
+    second_id, (second,) = pair.request()  # the same block bytes: every field indexed now
+    third_id, (third,) = pair.request()
+    assert isinstance(first, RequestHead) and isinstance(third, RequestHead)
+    assert (second.stream_id, third.stream_id) == (second_id, third_id) != (first_id, first_id)
+    assert third.headers == first.headers and third.headers is not second.headers
+    _, (changed,) = pair.request([*GET[:2], (b":path", b"/other"), GET[3]])
+    assert isinstance(changed, RequestHead) and changed.path == "/other"
