@@ -41,8 +41,9 @@ class H2Result:
     p99_ms: float
 
 
-def skitai_spec() -> ServerSpec:
-    return ServerSpec.serve("skitai", "Skitai (native mount)", "skitai", "native")
+def skitai_spec(app: str = "native") -> ServerSpec:
+    label = "Skitai (native mount)" if app == "native" else "Skitai (raw ASGI)"
+    return ServerSpec.serve(f"skitai-{app}", label, "skitai", app)
 
 
 def granian_spec() -> ServerSpec:
@@ -77,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--server-cpu", type=int, default=0, help="-1: do not pin")
     parser.add_argument("--h2load-cpu", type=int, default=1, help="-1: do not pin")
+    parser.add_argument("--skitai-app", action="append", choices=["native", "raw_asgi"],
+                        help="Skitai's app (repeatable; default native; raw_asgi is granian's app)")
     args = parser.parse_args(argv)
     if shutil.which("h2load") is None:
         parser.error("h2load not found: apt-get install -y nghttp2-client")
-    specs = [skitai_spec()]
+    specs = [skitai_spec(app) for app in args.skitai_app or ["native"]]
     if importlib.util.find_spec("granian") is not None:
         specs.append(granian_spec())
     results: dict[str, H2Result] = {}
