@@ -296,6 +296,8 @@ class H2Codec:
             pos = start + length
             payload = buf[start:pos]
             stream_id &= 0x7FFFFFFF
+            if not self._settings_seen and (kind != F.SETTINGS or flags & F.ACK):
+                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "the client preface must start with SETTINGS")
             if self._block is not None and kind != F.CONTINUATION:
                 raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "header block interrupted (CONTINUATION expected)")
             if kind == F.DATA:
@@ -323,8 +325,6 @@ class H2Codec:
                 raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "PUSH_PROMISE from a client")
             elif not self.control.spend(now):
                 self._calm("too many unknown-type frames; limit h2_max_control_frames_per_second")
-            if not self._settings_seen:
-                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "the client preface must start with SETTINGS")
         self._buffer = buf[pos:] if pos < end else b""
 
     def _calm(self, detail: str) -> None:
@@ -563,8 +563,6 @@ class H2Codec:
         if flags & F.ACK:
             if payload:
                 raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload")
-            if not self._settings_seen:
-                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "the client preface must start with SETTINGS")
             if not self.control.spend(now):
                 self._calm("too many SETTINGS ACK frames; limit h2_max_control_frames_per_second")
             return
@@ -622,6 +620,10 @@ class H2Codec:
             return
         if not stream_id:
             raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "PRIORITY on stream 0")
+        bad = len(payload) != 5 or F.u32(payload) & 0x7FFFFFFF == stream_id
+        if bad and stream_id not in self.streams:
+            # no RST_STREAM on a stream that is idle or gone (RFC 9113 5.1)
+            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "malformed PRIORITY frame")
         if len(payload) != 5:
             self._stream_error(stream_id, ErrorCodes.FRAME_SIZE_ERROR, out)
         elif F.u32(payload) & 0x7FFFFFFF == stream_id:
@@ -813,7 +815,7 @@ class H2Codec:
 
     def reset(self, stream_id: int, code: int = ErrorCodes.CANCEL) -> None:
         """Reset a stream; quietly nothing when it is already closed."""
-        if stream_id in self.streams and not self._goaway_sent:
+        if stream_id in self.streams:
             self._out.append(F.rst_stream(stream_id, code))
             self._remember_reset(stream_id)
             self._close(stream_id)
