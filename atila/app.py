@@ -107,7 +107,8 @@ class Atila(HookDecorators):
         through an ``install(app)`` function (security: cookie, session, JWT...)."""
         import importlib
 
-        for package in ("atila.security",):
+        # ecosystem hook: atila.openapi adds /openapi.json and /docs at start-up
+        for package in ("atila.security", "atila.openapi"):
             install = getattr(importlib.import_module(package), "install", None)
             if install is not None:
                 install(self)

@@ -3,7 +3,7 @@ def __mount__ (context, app):
     from . import indexer, searcher
 
     @app.route ("/documents", methods = ["POST", "OPTIONS"])
-    def index_document (context, document):
+    def index_document (context, document: str):
         doc_id = indexer.index (document)
         return context.API (
             "201 Created",
@@ -11,7 +11,7 @@ def __mount__ (context, app):
         )
 
     @app.route ("/documents", methods = ["GET"])
-    def search_document (context, q):
+    def search_document (context, q: str):
         return context.API (
             result = searcher.search (q)
         )
