@@ -9,9 +9,11 @@ to read them.
 
 Formats: the Apache "combined" format plus the request duration in seconds::
 
-    127.0.0.1 - - [22/Nov/2026:01:02:03 +0000] "GET /x HTTP/1.1" 200 12 "ref" "agent" 0.0003
+    127.0.0.1 - - [22/Nov/2026:01:02:03 +0000] "GET /x HTTP/1.1" 200 12 "ref" "agent" 0.0003 9f2c...
 
-or, with ``Config.access_log_json``, one JSON object per line.
+(the last field is the request id, see :mod:`skitai.observability.request_id`)
+or, with ``Config.access_log_json``, one JSON object per line.  Error lines
+written while a request is answered carry its id as ``[request <id>]``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import IO, Any
 
 from .config import Config
 from .contract import Request
+from .observability.request_id import current_request_id
 
 __all__ = ["Logs", "FLUSH_LINES", "FLUSH_SECONDS"]
 
@@ -112,7 +115,8 @@ class Logs:
         agent = headers.get("user-agent") or "-"
         return (
             f'{client} - - [{self._timestamp()}] "{request.method} {_clean(target)} HTTP/{request.version}" '
-            f'{status} {size or "-"} "{_clean(referer)}" "{_clean(agent)}" {seconds:.4f}\n'
+            f'{status} {size or "-"} "{_clean(referer)}" "{_clean(agent)}" {seconds:.4f}'
+            f' {request.state.get("request_id") or "-"}\n'
         )
 
     def _json_line(self, request: Request, status: int, size: int, seconds: float) -> str:
@@ -128,6 +132,7 @@ class Logs:
             "referer": request.headers.get("referer"),
             "agent": request.headers.get("user-agent"),
             "seconds": round(seconds, 6),
+            "request_id": request.state.get("request_id"),
         }
         # NOTE: surrogate-escaped path bytes are kept readable rather than dropped
         return json.dumps(record, ensure_ascii=True, default=str) + "\n"
@@ -149,7 +154,9 @@ class Logs:
     def error(self, message: str, exc_info: Any = None) -> None:
         """Write ``message`` and, when given, the traceback of ``exc_info``
         (an exception, a ``sys.exc_info()`` tuple or True for the current one)."""
-        text = f"[{self._timestamp()}] [error] [pid {os.getpid()}] {message}\n"
+        rid = current_request_id.get()
+        where = f"[pid {os.getpid()}] [request {rid}]" if rid else f"[pid {os.getpid()}]"
+        text = f"[{self._timestamp()}] [error] {where} {message}\n"
         trace = _format_traceback(exc_info)
         if trace:
             text += trace

@@ -25,6 +25,7 @@ from .errors import ClientGone, HTTPError
 from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
 from .mounts.table import MountTable
+from .observability import Observer
 from .threads import ThreadPool
 
 __all__ = ["Server"]
@@ -52,6 +53,8 @@ class Server:
         self._accepting = False
         self._stopping = False
         self._sweeper: asyncio.TimerHandle | None = None
+        # observability hook: request ids, trusted proxies, metrics (skitai/observability)
+        self.observer = Observer(self)
 
     # -- life cycle ------------------------------------------------------------
     async def start(self, sockets: list[socket.socket]) -> None:
@@ -158,6 +161,8 @@ class Server:
 
     # -- dispatch --------------------------------------------------------------
     def dispatch(self, cycle: Cycle) -> None:
+        if self.observer.begin(cycle):  # observability hook: True when it answered (/metrics)
+            return
         request = cycle.request
         candidates = cycle.candidates
         path = request.path

@@ -203,6 +203,7 @@ class Cycle:
             (
                 status_line("1.1", status),
                 conn.server.date_header,
+                conn.server.observer.header(self.request),  # observability hook: X-Request-ID
                 (block + connection).encode("latin-1"),
                 b"\r\n",
             )

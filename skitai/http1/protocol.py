@@ -208,7 +208,8 @@ class H1Protocol(asyncio.Protocol):
             self.transport.resume_reading()
 
     def cycle_finished(self, cycle: Cycle) -> None:
-        self.server.logs.access(cycle.request, cycle.status, cycle.sent, self.loop.time() - cycle.started_at)
+        # observability hook: access log line, metrics, request listeners
+        self.server.observer.finished(cycle, self.loop.time() - cycle.started_at)
         if cycle.upgrade_to is not None:
             self._hand_off(cycle)
             return
@@ -258,7 +259,7 @@ class H1Protocol(asyncio.Protocol):
         head = (
             f"HTTP/1.1 {exc.status} {exc.reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
             f"content-length: {len(body)}\r\nconnection: close\r\n"
-        ).encode("latin-1")
+        ).encode("latin-1") + self.server.observer.header(None)  # observability hook: X-Request-ID
         self.write(head + self.server.date_header + b"\r\n" + body)
         self.transport.close()
 
