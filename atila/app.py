@@ -132,7 +132,10 @@ class Atila(HookDecorators):
             self.events.subscribe(*([subscribe] if isinstance(subscribe, str) else subscribe))
         limit = self.max_client_body_size or self.config.get("MAX_UPLOAD_SIZE")
         self.body_limit = int(limit) if limit else None
-        return [self]
+        # ecosystem hook: static folders of pref.extends/pref.overrides packages
+        from .collaboration import static_mounts
+
+        return [self, *static_mounts(self)]
 
     def apply_pref(self, pref: Any) -> None:
         attributes = pref.attributes() if hasattr(pref, "attributes") else {}
@@ -155,6 +158,10 @@ class Atila(HookDecorators):
         self.events.bind_loop(self.loop)
         self.events.emit(Event.BEFORE_MOUNT)
         self.hooks.start()
+        # ecosystem hook: pref.overrides/pref.extends packages' services, after the app's own
+        from .collaboration import mount_collaborators
+
+        mount_collaborators(self)
         self.events.emit(Event.MOUNTED)
         self.events.emit(Event.MOUNTED_OR_RELOADED)
         if self._maintainer is not None and self._maintainer.jobs:
