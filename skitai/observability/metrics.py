@@ -58,6 +58,11 @@ def prepare() -> str:
 
         atexit.register(remove)
     os.makedirs(folder, exist_ok=True)
+    # a folder given by the environment may hold the files of an earlier run: their
+    # counters would be added to this run's (prometheus_client asks for a wipe per run)
+    for stale in os.listdir(folder):
+        if stale.endswith(".db"):
+            os.remove(os.path.join(folder, stale))
     # NOTE: prometheus_client picks its value class at import time; an app that
     # imported it before the env was set still gets multiprocess values from here on.
     values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]

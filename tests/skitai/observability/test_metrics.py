@@ -4,8 +4,6 @@ restarts counted by the master."""
 
 from __future__ import annotations
 
-import os
-
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -114,4 +112,21 @@ def test_off_by_default(script):
     source = SERVE.replace("workers=2, SETTINGS", "")
     with skitai.test_client(script(source), port=port) as cli:
         assert cli.get("/metrics").status_code == 404
-    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_a_given_folder_is_wiped_of_an_earlier_runs_counts(script, tmp_path, wait_for):
+    folder = tmp_path / "prom"
+    port = free_port()
+    source = script(SERVE.replace("SETTINGS", "metrics=True"))
+    for run in range(2):
+        with skitai.test_client(source, port=port, env={"PROMETHEUS_MULTIPROC_DIR": str(folder)}):
+            assert fresh_get(port, "/api/users/1").status_code == 200
+
+            def one():
+                text = fresh_get(port, "/metrics").text
+                counts = samples(text, "skitai_requests_total")
+                return counts.get((("method", "GET"), ("mount", "/api"), ("route", "/users/<int:id>"),
+                                   ("status", "200")))
+
+            assert wait_for(one, f"the count of run {run}") == 1
+    assert folder.is_dir()  # a folder the environment gives is the operator's: kept
