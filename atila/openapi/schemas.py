@@ -92,11 +92,11 @@ class SchemaRegistry:
     def _sequence(self, container: Any, args: tuple[Any, ...]) -> JSONSchema:
         items = [arg for arg in args if arg is not Ellipsis]
         schema: JSONSchema = {"type": "array"}
-        if len(items) == 1:
-            schema["items"] = self.schema(items[0])
-        elif container is tuple and items:
+        if container is tuple and items and Ellipsis not in args:
             schema["prefixItems"] = [self.schema(item) for item in items]
             schema["minItems"] = schema["maxItems"] = len(items)
+        elif len(items) == 1:
+            schema["items"] = self.schema(items[0])
         if container in (set, frozenset):
             schema["uniqueItems"] = True
         return schema
