@@ -174,7 +174,7 @@ def _fixed_tuple(items: list[Convert]) -> Convert:
         if len(values) != len(items):
             raise ValueError(f"should have {len(items)} items, not {len(values)}")
         converted = []
-        for index, (convert, element) in enumerate(zip(items, values)):
+        for index, (convert, element) in enumerate(zip(items, values, strict=True)):
             try:
                 converted.append(convert(element))
             except ValueError as exc:
