@@ -11,16 +11,26 @@ __version__ = "1.0"
 NAME = "Notes"
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)"
+_schema_ready = False
 
 
 def database():
-    """A new connection (psycopg 3), or None when DATABASE_URL is not set."""
+    """A new connection (psycopg 3), or None when DATABASE_URL is not set.
+
+    The table is created on the first connection that works, so the app starts
+    (and /health can say what is wrong) while the database is still down.
+    """
+    global _schema_ready
     url = os.environ.get("DATABASE_URL")
     if not url:
         return None
     import psycopg
 
-    return psycopg.connect(url, connect_timeout=3)
+    conn = psycopg.connect(url, connect_timeout=3, autocommit=True)
+    if not _schema_ready:
+        conn.execute(SCHEMA)
+        _schema_ready = True
+    return conn
 
 
 def cache():
@@ -49,18 +59,22 @@ def check(name, connect, probe):
         conn.close()
 
 
+def connect_or_503(context):
+    try:
+        conn = database()
+    except Exception as exc:
+        reason = f"database unreachable: {exc.__class__.__name__}"
+        raise context.HttpError("503 Service Unavailable", reason) from None
+    if conn is None:
+        raise context.HttpError("503 Service Unavailable", "DATABASE_URL is not set")
+    return conn
+
+
 # atila hooks ------------------------
 def __app__():
     from atila import Atila
 
     return Atila(__name__)
-
-
-def __setup__(context, app):
-    conn = database()
-    if conn is not None:
-        with conn:
-            conn.execute(SCHEMA)
 
 
 def __mount__(context, app):
@@ -79,10 +93,9 @@ def __mount__(context, app):
         return context.API(status, **report)
 
     @app.route("/notes", methods=["GET"])
+    @app.inspect(limit__between=(1, 100))
     def list_notes(context, limit: int = 20):
-        conn = database()
-        if conn is None:
-            raise context.HttpError("503 Service Unavailable", "DATABASE_URL is not set")
+        conn = connect_or_503(context)
         with conn:
             rows = conn.execute("SELECT id, body FROM notes ORDER BY id DESC LIMIT %s", (limit,)).fetchall()
         hits = cache()
@@ -91,9 +104,7 @@ def __mount__(context, app):
 
     @app.route("/notes", methods=["POST"])
     def add_note(context, body: str):
-        conn = database()
-        if conn is None:
-            raise context.HttpError("503 Service Unavailable", "DATABASE_URL is not set")
+        conn = connect_or_503(context)
         with conn:
             note_id = conn.execute("INSERT INTO notes (body) VALUES (%s) RETURNING id", (body,)).fetchone()[0]
         return context.API("201 Created", id=note_id)
