@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..contract import Request
+from .applog import route_app_logs
 from .proxies import TrustedProxies
 from .request_id import assign, current_request_id, new_id, request_id_of
 
@@ -55,6 +56,8 @@ class Observer:
                 metrics.prepare()  # NOTE: a server started without the launcher (tests, embedding)
             self.metrics = metrics.metrics()
         self._gauge: asyncio.TimerHandle | None = None
+        # apps' own error records go to the engine's error log (see applog)
+        route_app_logs(self.logs)
 
     # -- request start -------------------------------------------------------------
     def begin(self, cycle: Any) -> bool:

@@ -19,6 +19,10 @@ SERVE = """
     def echo(context):
         return context.request.get_header("x-request-id")
 
+    @app.route("/fails")
+    def fails(context):
+        raise ValueError("handler bug")
+
     def wsgi(environ, start_response):
         if environ["PATH_INFO"] == "/boom":
             raise RuntimeError("boom")
@@ -56,6 +60,10 @@ def test_generated_kept_or_replaced_and_seen_by_every_mount(script, wait_for):
         failed = cli.get("/wsgi/boom", headers={"X-Request-ID": "fails-1"})
         assert failed.status_code == 500 and failed.headers["x-request-id"] == "fails-1"
         wait_for(lambda: "[request fails-1]" in cli.output(), "the error line with the request id")
+        # so does an app's own error record (Atila logging a failed handler), traceback included
+        assert cli.get("/fails", headers={"X-Request-ID": "app-fails-2"}).status_code == 500
+        wait_for(lambda: "[request app-fails-2] atila.app.rid: <Request GET '/fails'> failed" in cli.output()
+                 and "ValueError: handler bug" in cli.output(), "the app's error line with the request id")
 
 
 def test_json_access_lines_carry_the_request_id(script, wait_for):
