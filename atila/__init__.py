@@ -12,13 +12,27 @@ Example::
 """
 
 from .app import Atila
+from .compat import EVENT_NAMES as _EVENT_NAMES
+from .compat import (  # noqa: F401 -- the old lower-case event constants
+    Error,
+    app_mounted,
+    app_restarted,
+    app_restarting,
+    app_started,
+    app_starting,
+    app_unmounting,
+    request_failed,
+    request_finished,
+    request_starting,
+    request_success,
+    request_tearing_down,
+    template_rendering,
+)
 from .context import Context
 from .events import Event
-from .events.legacy import *  # noqa: F403 -- the seed-004 event constants
-from .events.legacy import __all__ as _EVENT_NAMES
 from .responses.api import API, Fault
 from .responses.base import Response
-from .responses.errors import Error, HttpError
+from .responses.errors import HttpError
 from .responses.files import File, Static
 from .responses.proxy import ProxyPass
 from .responses.queue import Queue
@@ -36,6 +50,6 @@ __all__ = [
     "Queue",
     "ProxyPass",
     "Event",
-    # seed 004 event names: ``@app.on(atila.request_failed)``
+    # old event names: ``@app.on(atila.request_failed)`` (atila.compat)
     *_EVENT_NAMES,
 ]

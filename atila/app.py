@@ -25,12 +25,15 @@ import logging
 import os
 import sys
 from types import ModuleType
-from typing import Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from skitai.preference import AttrDict
 
+from . import route_header
+from .compat import AppAliases
 from .context.context import Context
 from .context.extensions import ContextExtensions
+from .context.request import Request
 from .context.shared import AppsView, SharedState, Store
 from .decorators import HookDecorators
 from .events.bus import EventBus, EventHub
@@ -38,12 +41,18 @@ from .events.names import Event
 from .mounting import HookLoader, MountedModule
 from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
 from .routing import BuildError, Router, Rule
+from .routing.options import check_route_options
+from .security import install as install_security
+from .security.decorators import SecurityDecorators
+
+if TYPE_CHECKING:
+    from .templates import Templates
 
 __all__ = ["Atila"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-class Atila(HookDecorators):
+class Atila(HookDecorators, SecurityDecorators, AppAliases):
     """A web app made of routes and life-cycle hooks.
 
     Args:
@@ -70,6 +79,14 @@ class Atila(HookDecorators):
         self.max_client_body_size: int | None = None
         self.access_control_allow_origin: list[str] | None = None
         self.access_control_max_age: int | None = None
+        #: app-wide authentication scheme (``"basic"``, ``"digest"``, ``"bearer"``)
+        self.authenticate: str | None = None
+        #: the realm of authentication challenges (default: the app's name)
+        self.realm: str | None = None
+        #: ``{username: password}`` for basic and digest authentication
+        self.users: dict[str, Any] | None = None
+        #: another spelling of ``securekey``
+        self.secret_key: str | None = None
         self.statics: list[tuple[str, str]] = []
         self.base_modules: list[ModuleType] = []
         self.override_modules: list[ModuleType] = []
@@ -88,7 +105,7 @@ class Atila(HookDecorators):
         self._shared: SharedState | None = None
         self._rule_modules: dict[Rule, MountedModule] = {}
         self._http_client: Any = None
-        self._templates: Any = None
+        self._templates: Templates | None = None
         self._maintainer: Any = None
         self.hooks = HookLoader(self)
         self.pipeline = Pipeline(self)
@@ -103,15 +120,13 @@ class Atila(HookDecorators):
         self._install_extensions()
 
     def _install_extensions(self) -> None:
-        """Framework parts living elsewhere add their context names and decorators
-        through an ``install(app)`` function (security: cookie, session, JWT...)."""
-        import importlib
-
+        """Framework parts living elsewhere add their context values, decorator
+        handlers and start-up checks through an ``install(app)`` function."""
+        install_security(self)
         # ecosystem hook: atila.openapi adds /openapi.json and /docs at start-up
-        for package in ("atila.security", "atila.openapi"):
-            install = getattr(importlib.import_module(package), "install", None)
-            if install is not None:
-                install(self)
+        from .openapi import install as install_openapi
+
+        install_openapi(self)
 
     def __repr__(self) -> str:
         return f"<Atila {self.import_name} at {self.prefix or '/'}>"
@@ -152,12 +167,12 @@ class Atila(HookDecorators):
         self.engine = engine
         self.loop = asyncio.get_running_loop()
         self.debug = bool(self.debug or getattr(engine, "debug", False))
+        self.pipeline.describe_routes = route_header.enabled(self)
         self._shared = self._find_shared(engine)
         self.events.name = self.name
         self.events.attach(self._shared.hub)
         self.events.bind_loop(self.loop)
-        self.events.emit(Event.BEFORE_MOUNT)
-        self.hooks.start()
+        self.hooks.start(before_mount=functools.partial(self.events.emit, Event.BEFORE_MOUNT))
         # ecosystem hook: pref.overrides/pref.extends packages' services, after the app's own
         from .collaboration import mount_collaborators
 
@@ -215,8 +230,9 @@ class Atila(HookDecorators):
     def watch_paths(self) -> Iterable[str]:
         module = sys.modules.get(self.import_name)
         paths = list(self.hooks.watch_paths())
-        if getattr(module, "__file__", None):
-            paths.append(module.__file__)  # type: ignore[union-attr]
+        file = getattr(module, "__file__", None)
+        if file:
+            paths.append(file)
         return sorted(set(paths))
 
     def reload_targets(self) -> list[str]:
@@ -225,7 +241,8 @@ class Atila(HookDecorators):
         the package given to ``skitai.mount`` and the launch script are left
         out: their code made the app object itself, so only a restart reloads them."""
         made_by = {sys.modules.get(self.import_name), self.hooks.root.module, sys.modules.get("__main__")}
-        fixed = {os.path.realpath(module.__file__) for module in made_by if getattr(module, "__file__", None)}
+        files = [getattr(module, "__file__", None) for module in made_by]
+        fixed = {os.path.realpath(file) for file in files if file}
         return sorted(path for path in self.hooks.module_files() if path not in fixed)
 
     def reload(self, path: str) -> None:
@@ -282,9 +299,9 @@ class Atila(HookDecorators):
     def register_context(self, name: str, value: Any, kind: str = "auto", scope: str = "context") -> None:
         """Add ``context.<name>``: an object, a method (a function taking the
         context first) or, with ``kind="property"``, a per-request lazy value."""
+        if hasattr(Context, name) or hasattr(Request, name):
+            raise ValueError(f"context.{name} is built in; register the extension under another name")
         self.context_extensions.register(name, value, kind, scope)
-
-    register = register_context
 
     # -- module mounting -------------------------------------------------------------
     def mount(self, *targets: Any, ns: str | None = None, authenticate: Any = None,
@@ -327,8 +344,11 @@ class Atila(HookDecorators):
         if not isinstance(path, str):
             raise TypeError(f"route path must be a str, got {path!r}")
         module = self.hooks.current
-        options = dict(options or {})
-        options.pop("mehotd", None)
+        if path and not path.startswith("/"):
+            # NOTE: relative to the module's mount path like "" (the mount path
+            # itself): "items/<id>" is "<mount>/items/<id>", never "<mount>items/<id>".
+            path = "/" + path
+        options = check_route_options(path, dict(options or {}))
         for key in ("authenticate",):
             if key not in options and module.options.get(key):
                 options[key] = module.options[key]
@@ -390,15 +410,13 @@ class Atila(HookDecorators):
             other = self.apps.get(app_name)
             if other is None or not hasattr(other, "urlfor"):
                 raise BuildError(f"no Atila app named {app_name!r} is mounted")
-            return other.urlfor(route, *args, **kwargs)
+            return str(other.urlfor(route, *args, **kwargs))
         built = self.router.build(self._build_target(target), *args, **kwargs)
         if isinstance(target, str) and target.startswith("/"):
             return built
         url = self.prefix + built
         # NOTE: route "" at the root mount is the URL "/" (a request target is never empty).
         return url if url.startswith("/") else "/" + url
-
-    build_url = urlfor
 
     def urlfor_partial(self, target: Any, current: Any, **overrides: Any) -> str:
         return self.prefix + self.router.build_partial(self._build_target(target), current, **overrides)
@@ -413,6 +431,32 @@ class Atila(HookDecorators):
     def media_url(self, path: str) -> str:
         base = self.config.get("MEDIA_URL") or (self.statics[-1][0] if len(self.statics) > 1 else "/media")
         return base.rstrip("/") + "/" + path.lstrip("/")
+
+    # -- websocket (atila/websocket/, docs/websocket.md) ----------------------------------
+    def websocket(self, spec: int = 0, timeout: float | None = 60, onopen: Callable[..., Any] | None = None,
+                  onclose: Callable[..., Any] | None = None, **options: Any) -> Callable[[F], F]:
+        """Make the route below a WebSocket endpoint: ``spec`` is ``skitai.WS_*``
+        flags, ``timeout`` the idle seconds before the server closes,
+        ``onopen(context)`` / ``onclose(context)`` run once per connection."""
+        from .websocket import websocket_decorator
+
+        return websocket_decorator(self, spec, timeout, onopen, onclose, **options)
+
+    @functools.cached_property
+    def websocket_backend(self) -> Any:
+        """Where ``websocket_send`` finds clients (this worker's, for now)."""
+        from skitai.websocket.registry import LocalBackend
+
+        return LocalBackend()
+
+    def websocket_send(self, client_id: str, message: Any) -> bool:
+        """Push ``message`` to a connected client from any route or thread;
+        False (never an exception) when that client has gone."""
+        if client_id is None or "websocket_backend" not in self.__dict__:
+            return False
+        from .websocket.channel import as_message
+
+        return bool(self.websocket_backend.send(client_id, as_message(message)))
 
     # -- events, templates, jobs ------------------------------------------------------------
     def on(self, name: Any) -> Callable[[F], F]:
@@ -435,9 +479,6 @@ class Atila(HookDecorators):
         hub = self.events.hub
         return hub.broadcast(name, *args, **kwargs) if hub is not None else self.emit(name, *args, **kwargs)
 
-    #: seed 004 ``@app.on_broadcast("user:data-added")``: a listener like any other
-    on_broadcast = on
-
     def broadcast_after(self, name: Any, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         """Decorator: :meth:`broadcast` ``name`` once the function returns."""
 
@@ -457,7 +498,7 @@ class Atila(HookDecorators):
         return os.path.join(self.home, "resources", *parts)
 
     @property
-    def templates(self) -> Any:
+    def templates(self) -> Templates:
         if self._templates is None:
             from .templates import Templates
 

@@ -29,7 +29,7 @@ import logging
 import traceback
 from typing import Any, Awaitable, Callable
 
-from skitai.body import EMPTY_BODY, StreamBody
+from skitai.body import EMPTY_BODY, FlowControl, StreamBody
 from skitai.contract import NOT_FOUND, HeaderList, Headers, Mount, Request
 from skitai.errors import ClientGone, HTTPError
 
@@ -47,7 +47,7 @@ _TEXT = [("content-type", "text/plain; charset=utf-8")]
 _FILE_CHUNK = 256 * 1024
 
 
-class _ReceivePump:
+class _ReceivePump(FlowControl):
     """Feeds a request's ``StreamBody`` from ASGI ``receive``, on first read only,
     pausing while the app has not consumed what is buffered (back-pressure)."""
 
@@ -266,16 +266,21 @@ class ASGIAdapter:
                 await result
         except ClientGone:
             return
-        except HTTPError as exc:
-            if not responder.started:
-                responder.respond(exc.status, _TEXT, exc.detail.encode("utf-8", "replace"))
         except Exception as exc:
-            log.error("error answering %s %s", request.method, request.path, exc_info=True)
-            if not responder.started:
-                body = b"Internal Server Error"
-                if self.debug:
-                    body += b"\n\n" + "".join(traceback.format_exception(exc)).encode("utf-8", "replace")
-                responder.respond(500, _TEXT, body)
+            if responder.started and not responder.ended:
+                # NOTE: the head is out; raising makes the ASGI server cut the
+                # connection, so the client sees a truncated body, not a whole one.
+                raise
+            if isinstance(exc, HTTPError):
+                if not responder.started:
+                    responder.respond(exc.status, _TEXT, exc.detail.encode("utf-8", "replace"))
+            else:
+                log.error("error answering %s %s", request.method, request.path, exc_info=True)
+                if not responder.started:
+                    body = b"Internal Server Error"
+                    if self.debug:
+                        body += b"\n\n" + "".join(traceback.format_exception(exc)).encode("utf-8", "replace")
+                    responder.respond(500, _TEXT, body)
         finally:
             pump.stop()
         if not responder.started:
@@ -321,8 +326,8 @@ class ASGIAdapter:
             scope.get("http_version", "1.1"),
             headers,
             scope.get("scheme", "http"),
-            tuple(client) if client else None,  # type: ignore[arg-type]
-            tuple(server) if server and server[1] is not None else None,  # type: ignore[arg-type]
+            tuple(client) if client else None,
+            tuple(server) if server and server[1] is not None else None,
             body,
         )
         # NOTE: ASGI's path includes root_path (spec 2.x); older servers sent it

@@ -2,7 +2,7 @@
 hooks, run-before/after chains, conditional pre-work and error handlers.
 
 They only record things (on the app's :class:`~atila.pipeline.RequestHooks`,
-its error table, or on the handler via :func:`~atila.pipeline.attach`); the
+its error table, or on the handler via :func:`~atila.marks.attach`); the
 pipeline reads them when a route compiles.  Kept apart from ``app.py`` so the
 app module stays about configuration, mounting and routing.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
+from .marks import attach
 from .params.validation import Inspector
-from .pipeline import RequestHooks, attach
+from .pipeline import RequestHooks
 
 __all__ = ["HookDecorators"]
 
@@ -31,26 +32,24 @@ class HookDecorators:
         inspector = Inspector(*args, **spec)
 
         def decorator(func: F) -> F:
-            return attach(func, "inspect", inspector)  # type: ignore[return-value]
+            return attach(func, "inspect", inspector)
 
         return decorator
-
-    test_params = require = spec = inspect
 
     # -- request hooks ---------------------------------------------------------------------
     def before_request(self, func: F) -> F:
         """``func(context)`` before every handler; a returned value is the answer."""
-        return self.request_hooks.add("before", func)  # type: ignore[return-value]
+        return self.request_hooks.add("before", func)
 
     def finish_request(self, func: F) -> F:
-        return self.request_hooks.add("finish", func)  # type: ignore[return-value]
+        return self.request_hooks.add("finish", func)
 
     def failed_request(self, func: F) -> F:
         """``func(context, exc_info)``; a returned value answers instead of the error."""
-        return self.request_hooks.add("failed", func)  # type: ignore[return-value]
+        return self.request_hooks.add("failed", func)
 
     def teardown_request(self, func: F) -> F:
-        return self.request_hooks.add("teardown", func)  # type: ignore[return-value]
+        return self.request_hooks.add("teardown", func)
 
     def run_before(self, *funcs: Callable[..., Any]) -> Callable[[F], F]:
         """Run ``f(context)`` before the handler; the first non-None result answers."""
@@ -61,8 +60,6 @@ class HookDecorators:
             return func
 
         return decorator
-
-    depends = run_before
 
     def run_after(self, *funcs: Callable[..., Any]) -> Callable[[F], F]:
         """Run ``f(context)`` after the handler; results are ignored."""

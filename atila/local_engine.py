@@ -29,6 +29,8 @@ class LocalEngine:
         self.mounts = mounts
         self.debug = debug
         self.worker_id = 0
+        #: one process: the caller's (wsgi.multiprocess is False)
+        self.workers = 1
         self._log = log
 
     def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:

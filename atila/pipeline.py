@@ -8,8 +8,9 @@
                       (failed hooks on error, teardown always); ``def`` handlers run
                       this in the worker's thread pool, ``async def`` on the loop
         render        return value -> Response, merged with ``context.response``
-        errors        HttpError / ParamError / SecurityError / engine limits -> 4xx,
-                      anything else -> 500 (traceback only in debug)
+        errors        any skitai.errors.HTTPError (HttpError, ParamError,
+                      SecurityError, engine limits) -> its status, anything
+                      else -> 500 (traceback only in debug)
         respond       one ``responder.respond`` for bytes bodies, streaming otherwise
 
 PERF: per-route work happens once, in :class:`Endpoint` (compiled on a route's
@@ -22,51 +23,31 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
-from typing import Any, Callable, Generator
+from typing import Any, Callable, Generator, TypeVar
 
 from skitai.contract import NOT_FOUND
-from skitai.errors import ClientGone
-from skitai.errors import HTTPError as EngineHTTPError
+from skitai.errors import ClientGone, HTTPError
 
 from .context.context import Context
 from .events.names import Event
-from .params.errors import ParamError
+from .marks import attach, attached
+from .mounting import call_hook
+from .responses.api import UnencodableValue
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
-from .security.errors import SecurityError
+from .route_header import describe_route
 
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
 logger = logging.getLogger("atila.pipeline")
+F = TypeVar("F", bound=Callable[..., Any])
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEXT = [("Content-Type", "text/plain; charset=utf-8")]
 _REQUEST_EVENTS = (Event.BEFORE_REQUEST, Event.FINISH_REQUEST, Event.FAILED_REQUEST, Event.TEARDOWN_REQUEST)
 #: listener keys whose change makes routes recompile (their emitters come and go)
 REQUEST_EVENT_KEYS = frozenset(event.value for event in _REQUEST_EVENTS)
-
-
-# -- per-route decorations (run_before, run_after, inspect, ...) ----------------
-def attach(func: Callable[..., Any], kind: str, item: Any) -> Callable[..., Any]:
-    """Record ``item`` under ``kind`` on a handler (read when its route compiles)."""
-    store = func.__dict__.setdefault("__atila__", {})
-    store.setdefault(kind, []).append(item)
-    return func
-
-
-def attached(func: Callable[..., Any], kind: str) -> list[Any]:
-    """Everything attached under ``kind`` along the ``functools.wraps`` chain."""
-    items: list[Any] = []
-    seen: set[int] = set()
-    node: Any = func
-    while node is not None:
-        for item in getattr(node, "__dict__", {}).get("__atila__", {}).get(kind, ()):
-            if id(item) not in seen:
-                seen.add(id(item))
-                items.append(item)
-        node = getattr(node, "__wrapped__", None)
-    return items
 
 
 class RequestHooks:
@@ -79,7 +60,7 @@ class RequestHooks:
         self.teardown: list[Callable[..., Any]] = []
         self.version = 0
 
-    def add(self, kind: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    def add(self, kind: str, func: F) -> F:
         getattr(self, kind).append(func)
         self.version += 1
         return func
@@ -106,14 +87,15 @@ class Endpoint:
         self.inspectors = attached(rule.func, "inspect")
         self.module = module
         # app hooks, then module __request__ outermost first, then the route's own
-        self.before = [*hooks.before]
+        #: app hooks (callables) and module hooks (``(hook, node)`` pairs)
+        self.before: list[Any] = [*hooks.before]
         self.before += [(h, node) for node in chain if (h := node.hook("__request__"))]
         self.before += attached(rule.func, "before")
         self.after = attached(rule.func, "after")
         inner_first = chain[::-1]
         self.wrapup = [(h, node) for node in inner_first if (h := node.hook("__wrapup__"))]
         self.error = [(h, node) for node in inner_first if (h := node.hook("__error__"))]
-        self.teardown = [(h, node) for node in inner_first if (h := node.hook("__teardown__"))]
+        self.teardown: list[Any] = [(h, node) for node in inner_first if (h := node.hook("__teardown__"))]
         self.teardown += hooks.teardown
         self.finish = list(hooks.finish)
         self.failed = list(hooks.failed)
@@ -134,6 +116,8 @@ class Pipeline:
     def __init__(self, app: Any) -> None:
         self.app = app
         self._endpoints: dict[Any, Endpoint] = {}
+        #: answer ``X-Atila-Route`` to local clients asking (decided at start-up, :mod:`.route_header`)
+        self.describe_routes = False
 
     def forget(self) -> None:
         """Drop compiled endpoints (routes or hooks changed)."""
@@ -164,13 +148,15 @@ class Pipeline:
         if endpoint is None or endpoint.version != app.request_hooks.version:
             endpoint = self.endpoint(rule)
         context = Context(app, request, rule, match.kwargs)
+        if self.describe_routes:
+            describe_route(app, request, rule, context.response)
         if endpoint.fast and request.body.length == 0:
             return self._serve_fast(context, endpoint, responder)
         return self._serve(context, endpoint, responder)
 
     def not_found(self, request: Any, responder: Any) -> Any:
         """The engine's last resort for a path no mount answered."""
-        return self.answer_error(Context(self.app, request), HttpError(404), responder)
+        return self._send_error(Context(self.app, request), HttpError(404), responder)
 
     def _not_routed(self, request: Any, responder: Any, match: Any) -> Any:
         status = match.status
@@ -185,15 +171,15 @@ class Pipeline:
         if status == 204:
             try:
                 extra = self.app.preflight(request, match.rule, match.allow) if self.app.preflight else []
-            except SecurityError as exc:  # a preflight from an origin or method CORS refuses
-                return self.answer_error(context, exc, responder)
+            except HTTPError as exc:  # a preflight from an origin or method CORS refuses
+                return self._send_error(context, exc, responder)
             responder.respond(204, allow + list(extra), b"")
             return None
         detail = (
             f"{request.method} is not allowed here" if status == 405
             else f"content type {request.headers.get('content-type')!r} is not accepted here"
         )
-        return self.answer_error(context, HttpError(status, detail, headers=allow), responder)
+        return self._send_error(context, HttpError(status, detail, headers=allow), responder)
 
     # -- one routed request ---------------------------------------------------------
     async def _serve_fast(self, context: Context, endpoint: Endpoint, responder: Any) -> None:
@@ -244,9 +230,10 @@ class Pipeline:
             return
         except Exception as exc:
             if responder.started:
-                self.app.logger.error("streaming %s failed", context._req, exc_info=exc)
-                responder.end()
-                return
+                # NOTE: the head is out, so no error page can follow; the engine
+                # cuts the connection for this error (no last chunk), and the client
+                # sees a truncated body instead of one that looks complete.
+                raise
             await self._send_error(context, exc, responder)
 
     # -- handler with hooks: one sequence, two drivers ---------------------------------
@@ -375,9 +362,10 @@ class Pipeline:
             if all(name in params for name in spec.required):
                 return dict(params)
         request = context.request
+        assert request is not None  # bind runs for routed requests only
         query = request.URL if req.query else None
         body = request.DATA if loaded else None
-        kwargs = endpoint.spec.bind(params, query, body)
+        kwargs: dict[str, Any] = endpoint.spec.bind(params, query, body)
         if endpoint.inspectors:
             self._inspect(context, endpoint, kwargs)
         request._bound = kwargs
@@ -412,9 +400,6 @@ class Pipeline:
         return rule.func(context, **kwargs)
 
     # -- errors -----------------------------------------------------------------------------
-    def answer_error(self, context: Context, exc: BaseException, responder: Any) -> Any:
-        return self._send_error(context, exc, responder)
-
     async def _send_error(self, context: Context, exc: BaseException, responder: Any) -> None:
         if isinstance(exc, ClientGone) or responder.started:
             return
@@ -440,20 +425,14 @@ class Pipeline:
         """The response for a failed request (custom handler, or the default page)."""
         app = self.app
         headers: list[tuple[str, str]] = []
-        errno = None
         extra = None
         exc_info = None
-        if isinstance(exc, HttpError):
-            status, message, detail, headers, errno = exc.status, exc.message, exc.detail, exc.headers, exc.code
-        elif isinstance(exc, ParamError):
-            status, message, detail = exc.status, "Bad Request", exc.message
-            extra = {"field": exc.field, "rule": exc.rule}
-        elif isinstance(exc, SecurityError):
-            status, message, detail, headers = exc.status, exc.reason, exc.message, exc.headers
-        elif isinstance(exc, EngineHTTPError):
-            status, message, detail = exc.status, exc.reason, exc.detail
+        if isinstance(exc, HTTPError):
+            status, message, detail, headers, extra = exc.status, exc.reason, exc.detail, exc.headers, exc.extra()
         else:
-            status, message, detail = 500, "Internal Server Error", ""
+            # NOTE: an answer with no JSON form names its key: the app's bug, told to its author
+            detail = str(exc) if isinstance(exc, UnencodableValue) else ""
+            status, message = 500, "Internal Server Error"
             exc_info = (type(exc), exc, exc.__traceback__)
             app.logger.error("%s failed", context._req, exc_info=exc_info)
         if status >= 500 and exc_info is None and app.debug:
@@ -462,7 +441,7 @@ class Pipeline:
         info = make_error_info(
             status, message, detail,
             url=request.uri if request is not None else "",
-            debug=app.debug, exc_info=exc_info, errno=errno, extra=extra,
+            debug=app.debug, exc_info=exc_info, extra=extra,
         )
         handler = app.error_handlers.get(status) or app.error_handlers.get(None)
         if handler is not None:
@@ -475,7 +454,8 @@ class Pipeline:
                     for name, value in headers:
                         response.set_default_header(name, value)
                     return response
-                result.close()  # type: ignore[union-attr]
+                if inspect.iscoroutine(result):
+                    result.close()  # never awaited: close it so Python does not warn
                 app.logger.error("error handler %r must be a def function", handler)
             except Exception:
                 app.logger.exception("error handler %r failed", handler)
@@ -485,20 +465,19 @@ class Pipeline:
 
 def _carry_head(head: list[tuple[str, str]], response: Response) -> None:
     """Keep on an error answer what the request's head gathered that must not be
-    lost: cookies (a session or CSRF cookie just issued) and CORS fields (a
-    browser hides an error without them from the calling script)."""
+    lost: cookies (a session or CSRF cookie just issued), CORS fields (a
+    browser hides an error without them from the calling script) and the route
+    a ``pytest --docs`` run asked about (its error examples belong to the route)."""
     present = {(name.lower(), value) for name, value in response.headers}
     for name, value in head:
         lowered = name.lower()
-        carried = lowered in ("set-cookie", "vary") or lowered.startswith("access-control-")
+        carried = lowered in ("set-cookie", "vary", "x-atila-route") or lowered.startswith("access-control-")
         if carried and (lowered, value) not in present:
             response.headers.append((name, value))
             present.add((lowered, value))
 
 
 def _call_node(hook: Callable[..., Any], node: Any, context: Any, app: Any, *extra: Any) -> Any:
-    from .mounting import call_hook
-
     return call_hook(hook, context, app, node.options, *extra)
 
 

@@ -12,8 +12,16 @@ With ``--docs`` every request made through a test client (real process or
 in-process) is recorded; when the session passes, one Markdown page lists each
 route with its URL parameters, methods, and an example request and response
 per status seen.  Route names and templates come from the app when the client
-is in-process (or when the server sends ``X-Atila-Route: <name> <template>``);
-otherwise the URL path stands for the route.
+is in-process, and from the server's ``X-Atila-Route: <name> <template>`` answer
+when it is a real process: the recorder asks for it on every request, and
+``--docs`` sets ``ATILA_ROUTE_HEADER=1`` so servers the tests launch answer it (a
+server started by hand answers it with ``--devel``).  A server that does not
+answer it is documented by the literal URL paths.
+
+Installing the project registers ``--docs`` as a pytest plugin (entry point
+``pytest11``, :mod:`atila.pytest_plugin`), so it works without any conftest
+import; the fixtures come with the star import.  Both together are fine: the
+option, the recording and the page are made once.
 
 ``pytest`` and ``partial`` are exported too, because the seed's conftest uses
 them after the star import.
@@ -28,10 +36,13 @@ from functools import partial
 from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 
 import skitai
 from skitai.testing.client import TestClient, free_port
+
+from .route_header import DESCRIBE_HEADER, ROUTE_HEADER, ROUTE_HEADER_ENV
 
 __all__ = [
     "pytest",
@@ -69,11 +80,15 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     recorder = config.stash[_RECORDER] = DocsRecorder()
     patch = config.stash[_PATCH] = pytest.MonkeyPatch()
+    patch.setenv(ROUTE_HEADER_ENV, "1")
     original = TestClient.request
 
     # NOTE: TestClient is where every test request goes through (real process and
     # in-process alike), so recording there covers clients built by any fixture.
     def recording_request(self: TestClient, method: str, url: str, **kwargs: Any) -> Any:
+        headers = httpx.Headers(kwargs.get("headers"))
+        headers.setdefault(DESCRIBE_HEADER, "1")
+        kwargs["headers"] = headers
         response = original(self, method, url, **kwargs)
         recorder.record(response.raw)
         return response
@@ -92,6 +107,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     recorder = session.config.stash.get(_RECORDER, None)
     if recorder is None or exitstatus != 0 or not recorder.routes:
         return
+    # NOTE: made once even when both the plugin and a conftest star import run this hook
+    del session.config.stash[_RECORDER]
     root = str(session.config.invocation_params.dir)
     path = os.path.join(root, "docs", "api", docs_name(session.config.args, root) + ".md")
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -131,7 +148,7 @@ class DocsRecorder:
 
     def record(self, response: Any) -> None:
         request = response.request
-        info = response.extensions.get("atila_route") or _route_from_header(response.headers.get("x-atila-route"))
+        info = response.extensions.get("atila_route") or _route_from_header(response.headers.get(ROUTE_HEADER))
         url_path = request.url.path
         if info is None:
             info = {"name": url_path, "path": url_path, "params": []}

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
+from .compat import OLD_CONTEXT_NAME
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -263,7 +265,7 @@ class Templates:
 
             self.events.emit_with(context, Event.TEMPLATE_RENDERING, name, merged)
         view = TemplateContext(context, merged)
-        return template.render({**merged, "context": view, "was": view})
+        return template.render({**merged, "context": view, OLD_CONTEXT_NAME: view})
 
     def render_error(self, context: Any, error: Any) -> str:
         """An HTML error page for ``error`` (code, message, detail, url, time, traceback).
@@ -284,13 +286,13 @@ class Templates:
         view_vars: dict[str, Any] = {**fields, "error": error if _has_fields(error) else fields}
         view = TemplateContext(context, view_vars)
         try:
-            return template.render({**view_vars, "context": view, "was": view})
+            return template.render({**view_vars, "context": view, OLD_CONTEXT_NAME: view})
         except jinja2.TemplateError:
             if template.name == _DEFAULT_ERROR_NAME:
                 raise
             # NOTE: a broken custom error page must not hide the original error.
             fallback = self.env.get_template(_DEFAULT_ERROR_NAME)
-            return fallback.render({**view_vars, "context": view, "was": view})
+            return fallback.render({**view_vars, "context": view, OLD_CONTEXT_NAME: view})
 
     def _get_template(self, name: str) -> jinja2.Template:
         import jinja2

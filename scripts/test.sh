@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install everything into .venv, lint (ruff, config in pyproject.toml), and run the whole test suite.
-# Extra arguments go to pytest (e.g. scripts/test.sh -k static).
+# The one check command: install everything into .venv, lint (ruff), type-check (mypy --strict,
+# config in pyproject.toml) and run the whole test suite.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k static, scripts/test.sh -m unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
 .venv/bin/python -m ruff check .
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

@@ -19,10 +19,24 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, NoReturn
 
 from . import autorun
 from .preference import AttrDict, Pref
+from .site import Runner, Site
+from .websocket.specs import (
+    WS_CHANNEL,
+    WS_COROUTINE,
+    WS_FAST,
+    WS_GROUPCHAT,
+    WS_NOTHREAD,
+    WS_NQ,
+    WS_SESSION,
+    WS_SIMPLE,
+    WS_STREAM,
+    WS_THREAD,
+    WS_THREADSAFE,
+)
 
 if TYPE_CHECKING:
     from .testing.client import TestClient
@@ -31,7 +45,10 @@ __all__ = [
     "AttrDict",
     "Pref",
     "Runner",
+    "Site",
     "abspath",
+    "argopt",
+    "getopt",
     "is_devel",
     "joinpath",
     "log_off",
@@ -41,14 +58,22 @@ __all__ = [
     "run",
     "set_max_age",
     "test_client",
+    # WebSocket route specs for @app.websocket (docs/websocket.md)
+    "WS_CHANNEL",
+    "WS_SIMPLE",
+    "WS_GROUPCHAT",
+    "WS_SESSION",
+    "WS_COROUTINE",
+    "WS_STREAM",
+    "WS_THREAD",
+    "WS_NOTHREAD",
+    "WS_NQ",
+    "WS_FAST",
+    "WS_THREADSAFE",
 ]
 
-
-class Runner:
-    """What ``skitai.mount`` returns, so that ``skitai.mount("/", app)(port=5000)`` runs."""
-
-    def __call__(self, **settings: Any) -> None:
-        run(**settings)
+#: the Site the module-level calls build (a launch script may hold its own ``Site()``)
+_site = Site()
 
 
 def mount(
@@ -61,38 +86,24 @@ def mount(
     **options: Any,
 ) -> Runner:
     """Mount ``target`` (an app, module, ``"pkg/wsgi:app"``, folder, WSGI or ASGI
-    callable) on the URL prefix ``point``.
-
-    The third positional argument is a Pref or, as in ``skitai.mount("/v1",
-    "app_v1/", "app", pref)``, the name of the app.  Other keywords (``subscribe``,
-    ...) reach the loader.
-    """
-    from .site import current_site
-
-    if isinstance(pref_or_name, Pref):
-        if pref is not None:
-            raise TypeError("skitai.mount() got two preferences")
-        pref = pref_or_name
-    elif pref_or_name is not None:
-        if name is not None:
-            raise TypeError("skitai.mount() got the name twice")
-        name = pref_or_name
-    current_site().add(point, target, pref, name, **options)
-    autorun.arm(sys._getframe(1))
-    return Runner()
+    callable) on the URL prefix ``point`` of the default Site; see :meth:`Site.mount`."""
+    runner = _site.mount(point, target, pref_or_name, pref, name=name, **options)
+    autorun.arm(sys._getframe(1), run)
+    return runner
 
 
-def run(**settings: Any) -> None:
-    """Serve what is mounted.  Settings: ``port``, ``address``, ``workers``,
-    ``threads``, ``name``, ``gpus``, ``debug``, limits such as
-    ``graceful_timeout``; the command line (``--port`` ...) overrides them.
+def run(**settings: Any) -> NoReturn:
+    """Serve what the module-level calls mounted; see :meth:`Site.run`."""
+    _site.run(**settings)
 
-    Exits the process with the launcher's exit code.
-    """
-    from .cli import launch
 
-    autorun.mark_ran()
-    raise SystemExit(launch(settings))
+def getopt(shortopts: str = "", longopts: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[str]]:
+    """Declare and read the launch script's own switches; see :meth:`Site.getopt`."""
+    return _site.getopt(shortopts, longopts)
+
+
+#: the older docs' name for :func:`getopt`
+argopt = getopt
 
 
 def preference(**attributes: Any) -> Pref:
@@ -105,7 +116,7 @@ pref = preference
 
 def joinpath(*parts: str) -> str:
     """A path relative to the launch script's folder (not the working folder)."""
-    from .cli import script_dir
+    from .launch_env import script_dir
 
     return os.path.normpath(os.path.join(script_dir(), *parts))
 
@@ -122,16 +133,12 @@ def is_devel() -> bool:
 
 def log_off(*paths: str) -> None:
     """Do not write access-log lines for requests under these URL prefixes."""
-    from .site import current_site
-
-    current_site().log_off(*paths)
+    _site.log_off(*paths)
 
 
 def set_max_age(path: str, seconds: int) -> None:
     """Cache-Control max-age for static files under the URL prefix ``path``."""
-    from .site import current_site
-
-    current_site().set_max_age(path, seconds)
+    _site.set_max_age(path, seconds)
 
 
 def test_client(script: str | None = None, **options: Any) -> "TestClient":

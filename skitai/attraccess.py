@@ -32,10 +32,10 @@ class AttrAccess:
             raise AttributeError(self._missing_attr_message.format(name=name)) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value  # type: ignore[index]
+        self[name] = value
 
     def __delattr__(self, name: str) -> None:
         try:
-            del self[name]  # type: ignore[attr-defined]
+            del self[name]
         except KeyError:
             raise AttributeError(self._missing_attr_message.format(name=name)) from None

@@ -1,6 +1,6 @@
 """Serve a launch script that mounted apps but never called ``skitai.run()``.
 
-Seed 001's launch script ends after ``skitai.mount(...)`` inside
+The documented short launch script ends after ``skitai.mount(...)`` inside
 ``with skitai.preference() as pref:`` and is still documented to serve.  When
 ``skitai.mount`` is called from the ``__main__`` module, a hook is armed that
 runs the server once the script's code has finished, unless ``run()`` was called
@@ -24,7 +24,8 @@ __all__ = ["arm", "mark_ran"]
 _state = {"armed": False, "ran": False, "failed": False}
 
 
-def arm(caller: FrameType | None) -> None:
+def arm(caller: FrameType | None, run: Callable[[], object]) -> None:
+    """Serve with ``run()`` once the main module ends, if ``caller`` is its code."""
     if _state["armed"] or caller is None or caller.f_globals.get("__name__") != "__main__":
         return
     if not getattr(sys.modules.get("__main__"), "__file__", None):
@@ -40,7 +41,7 @@ def arm(caller: FrameType | None) -> None:
     original: Callable[[], None] = threading._shutdown  # type: ignore[attr-defined]
 
     def shutdown() -> None:
-        _run_if_forgotten()
+        _run_if_forgotten(run)
         original()
 
     threading._shutdown = shutdown  # type: ignore[attr-defined]
@@ -50,11 +51,9 @@ def mark_ran() -> None:
     _state["ran"] = True
 
 
-def _run_if_forgotten() -> None:
+def _run_if_forgotten(run: Callable[[], object]) -> None:
     if _state["ran"] or _state["failed"]:
         return
-    from . import run
-
     try:
         run()
     except SystemExit as exc:

@@ -10,26 +10,20 @@ cannot make us buffer an upload the app consumes slowly.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Callable
+from typing import AsyncIterator, Callable, Final
 
+from .contract import FlowControl
 from .errors import ClientGone
 
-__all__ = ["StreamBody", "EMPTY_BODY", "bytes_body"]
+__all__ = ["StreamBody", "EMPTY_BODY", "bytes_body", "FlowControl"]
 
 HIGH_WATER = 256 * 1024
 LOW_WATER = 64 * 1024
 
 
-class FlowControl:
-    """What a body needs from its protocol: pause/resume reading the socket."""
-
-    def pause_reading(self) -> None: ...
-
-    def resume_reading(self) -> None: ...
-
-
 class StreamBody:
-    """A body being received.  Single consumer; fed only from the loop thread."""
+    """A body being received (a :class:`skitai.contract.BodyFeed`).  Single
+    consumer; fed only from the loop thread."""
 
     __slots__ = (
         "length",
@@ -171,12 +165,23 @@ def bytes_body(data: bytes) -> StreamBody:
 
 
 class _EmptyBody:
-    """Shared body of requests without one (PERF: no allocation per GET)."""
+    """Shared body of requests without one (PERF: no allocation per GET).
+
+    Feeding it is a no-op, so the protocol may treat every body alike."""
 
     __slots__ = ()
-    length = 0
+    length: int | None = 0
     complete = True
     received = 0
+
+    def feed(self, data: bytes) -> None:
+        pass
+
+    def feed_eof(self) -> None:
+        pass
+
+    def fail(self, exc: BaseException) -> None:
+        pass
 
     async def read(self, size: int = -1) -> bytes:
         return b""
@@ -192,4 +197,4 @@ class _EmptyBody:
         return "<EMPTY_BODY>"
 
 
-EMPTY_BODY: Any = _EmptyBody()
+EMPTY_BODY: Final = _EmptyBody()

@@ -2,8 +2,9 @@
 
 ``skitai.run()`` calls :func:`launch`, which reads the switches, then either
 answers a daemon command (``start|stop|restart|status``), starts the ``--devel``
-reloader, or serves in the foreground.  Unknown arguments are left alone: launch
-scripts may have switches of their own.
+reloader, or serves in the foreground.  A switch the launcher does not know
+stops the launch with a message naming it: a launch script that has switches
+of its own declares them with ``skitai.getopt`` (:mod:`skitai.switches`).
 
 Example::
 
@@ -21,15 +22,13 @@ import sys
 from typing import Any, Sequence
 
 from .config import Config, Limits
+from .launch_env import ENV_MODE, ENV_RELOADED, script_dir, script_path
+from .plan import Plan
+from .switches import Switch
 
-__all__ = ["Options", "parse", "launch", "script_path", "script_dir", "is_devel", "build_config"]
+__all__ = ["Options", "parse", "parse_quietly", "launch", "is_devel", "build_config", "daemon_key"]
 
 COMMANDS = ("start", "stop", "restart", "status")
-
-#: set by the launcher so that child processes and ``skitai.is_devel()`` agree
-ENV_MODE = "SKITAI_ENV"
-#: set in the process the --devel reloader runs, so it serves instead of supervising
-ENV_RELOADED = "SKITAI_RELOADED"
 
 
 @dataclasses.dataclass
@@ -42,11 +41,38 @@ class Options:
     workers: int | None = None
     threads: int | None = None
     log_json: bool = False
-    #: arguments the launcher does not know (left for the script)
-    extra: list[str] = dataclasses.field(default_factory=list)
+    #: the launch script's own switches, in command-line order: ``[("-f", "a.txt"), ("--ssl", "")]``
+    switches: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    #: arguments that are neither switches nor a daemon command (for the script)
+    args: list[str] = dataclasses.field(default_factory=list)
+    #: switches nobody declared (only kept by a lenient parse)
+    unknown: list[str] = dataclasses.field(default_factory=list)
 
 
-def _parser(prog: str | None = None) -> argparse.ArgumentParser:
+#: (flags, argparse keywords) of the launcher's own switches
+_LAUNCHER_SWITCHES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--devel",), {"action": "store_true", "help": "debug on, reload on source changes"}),
+    (("---production",), {"dest": "production", "action": "store_true",
+                          "help": "kill switch: debug and reloading off, whatever else says"}),
+    (("-d",), {"dest": "daemon", "action": "store_true", "help": "start as a daemon"}),
+    (("--port",), {"type": int, "help": "port to listen on"}),
+    (("--address",), {"help": "address to bind (default 127.0.0.1)"}),
+    (("--workers",), {"type": int, "help": "worker processes"}),
+    (("--threads",), {"type": int, "help": "threads per worker for sync handlers"}),
+    (("--log-json",), {"action": "store_true", "help": "access log as JSON lines"}),
+)
+
+
+class _Record(argparse.Action):
+    """Keeps a script switch as ``(flag, value)`` in command-line order, as getopt does."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        value = values if isinstance(values, str) else ""
+        namespace.switches = [*namespace.switches, (option_string or self.dest, value)]
+
+
+def _parser(prog: str | None = None, switches: Sequence[Switch] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         usage="%(prog)s [options] [start|stop|restart|status]",
@@ -54,39 +80,83 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
         epilog=(
             "commands: start (same as -d) runs as a daemon, stop, restart, status "
             "(exit code 0 running, 3 stopped). Pid and log files live in "
-            "$SKITAI_HOME/<name>/ (default ~/.skitai/<name>/)."
+            "$SKITAI_HOME/<name>/ (default ~/.skitai/<name>/), <name> being "
+            "skitai.run(name=...) or, without one, the script's name and a hash of its full path."
         ),
+        # NOTE: no abbreviations: "--po" meaning "--port" today and an error once
+        # the script declares "--point" is worse than asking for the full name.
+        allow_abbrev=False,
+        add_help=False,
     )
-    parser.add_argument("--devel", action="store_true", help="debug on, reload on source changes")
-    parser.add_argument(
-        "---production",
-        dest="production",
-        action="store_true",
-        help="kill switch: debug and reloading off, whatever else says",
-    )
-    parser.add_argument("-d", dest="daemon", action="store_true", help="start as a daemon")
-    parser.add_argument("--port", type=int, help="port to listen on")
-    parser.add_argument("--address", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--workers", type=int, help="worker processes")
-    parser.add_argument("--threads", type=int, help="threads per worker for sync handlers")
-    parser.add_argument("--log-json", action="store_true", help="access log as JSON lines")
+    # the older docs' scripts read -h themselves: a declared -h or --help is theirs
+    declared = {switch.flag for switch in switches}
+    help_flags = [flag for flag in ("-h", "--help") if flag not in declared]
+    if help_flags:
+        parser.add_argument(*help_flags, action="help", help="show this message and exit")
+    for flags, keywords in _LAUNCHER_SWITCHES:
+        parser.add_argument(*flags, **keywords)
+    parser.set_defaults(switches=[])
+    if switches:
+        group = parser.add_argument_group("switches of this launch script")
+        for switch in switches:
+            try:
+                group.add_argument(
+                    switch.flag,
+                    action=_Record,
+                    nargs=None if switch.takes_value else 0,
+                    dest="switch_" + switch.flag.lstrip("-"),
+                    metavar="VALUE",
+                    help=switch.help,
+                )
+            except argparse.ArgumentError:
+                raise ValueError(f"{switch.flag} is a switch of the launcher itself; "
+                                 f"give the launch script's switch another name") from None
     return parser
 
 
-def parse(argv: Sequence[str], prog: str | None = None) -> Options:
-    """Read launcher switches from ``argv`` (without the script name).
+def known_switches(switches: Sequence[Switch] = ()) -> list[str]:
+    """Every switch the command line may carry, the launcher's first."""
+    declared = [switch.flag for switch in switches]
+    names = [flag for flags, _ in _LAUNCHER_SWITCHES for flag in flags]
+    return [*(flag for flag in ("-h", "--help") if flag not in declared), *names, *declared]
+
+
+def parse(
+    argv: Sequence[str],
+    prog: str | None = None,
+    switches: Sequence[Switch] = (),
+    *,
+    strict: bool = True,
+    takes_args: bool = False,
+) -> Options:
+    """Read launcher and declared script switches from ``argv`` (without the script name).
 
     ``--help`` prints usage and exits; a bad value (``--port x``) exits with 2
-    and a message naming the switch, as argparse does.
+    and a message naming the switch, as argparse does.  With ``strict``, an
+    undeclared switch exits with 2 naming it and listing the known ones, and so
+    does a stray argument unless the script takes arguments (``takes_args``).
     """
-    known, extra = _parser(prog).parse_known_args(list(argv))
+    parser = _parser(prog, switches)
+    known, extra = parser.parse_known_args(list(argv))
     command = next((arg for arg in extra if arg in COMMANDS), None)
-    if command is None and known.daemon:
+    unknown = [arg for arg in extra if arg.startswith("-") and arg != "-"]
+    args = [arg for arg in extra if arg not in unknown]
+    if command is not None:
+        args.remove(command)
+    elif known.daemon:
         command = "start"
+    if strict and unknown:
+        flag = unknown[0].partition("=")[0]
+        parser.error(
+            f"unknown switch {flag}; known switches: {', '.join(known_switches(switches))} "
+            f"(a launch script declares its own with skitai.getopt)"
+        )
+    if strict and args and not takes_args:
+        parser.error(f"unexpected argument {args[0]!r}; commands are {', '.join(COMMANDS)}")
     for name in ("port", "workers", "threads"):
         value = getattr(known, name)
         if value is not None and value < (0 if name == "port" else 1):
-            _parser(prog).error(f"--{name} must be a positive number, got {value}")
+            parser.error(f"--{name} must be a positive number, got {value}")
     return Options(
         command=command,
         devel=known.devel,
@@ -96,21 +166,10 @@ def parse(argv: Sequence[str], prog: str | None = None) -> Options:
         workers=known.workers,
         threads=known.threads,
         log_json=known.log_json,
-        extra=[arg for arg in extra if arg != command],
+        switches=list(known.switches),
+        args=args,
+        unknown=unknown,
     )
-
-
-def script_path() -> str:
-    """The launch script, absolute.  Falls back to the working folder (interactive use)."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None) or (sys.argv[0] if sys.argv and sys.argv[0] else "")
-    if not path or path == "-c":
-        return os.path.join(os.getcwd(), "-")
-    return os.path.abspath(path)
-
-
-def script_dir() -> str:
-    return os.path.dirname(script_path())
 
 
 def is_devel() -> bool:
@@ -122,10 +181,12 @@ def is_devel() -> bool:
     return options.devel and not options.production
 
 
-def parse_quietly(argv: Sequence[str]) -> Options:
-    """``parse`` for look-ups outside ``run()``: never exits, bad switches are ignored."""
+def parse_quietly(argv: Sequence[str], switches: Sequence[Switch] = ()) -> Options:
+    """``parse`` for look-ups before ``run()``: never exits; undeclared switches
+    are kept in ``unknown`` (``run()`` refuses them), bad values are ignored."""
     try:
-        return parse([arg for arg in argv if arg not in ("-h", "--help")])
+        return parse([arg for arg in argv if arg not in ("-h", "--help")], switches=switches,
+                     strict=False)
     except SystemExit:
         return Options()
 
@@ -138,7 +199,8 @@ def build_config(settings: dict[str, Any], options: Options, prefs: Sequence[Any
     """Merge ``skitai.run(**settings)`` with the command line (the command line wins).
 
     Limits may be given flat (``graceful_timeout=5``) or as ``limits=Limits(...)``.
-    A mounted pref with ``debug``/``use_reloader`` set (seed 004) turns those on as
+    A mounted pref with ``debug``/``use_reloader`` set (the documented Vue SPA
+    launch script does that) turns those on as
     ``--devel`` does; ``---production`` turns both off whatever asked for them.
     Reloading serves with one worker: a master would re-fork stale code.
     """
@@ -173,20 +235,26 @@ def build_config(settings: dict[str, Any], options: Options, prefs: Sequence[Any
     return Config(**values)
 
 
-def launch(settings: dict[str, Any], argv: Sequence[str] | None = None) -> int:
-    """What ``skitai.run`` does: read the command line, then serve or control the daemon.
+def daemon_key(settings: dict[str, Any]) -> str:
+    """What names a daemon's folder: ``skitai.run(name=...)`` when given, else the
+    launch script's full path, so two projects' ``serve.py`` never share one."""
+    name = settings.get("name")
+    return name if isinstance(name, str) and name else script_path()
+
+
+def launch(site: Plan, settings: dict[str, Any], argv: Sequence[str] | None = None) -> int:
+    """What ``Site.run`` does: read the command line, then serve or control the daemon.
 
     Returns the process exit code.
     """
-    from .site import current_site
     from .workers import daemon, master, reload
 
     args = sys.argv[1:] if argv is None else list(argv)
-    options = parse(args, prog=os.path.basename(script_path()))
-    prefs = [entry.pref for entry in current_site().entries if entry.pref is not None]
-    config = build_config(settings, options, prefs)
+    options = parse(args, prog=os.path.basename(script_path()), switches=site.switches,
+                    takes_args=site.takes_args)
+    config = build_config(settings, options, site.prefs())
     os.environ[ENV_MODE] = "DEVEL" if config.reload else "PRODUCTION"
-    app_home = daemon.app_home(config.name)
+    app_home = daemon.app_home(daemon_key(settings))
 
     if options.command == "status":
         return daemon.status(app_home)
@@ -195,8 +263,11 @@ def launch(settings: dict[str, Any], argv: Sequence[str] | None = None) -> int:
     if options.command == "restart":
         daemon.stop(app_home, config.limits.graceful_timeout)
     if options.command in ("start", "restart"):
-        return daemon.start(app_home, lambda ready: master.serve(config, current_site(), app_home, ready))
+        return daemon.start(app_home, lambda ready: master.serve(config, site, app_home, ready),
+                            script=script_path())
 
     if config.reload and not os.environ.get(ENV_RELOADED):
-        return reload.supervise([sys.executable, script_path(), *args], script_dir())
-    return master.serve(config, current_site(), None, None)
+        from .workers.error_page import show_error
+
+        return reload.supervise([sys.executable, script_path(), *args], script_dir(), show_error(config))
+    return master.serve(config, site, None, None)

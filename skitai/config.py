@@ -40,6 +40,21 @@ class Limits:
     max_pipeline: int = 32
     #: seconds SIGTERM waits for in-flight requests
     graceful_timeout: float = 30.0
+    # -- WebSocket (skitai/websocket/) ----------------------------------------
+    #: largest incoming message, fragments and permessage-deflate output counted; larger -> close 1009
+    ws_max_message_size: int = 1 * MiB
+    #: a keep-alive ping goes out after this many seconds without hearing from the client (0: never)
+    ws_ping_interval: float = 20.0
+    #: nothing heard this long after a keep-alive ping -> the peer is dead, close 1011 and drop
+    ws_ping_timeout: float = 20.0
+    #: after a close frame the client has this long to close the TCP connection
+    ws_close_timeout: float = 5.0
+    #: unsent output a client may leave unread before it is cut off (close 1008)
+    ws_max_send_buffer: int = 4 * MiB
+    #: messages waiting for a busy handler before the connection stops reading
+    ws_max_queue: int = 32
+    #: offer permessage-deflate (RFC 7692) to clients that ask for it
+    ws_compression: bool = True
 
 
 @dataclass(frozen=True)

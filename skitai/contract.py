@@ -10,97 +10,96 @@ Why push (responder) instead of "return a response object": a single call
 ``responder.respond(status, headers, body)`` lets the protocol build the head and
 body into one write, which is the fastest path, while ``start``/``write``/``end``
 covers streaming and ``sendfile`` covers zero-copy files, all with the same API.
+
+This module is types only (the two concrete classes a mount receives,
+``Request`` and ``Headers``, live in :mod:`skitai.request` and are re-exported
+here).  Top to bottom:
+
+- what a mount receives: a ``Request`` whose ``body`` is a :class:`Body`, and a
+  :class:`Responder` (with :class:`UpgradeFactory` for the Upgrade hand-off);
+- what a mount is: :class:`Mount`, whose ``handle`` returns a :data:`HandleResult`,
+  and the :class:`Engine` it is started on;
+- the optional members, each a small Protocol checked once (when the mount table
+  is built or at start-up), never probed per request: :class:`HasNotFound`,
+  :class:`Reloadable`, :class:`AcceptsMaxAge` (mounts), :class:`KnowsWorkers`,
+  :class:`AliasResolver` (engines);
+- the engine's own side of the same objects: :class:`BodyFeed` (what a protocol
+  feeds into a body), :class:`FlowControl` (what a body asks of its protocol) and
+  :class:`UpgradeTarget` (what an upgraded connection may be told).
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Iterable, Protocol, runtime_checkable
+import enum
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Final,
+    Iterable,
+    Protocol,
+    runtime_checkable,
+)
+
+from .request import HeaderList, Headers, Request
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .server_state import ServerState
 
 __all__ = [
     "NOT_FOUND",
+    "NotFoundType",
     "Headers",
     "Request",
     "Body",
+    "BodyFeed",
+    "FlowControl",
     "Responder",
+    "UpgradeFactory",
+    "UpgradeTarget",
+    "HandleResult",
     "Mount",
+    "HasNotFound",
+    "Reloadable",
+    "AcceptsMaxAge",
     "Engine",
+    "KnowsWorkers",
+    "AliasResolver",
     "HeaderList",
 ]
 
-HeaderList = list[tuple[str, str]]
 
+class NotFoundType(enum.Enum):
+    """The type of :data:`NOT_FOUND`, returned by ``Mount.handle`` when the
+    mount has nothing for the path.
 
-class _NotFound:
-    """Returned by ``Mount.handle`` when the mount has nothing for the path.
-
-    The mount table then tries the next mount of the same prefix (seed 001:
-    a static file wins over an app route on the same prefix, and an app gets
-    the paths the static folder does not have).
+    The mount table then tries the next mount of the same prefix (a static file
+    wins over an app route on the same prefix, and an app gets the paths the
+    static folder does not have).  A one-member enum, so that type checkers
+    narrow ``result is NOT_FOUND``.
     """
 
-    __slots__ = ()
+    NOT_FOUND = "NOT_FOUND"
 
     def __repr__(self) -> str:
         return "NOT_FOUND"
+
+    __str__ = __repr__
 
     def __bool__(self) -> bool:
         return False
 
 
-NOT_FOUND: Any = _NotFound()
-
-
-class Headers:
-    """Request header fields, names lower-cased, values as received (latin-1).
-
-    Kept as a list because requests carry few fields and order and duplicates
-    matter (RFC 9110 5.3); lookups scan, which beats building a dict per request.
-    """
-
-    __slots__ = ("raw",)
-
-    def __init__(self, raw: HeaderList | None = None) -> None:
-        self.raw: HeaderList = raw if raw is not None else []
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self.raw:
-            if key == name:
-                return value
-        return default
-
-    def getall(self, name: str) -> list[str]:
-        name = name.lower()
-        return [value for key, value in self.raw if key == name]
-
-    def __getitem__(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
-
-    def __iter__(self) -> Any:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
-
-    def items(self) -> HeaderList:
-        return list(self.raw)
-
-    def keys(self) -> list[str]:
-        return [key for key, _ in self.raw]
-
-    def __repr__(self) -> str:
-        return f"Headers({self.raw!r})"
+NOT_FOUND: Final = NotFoundType.NOT_FOUND
 
 
 @runtime_checkable
 class Body(Protocol):
-    """The request body as the protocol decoded it (de-chunked, limits checked).
+    """The request body as a mount reads it (de-chunked, limits checked).
 
     ``length`` is the Content-Length or None for a chunked body.  Reads raise
     ``skitai.errors.HTTPError`` (413 over the limit, 408 too slow, 400 broken
@@ -115,69 +114,7 @@ class Body(Protocol):
         """Blocking read for code running in the worker's thread pool."""
         ...
 
-    def __aiter__(self) -> Any: ...
-
-
-class Request:
-    """One parsed request, protocol-neutral.
-
-    ``path`` is percent-decoded and UTF-8 decoded with ``surrogateescape`` (so the
-    original bytes survive for WSGI's latin-1 view); ``raw_path`` is the bytes on
-    the wire.  ``script_name``/``path_info`` are set by the mount table and follow
-    PEP 3333: ``script_name`` never ends with a slash.
-    """
-
-    __slots__ = (
-        "method",
-        "raw_path",
-        "path",
-        "query",
-        "version",
-        "headers",
-        "scheme",
-        "client",
-        "server",
-        "script_name",
-        "path_info",
-        "body",
-        "state",
-        "mount",
-    )
-
-    def __init__(
-        self,
-        method: str,
-        raw_path: bytes,
-        path: str,
-        query: str,
-        version: str,
-        headers: Headers,
-        scheme: str,
-        client: tuple[str, int] | None,
-        server: tuple[str, int] | None,
-        body: Body,
-    ) -> None:
-        self.method = method
-        self.raw_path = raw_path
-        self.path = path
-        self.query = query
-        self.version = version
-        self.headers = headers
-        self.scheme = scheme
-        self.client = client
-        self.server = server
-        self.body = body
-        self.script_name = ""
-        self.path_info = path
-        self.state: dict[str, Any] = {}
-        self.mount: Any = None
-
-    @property
-    def host(self) -> str:
-        return self.headers.get("host") or (self.server[0] if self.server else "")
-
-    def __repr__(self) -> str:
-        return f"<Request {self.method} {self.path!r}>"
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
 
 
 class Responder(Protocol):
@@ -217,33 +154,37 @@ class Responder(Protocol):
         """Finish a streamed response."""
         ...
 
-    def upgrade(self, protocol_factory: Callable[[Any, bytes], Any]) -> None:
-        """HTTP/1.1 Upgrade hand-off: after the 101 head (sent with ``start``) the
-        connection's transport is given to ``protocol_factory(transport, leftover)``,
-        which returns the asyncio.Protocol that owns it from then on (WebSocket)."""
+    def upgrade(self, protocol_factory: UpgradeFactory) -> None:
+        """Hand the connection over after ``start(101, ...)``: see :class:`UpgradeFactory`."""
         ...
 
 
-HandleResult = Awaitable[None] | None
+class UpgradeFactory(Protocol):
+    """What ``Responder.upgrade`` takes (HTTP/1.1 Upgrade, RFC 9110 7.8).
+
+    Called once the 101 head is out with the connection's transport and the
+    bytes the client sent after its request head (already the new protocol's);
+    returns the asyncio protocol that owns the transport from then on.  The
+    request it answers is the one the mount is handling: bind it in (a closure
+    or ``functools.partial``).
+    """
+
+    def __call__(self, transport: asyncio.Transport, leftover: bytes, /) -> asyncio.BaseProtocol: ...
+
+
+#: what ``Mount.handle`` returns: None when it answered synchronously (one
+#: ``respond``, the fastest path), an awaitable the engine drives (a coroutine is
+#: stepped inline and gets a Task only if it suspends), or ``NOT_FOUND``.
+HandleResult = Awaitable[None] | NotFoundType | None
 
 
 @runtime_checkable
 class Mount(Protocol):
-    """A mounted thing.  ``handle`` may answer synchronously (return None), return
-    an awaitable the engine drives, or return ``NOT_FOUND`` to pass the request to
-    the next mount of the same prefix.
+    """A mounted thing: the members every mount has.
 
-    Two optional methods (looked up with ``getattr``, not part of the protocol)
-    let ``--devel`` swap code in a live worker instead of restarting it:
-
-    - ``reload_targets() -> list[str]``: absolute paths of the source files
-      this mount can reload in place, asked after ``startup`` and again after
-      every reload (the list may change).  Leave out files whose code built
-      the mount itself; a change to those restarts the server.
-    - ``reload(path: str) -> Awaitable[None] | None``: reload the code of that
-      file, called on the worker's loop.  When it returns, nothing of the old
-      code may answer any more; when it raises, the worker exits and the
-      ``--devel`` supervisor starts a fresh one.
+    The optional members are the Protocols below it (:class:`HasNotFound`,
+    :class:`Reloadable`, :class:`AcceptsMaxAge`); the engine checks them once,
+    when it builds its mount table or starts, never per request.
     """
 
     #: the URL prefix without a trailing slash ("" for the root)
@@ -255,9 +196,9 @@ class Mount(Protocol):
     #: an optional name for cross-app lookups (``context.apps["name"]``)
     name: str | None
 
-    def handle(self, request: Request, responder: Responder) -> Any: ...
+    def handle(self, request: Request, responder: Responder) -> HandleResult: ...
 
-    async def startup(self, engine: "Engine") -> None: ...
+    async def startup(self, engine: Engine) -> None: ...
 
     async def shutdown(self) -> None: ...
 
@@ -267,15 +208,114 @@ class Mount(Protocol):
 
 
 class Engine(Protocol):
-    """What a mount may use of the worker that serves it (given to ``startup``)."""
+    """What a mount may use of the worker that serves it (given to ``startup``).
+
+    Skitai's worker (``skitai.server.Server``) is one; Atila's ``LocalEngine``
+    (under an ASGI server or the in-memory test driver) is another.
+    """
 
     debug: bool
     worker_id: int
-    #: how many worker processes serve this app (WSGI's wsgi.multiprocess)
-    workers: int
     mounts: list[Mount]
 
     def run_in_thread(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]: ...
 
     def log_error(self, message: str, exc_info: Any = None) -> None: ...
 
+
+@runtime_checkable
+class HasNotFound(Protocol):
+    """Optional: answers the paths that every candidate of its prefix declined.
+
+    Tried in reverse order (the app behind a static folder gets to render its
+    own 404 page); when no candidate has it, the engine answers a plain 404.
+    """
+
+    def not_found(self, request: Request, responder: Responder) -> HandleResult: ...
+
+
+@runtime_checkable
+class Reloadable(Protocol):
+    """Optional: lets ``--devel`` swap code in a live worker instead of restarting it."""
+
+    def reload_targets(self) -> list[str]:
+        """Absolute paths of the source files this mount can reload in place,
+        asked after ``startup`` and again after every reload (the list may change).
+        Leave out files whose code built the mount itself; a change to those
+        restarts the server."""
+        ...
+
+    def reload(self, path: str) -> Awaitable[None] | None:
+        """Reload the code of that file, called on the worker's loop.  When it
+        returns, nothing of the old code may answer any more; when it raises, the
+        worker exits and the ``--devel`` supervisor starts a fresh one."""
+        ...
+
+
+@runtime_checkable
+class AcceptsMaxAge(Protocol):
+    """Optional: takes the ``skitai.set_max_age(path, seconds)`` rules that fall
+    under its prefix (static folders answer with ``Cache-Control: max-age``)."""
+
+    def set_max_age(self, url_prefix: str, seconds: int) -> None: ...
+
+
+@runtime_checkable
+class KnowsWorkers(Protocol):
+    """Optional engine member: how many worker processes serve the app
+    (WSGI's ``wsgi.multiprocess``); an engine without it is one process."""
+
+    workers: int
+
+
+@runtime_checkable
+class AliasResolver(Protocol):
+    """Optional engine member: turns an upstream alias (``"@name"``) into a base URL."""
+
+    def resolve_alias(self, alias: str) -> str: ...
+
+
+class BodyFeed(Body, Protocol):
+    """A body as the protocol that receives it sees it: the producer side.
+
+    Only the loop thread feeds; ``fail`` makes the reader's next read raise
+    ``exc`` (the client broke framing, went away, or was too slow).
+    """
+
+    #: bytes fed so far (the slow-body check compares it with the elapsed time)
+    received: int
+
+    def feed(self, data: bytes) -> None: ...
+
+    def feed_eof(self) -> None: ...
+
+    def fail(self, exc: BaseException) -> None: ...
+
+    @property
+    def complete(self) -> bool:
+        """True once the whole body arrived without error."""
+        ...
+
+
+class FlowControl(Protocol):
+    """What a body asks of its producer: stop and restart reading the socket
+    (back-pressure when the mount reads slower than the client sends)."""
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+@runtime_checkable
+class UpgradeTarget(Protocol):
+    """Optional: a protocol returned by an :class:`UpgradeFactory` that wants what
+    the HTTP/1.1 connection knew.
+
+    It is told, before it gets the transport's first read: the request that was
+    upgraded and the worker's :class:`skitai.server_state.ServerState` (clock, limits,
+    logs, and ``connection_opened``/``connection_closed`` to stay counted and be
+    told of a graceful shutdown).  The HTTP/1.1 connection has already left the
+    server's count when this is called.
+    """
+
+    def connection_handed_off(self, request: Request, state: ServerState) -> None: ...

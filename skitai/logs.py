@@ -13,14 +13,29 @@ Formats: the Apache "combined" format plus the request duration in seconds::
 
 (the last field is the request id, see :mod:`skitai.observability.request_id`)
 or, with ``Config.access_log_json``, one JSON object per line.  Error lines
-written while a request is answered carry its id as ``[request <id>]``.
+written while a request is answered carry its id as ``[req <id>]``.
+
+Python ``logging`` records end up in the error log too, with time, level,
+process and request id (``was.log`` / ``context.log`` lines of an app, the
+warnings Atila prints at start-up)::
+
+    [22/Nov/2026:01:02:03 +0000] [info] [pid 4242] [req 1092-7] atila.app.myapp: called index
+
+The process's logs (the ones made without an explicit ``stream``) install one
+handler on the root logger, unless the app configured ``logging`` itself; the
+``atila`` and ``skitai`` loggers and the apps' loggers under them pass ``info``
+(``debug`` with ``--devel``), every other logger ``warning``.  With ``--devel``
+and a log directory the lines are printed to the console as well.
 """
 
 from __future__ import annotations
 
 import collections
+import itertools
 import json
+import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -31,7 +46,7 @@ from .config import Config
 from .contract import Request
 from .observability.request_id import current_request_id
 
-__all__ = ["Logs", "FLUSH_LINES", "FLUSH_SECONDS"]
+__all__ = ["Logs", "FLUSH_LINES", "FLUSH_SECONDS", "request_id", "OWN_LOGGERS"]
 
 FLUSH_SECONDS = 1.0
 FLUSH_LINES = 2048
@@ -41,6 +56,25 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 # escaped so a crafted User-Agent cannot forge log lines.
 _ESCAPES = {code: f"\\x{code:02x}" for code in range(32)}
 _ESCAPES.update({0x7F: "\\x7f", ord('"'): '\\"', ord("\\"): "\\\\"})
+
+
+#: loggers whose ``info`` lines (``debug`` in debug mode) reach the error log
+OWN_LOGGERS = ("atila", "skitai")
+#: an ``X-Request-ID`` the client sent is kept when it looks like an id
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_request_numbers = itertools.count(1)
+
+
+def request_id(request: Request) -> str:
+    """This request's id in log lines: the client's ``X-Request-ID`` when it is
+    a plain token, else ``<pid hex>-<number>`` (unique in the process)."""
+    state = request.state
+    found = state.get("request_id")
+    if found is None:
+        given = request.headers.get("x-request-id")
+        found = given if given and _REQUEST_ID.fullmatch(given) else f"{os.getpid():x}-{next(_request_numbers)}"
+        state["request_id"] = found
+    return str(found)
 
 
 def _clean(value: str) -> str:
@@ -54,6 +88,7 @@ class Logs:
     otherwise both go to ``stream`` (stderr in the foreground)."""
 
     def __init__(self, config: Config, log_dir: str | None = None, stream: IO[str] | None = None) -> None:
+        self._console: IO[str] | None = None
         self.config = config
         self.enabled = config.access_log
         self.json = config.access_log_json
@@ -75,6 +110,10 @@ class Logs:
             out = stream if stream is not None else sys.stderr
             self._access_out = self._error_out = out
             self._owns_files = False
+        if log_dir and (config.debug or config.reload):
+            self._console = sys.stderr
+        if stream is None:
+            _BRIDGE.capture(self)
 
     # -- access log ---------------------------------------------------------
 
@@ -155,8 +194,8 @@ class Logs:
         """Write ``message`` and, when given, the traceback of ``exc_info``
         (an exception, a ``sys.exc_info()`` tuple or True for the current one)."""
         rid = current_request_id.get()
-        where = f"[pid {os.getpid()}] [request {rid}]" if rid else f"[pid {os.getpid()}]"
-        text = f"[{self._timestamp()}] [error] {where} {message}\n"
+        where = f" [req {rid}]" if rid else ""
+        text = f"[{self._timestamp()}] [error] [pid {os.getpid()}]{where} {message}\n"
         trace = _format_traceback(exc_info)
         if trace:
             text += trace
@@ -164,6 +203,23 @@ class Logs:
 
     def info(self, message: str) -> None:
         self._write_now(f"[{self._timestamp()}] [info] {message}\n")
+
+    def record(self, record: logging.LogRecord) -> None:
+        """One Python ``logging`` record as an error-log line (see module doc)."""
+        rid = getattr(record, "request_id", None) or current_request_id.get()
+        where = f" [req {rid}]" if rid else ""
+        text = (f"[{self._timestamp()}] [{record.levelname.lower()}] [pid {record.process or os.getpid()}]{where} "
+                f"{record.name}: {record.getMessage()}\n")
+        trace = _format_traceback(record.exc_info) if record.exc_info else ""
+        if trace:
+            text += trace
+        self._write_now(text)
+        if self._console is not None:
+            try:
+                self._console.write(text)
+                self._console.flush()
+            except (OSError, ValueError):
+                pass  # see _write_now
 
     def _write_now(self, text: str) -> None:
         # access lines queued before this message come first, so the order stays true
@@ -207,6 +263,7 @@ class Logs:
         """Flush and stop; the files (when owned) are closed."""
         self._stop.set()
         self.flush()
+        _BRIDGE.detach(self)
         if self._owns_files:
             self._access_out.close()
             self._error_out.close()
@@ -222,3 +279,48 @@ def _format_traceback(exc_info: Any) -> str:
     if isinstance(exc_info, tuple) and exc_info[0] is not None:
         return "".join(traceback.format_exception(*exc_info))
     return ""
+
+
+class _PythonLogging(logging.Handler):
+    """The root logger's handler writing records to the process's :class:`Logs`.
+
+    One per process; the latest process ``Logs`` (a forked worker makes its own)
+    receives the records.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: Logs | None = None
+
+    def capture(self, logs: Logs) -> None:
+        root = logging.getLogger()
+        if self not in root.handlers:
+            if root.handlers:
+                return  # the app configured logging itself: leave it alone
+            root.addHandler(self)
+        self.target = logs
+        level = logging.DEBUG if logs.config.debug else logging.INFO
+        for name in OWN_LOGGERS:
+            logger = logging.getLogger(name)
+            if logger.level == logging.NOTSET or logger.level > level:
+                logger.setLevel(level)
+
+    def detach(self, logs: Logs) -> None:
+        if self.target is logs:
+            self.target = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = self.target
+        if target is None:
+            # NOTE: between two process logs (or after the last one closed) warnings
+            # still print, as they would with no handler at all
+            if logging.lastResort is not None:
+                logging.lastResort.handle(record)
+            return
+        try:
+            target.record(record)
+        except Exception:
+            self.handleError(record)
+
+
+_BRIDGE = _PythonLogging()

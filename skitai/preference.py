@@ -50,7 +50,8 @@ class AttrDict(AttrAccess, dict[str, Any]):
 
 
 class Pref:
-    """Preferences for one mount.  Also a context manager, for the seeds' ``with`` form."""
+    """Preferences for one mount.  Also a context manager, for the documented
+    ``with skitai.preference() as pref:`` form."""
 
     config: AttrDict
     statics: list[tuple[str, str]]
@@ -83,12 +84,12 @@ class Pref:
 
     def extends(self, module: ModuleType) -> None:
         """The mounted app extends ``module``: it uses the module's services, static
-        files and templates where it has none of its own (seed 001, ``atila_vue``)."""
+        files and templates where it has none of its own (as ``atila_vue`` is used)."""
         self.base_modules.append(module)
 
     def overrides(self, module: ModuleType) -> None:
         """``module`` overrides the mounted app's services, static files and templates
-        that share a path (seed 001, ``tfserver``)."""
+        that share a path (as ``tfserver`` is used)."""
         self.override_modules.append(module)
 
     def attributes(self) -> dict[str, Any]:

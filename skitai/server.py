@@ -2,7 +2,9 @@
 keeps the clock, and drains on shutdown.
 
 It is also the ``Engine`` that mounts receive at start-up (thread pool, debug
-flag, error log, the other mounts).
+flag, error log, the other mounts).  Connections see it only through the
+:class:`skitai.server_state.ServerState` it builds at start (clock, limits, logs,
+match, dispatch, connection count).
 
 Dispatch drives a mount's coroutine by hand and creates an asyncio Task only if
 it actually suspends (PERF: most handlers finish without awaiting anything, and
@@ -17,15 +19,17 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from functools import partial
-from typing import Any, Awaitable, Callable, Generator
+from typing import Any, Awaitable, Callable, Generator, cast
 
 from .config import Config
-from .contract import NOT_FOUND
+from .contract import NOT_FOUND, HandleResult, Mount
 from .errors import ClientGone, HTTPError
 from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
+from .logs import Logs
 from .mounts.table import MountTable
 from .observability import Observer
+from .server_state import Connection, ServerState
 from .threads import ThreadPool
 
 __all__ = ["Server"]
@@ -35,20 +39,21 @@ _TEXT = [("content-type", "text/plain; charset=utf-8")]
 
 
 class Server:
-    def __init__(self, config: Config, table: MountTable, logs: Any, worker_id: int = 0) -> None:
+    #: what the connections share; built by ``start`` (it needs the running loop)
+    state: ServerState
+    loop: asyncio.AbstractEventLoop
+
+    def __init__(self, config: Config, table: MountTable, logs: Logs, worker_id: int = 0) -> None:
         self.config = config
         self.table = table
         self.logs = logs
         self.worker_id = worker_id
         self.debug = config.debug
         self.workers = config.workers
-        self.mounts = table.mounts
-        self.loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]
+        self.mounts: list[Mount] = table.mounts
         self.executor: ThreadPoolExecutor | None = None
         self.threads: ThreadPool | None = None
-        self.connections: set[H1Protocol] = set()
-        self.now = 0.0
-        self.date_header = b""
+        self.connections: set[Connection] = set()
         self._sockets: list[socket.socket] = []
         self._accepting = False
         self._stopping = False
@@ -56,10 +61,27 @@ class Server:
         # observability hook: request ids, trusted proxies, metrics (skitai/observability)
         self.observer = Observer(self)
 
+    @property
+    def now(self) -> float:
+        """The loop's clock at the last sweep."""
+        return self.state.now
+
+    @now.setter
+    def now(self, value: float) -> None:
+        self.state.now = value
+
+    @property
+    def date_header(self) -> bytes:
+        return self.state.date_header
+
     # -- life cycle ------------------------------------------------------------
     async def start(self, sockets: list[socket.socket]) -> None:
         """Start the mounts (lifespan), then serve on already-bound sockets."""
         self.loop = asyncio.get_running_loop()
+        self.state = ServerState(
+            self.config.limits, self.loop, self.logs, self.table.match, self.dispatch,
+            self.connection_opened, self.connection_closed, observer=self.observer,
+        )
         self.threads = ThreadPool(self.loop, self.config.threads)
         # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
         self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai-executor")
@@ -88,8 +110,7 @@ class Server:
             for conn in list(self.connections):
                 conn.check_timeouts(self.now)
         for conn in list(self.connections):
-            if conn.transport is not None:
-                conn.transport.abort()
+            conn.abort()
         if self._sweeper is not None:
             self._sweeper.cancel()
         for mount in reversed(self.table.mounts):
@@ -135,32 +156,35 @@ class Server:
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
-            await self.loop.connect_accepted_socket(partial(H1Protocol, self), conn)
+            await self.loop.connect_accepted_socket(partial(H1Protocol, self.state), conn)
         except OSError:
             conn.close()
 
-    def connection_opened(self, conn: H1Protocol) -> None:
+    def connection_opened(self, conn: Connection) -> None:
         self.connections.add(conn)
         if len(self.connections) >= self.config.limits.max_connections:
             self._pause_accepting()
 
-    def connection_closed(self, conn: H1Protocol) -> None:
+    def connection_closed(self, conn: Connection) -> None:
         self.connections.discard(conn)
         if not self._accepting and len(self.connections) < self.config.limits.max_connections * 0.9:
             self._resume_accepting()
 
     # -- clock -----------------------------------------------------------------
     def _tick(self) -> None:
-        self.now = self.loop.time()
-        self.date_header = f"date: {formatdate(usegmt=True)}\r\nserver: {self.config.server_header}\r\n".encode(
+        state = self.state
+        state.now = self.loop.time()
+        state.date_header = f"date: {formatdate(usegmt=True)}\r\nserver: {self.config.server_header}\r\n".encode(
             "latin-1"
         )
         for conn in list(self.connections):
-            conn.check_timeouts(self.now)
+            conn.check_timeouts(state.now)
         self._sweeper = self.loop.call_later(1.0, self._tick)
 
     # -- dispatch --------------------------------------------------------------
     def dispatch(self, cycle: Cycle) -> None:
+        """Offer the request to each candidate mount until one does not return
+        ``NOT_FOUND``; then to the candidates' ``not_found``; then a plain 404."""
         if self.observer.begin(cycle):  # observability hook: True when it answered (/metrics)
             return
         request = cycle.request
@@ -180,32 +204,36 @@ class Server:
                 continue
             self._drive(cycle, result)
             return
-        for mount in reversed(candidates):
-            not_found = getattr(mount, "not_found", None)
-            if not_found is not None:
-                request.script_name = mount.prefix
-                request.path_info = path[len(mount.prefix):]
-                try:
-                    self._drive(cycle, not_found(request, cycle))
-                except Exception as exc:
-                    self._failed(cycle, exc)
-                return
+        for prefix, not_found in candidates.not_found:
+            request.script_name = prefix
+            request.path_info = path[len(prefix):]
+            try:
+                self._drive(cycle, not_found(request, cycle))
+            except Exception as exc:
+                self._failed(cycle, exc)
+            return
         cycle.respond(404, _TEXT, b"Not Found")
 
-    def _drive(self, cycle: Cycle, result: Any) -> None:
+    def _drive(self, cycle: Cycle, result: HandleResult) -> None:
         if result is None:
             self._check_answered(cycle)
             return
         send = getattr(result, "send", None)
         if send is None:
-            task = asyncio.ensure_future(result)
+            # a Future or another awaitable (NOT_FOUND here is a mount bug: TypeError, 500)
+            task = asyncio.ensure_future(cast("Awaitable[None]", result))
         else:
             try:
                 first = send(None)
             except StopIteration:
                 self._check_answered(cycle)
                 return
-            except BaseException as exc:
+            except asyncio.CancelledError:
+                # NOTE: the same as a Task cancelled after its first suspension;
+                # KeyboardInterrupt and SystemExit are not caught: they stop the worker.
+                self._failed(cycle, ClientGone("request task cancelled"))
+                return
+            except Exception as exc:
                 self._failed(cycle, exc)
                 return
             task = self.loop.create_task(_continue(result, first))
@@ -228,7 +256,7 @@ class Server:
             self._failed(cycle, RuntimeError(f"{cycle.request.mount!r} returned without answering"))
         else:
             self.logs.error(f"{cycle.request.mount!r} left a streamed response unfinished")
-            cycle.conn.transport.close()
+            cycle.abort()
 
     def _failed(self, cycle: Cycle, exc: BaseException) -> None:
         if isinstance(exc, ClientGone) or cycle.closed:
@@ -238,13 +266,13 @@ class Server:
                 cycle.keep_alive = cycle.keep_alive and not exc.close
                 cycle.respond(exc.status, _TEXT, exc.detail.encode("utf-8", "replace"))
             else:
-                cycle.conn.transport.close()
+                cycle.abort()
             return
         request = cycle.request
         self.logs.error(f"error answering {request.method} {request.path}",
                         exc_info=(type(exc), exc, exc.__traceback__))
         if cycle.started:
-            cycle.conn.transport.close()
+            cycle.abort()
             return
         body = b"Internal Server Error"
         if self.debug:

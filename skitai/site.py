@@ -1,33 +1,48 @@
-"""The launch script's plan: what to mount where, which paths are not logged.
+"""The launch script's plan: what to mount where, which paths are not logged,
+which switches the script reads.
 
-``skitai.mount`` only records an entry here; nothing is imported until
-``resolve()`` runs (inside ``skitai.run``, before workers fork), so a broken app
-fails once, in the master, with a clear message.  An app's ``__config__(pref)``
-hook may itself call ``skitai.mount`` (seed 000 mounts Django's static folders
-that way): such entries are appended while resolving and resolved in turn.
+A launch script builds one, either through the module-level calls
+(``skitai.mount``, ``skitai.run``: they use the default Site) or by holding
+its own::
 
-The registry is created at the first call that needs it, never at import.
+    site = skitai.Site()
+    site.mount("/", app)
+    site.run(port=5000)
+
+``mount`` only records an entry; nothing is imported until ``resolve()`` runs
+(inside ``run``, before workers fork), so a broken app fails once, in the
+master, with a clear message.  An app's ``__config__(pref)`` hook may itself
+call ``skitai.mount`` (the documented Django setup mounts its static folders that way): such
+entries are appended while resolving and resolved in turn.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-from typing import Any, Iterable
+import sys
+from typing import TYPE_CHECKING, Any, Iterable, NoReturn
 
-from .contract import Mount
+from . import autorun
 from .preference import Pref
+from .switches import Switch, from_getopt
 
-__all__ = ["Entry", "Site", "current_site", "reset_site", "MountError"]
+if TYPE_CHECKING:
+    from .contract import Mount
+
+__all__ = ["Entry", "Site", "Runner", "MountError"]
 
 
-class MountError(Exception):
+class MountError(ValueError):
     """A mount entry could not be turned into a mounted thing (import error, bad target)."""
 
     def __init__(self, entry: "Entry", cause: BaseException) -> None:
         self.entry = entry
         self.cause = cause
-        super().__init__(f"cannot mount {entry.target!r} on {entry.prefix or '/'!r}: {cause}")
+        head = f"cannot mount {entry.target!r}"
+        detail = str(cause)
+        # the loader's messages already name the target: say it once
+        detail = detail[len(head):].lstrip(": ") if detail.startswith(head) else detail
+        super().__init__(f"{head} on {entry.prefix or '/'!r}: {detail}")
 
 
 @dataclasses.dataclass
@@ -46,6 +61,72 @@ class Site:
         self.entries: list[Entry] = []
         self.log_off_prefixes: list[str] = []
         self.max_ages: dict[str, int] = {}
+        #: switches the script declared with :meth:`getopt`; ``run()`` refuses any other
+        self.switches: list[Switch] = []
+        #: the script reads plain arguments (it called :meth:`getopt`)
+        self.takes_args = False
+
+    def mount(
+        self,
+        point: str,
+        target: Any,
+        pref_or_name: Pref | str | None = None,
+        pref: Pref | None = None,
+        *,
+        name: str | None = None,
+        **options: Any,
+    ) -> "Runner":
+        """Mount ``target`` (an app, module, ``"pkg/wsgi:app"``, folder, WSGI or ASGI
+        callable) on the URL prefix ``point``.
+
+        The third positional argument is a Pref or, as in ``mount("/v1",
+        "app_v1/", "app", pref)``, the name of the app.  Other keywords
+        (``subscribe``, ...) reach the loader.
+        """
+        if isinstance(pref_or_name, Pref):
+            if pref is not None:
+                raise TypeError("skitai.mount() got two preferences")
+            pref = pref_or_name
+        elif pref_or_name is not None:
+            if name is not None:
+                raise TypeError("skitai.mount() got the name twice")
+            name = pref_or_name
+        self.add(point, target, pref, name, **options)
+        return Runner(self)
+
+    def run(self, **settings: Any) -> NoReturn:
+        """Serve what is mounted.  Settings: ``port``, ``address``, ``workers``,
+        ``threads``, ``name``, ``gpus``, ``debug``, limits such as
+        ``graceful_timeout``; the command line (``--port`` ...) overrides them.
+
+        Exits the process with the launcher's exit code.
+        """
+        from .cli import launch
+
+        autorun.mark_ran()
+        raise SystemExit(launch(self, settings))
+
+    def getopt(self, shortopts: str = "", longopts: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[str]]:
+        """Declare the script's own switches and read them, as ``getopt.getopt`` would:
+        ``opts, args = site.getopt("hf:", ["ssl", "origin="])``.
+
+        ``opts`` holds ``(switch, value)`` pairs (value ``""`` for a flag) and
+        ``args`` the plain arguments; the launcher's switches and the daemon
+        commands are left out of both.  A switch declared by no call is refused
+        when ``run()`` reads the command line.
+        """
+        from .cli import parse_quietly
+
+        for switch in from_getopt(shortopts, longopts):
+            if switch.flag not in {known.flag for known in self.switches}:
+                self.switches.append(switch)
+        self.takes_args = True
+        options = parse_quietly(sys.argv[1:], self.switches)
+        return options.switches, options.args
+
+    def prefs(self) -> list[Pref]:
+        """The preferences given with the mounts, in mount order."""
+        return [entry.pref for entry in self.entries if entry.pref is not None]
 
     def add(
         self,
@@ -89,14 +170,14 @@ class Site:
                 best = (len(prefix), seconds)
         return None if best is None else best[1]
 
-    def resolve(self) -> list[Mount]:
+    def resolve(self) -> list["Mount"]:
         """Load every entry into mounts, including entries added while loading.
 
         Raises :class:`MountError` naming the entry that failed.
         """
         from .mounts.loader import load_mount
 
-        mounts: list[Mount] = []
+        mounts: list["Mount"] = []
         index = 0
         while index < len(self.entries):
             entry = self.entries[index]
@@ -113,37 +194,16 @@ class Site:
         return mounts
 
 
-def watch_paths(mounts: Iterable[Mount]) -> list[str]:
-    """Folders and files whose change restarts a ``--devel`` server."""
-    paths: list[str] = []
-    for mount in mounts:
-        watch = getattr(mount, "watch_paths", None)
-        if watch is None:
-            continue
-        for path in watch():
-            path = os.path.abspath(path)
-            if path not in paths and os.path.exists(path):
-                paths.append(path)
-    return paths
-
-
 def _covers(prefix: str, path: str) -> bool:
     prefix = prefix.rstrip("/")
     return path == prefix or path.startswith(prefix + "/") or not prefix
 
 
-_site: Site | None = None
+class Runner:
+    """What ``mount`` returns, so that ``skitai.mount("/", app)(port=5000)`` runs."""
 
+    def __init__(self, site: Site) -> None:
+        self.site = site
 
-def current_site() -> Site:
-    """The process's Site, created on first use."""
-    global _site
-    if _site is None:
-        _site = Site()
-    return _site
-
-
-def reset_site() -> None:
-    """Forget every declaration (tests, or a script that builds two sites in turn)."""
-    global _site
-    _site = None
+    def __call__(self, **settings: Any) -> NoReturn:
+        self.site.run(**settings)

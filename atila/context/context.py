@@ -13,17 +13,25 @@ import asyncio
 import inspect
 import logging
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from skitai.logs import request_id
+
+from ..compat import ContextAliases
 from ..responses.api import API, Fault
+from ..responses.api import API as APIResponse
 from ..responses.base import Response
 from ..responses.errors import HttpError
 from ..responses.files import File, Static
 from ..responses.proxy import ProxyPass
 from ..responses.queue import Queue
+from ..security.surface import ContextSecurity
 from .extensions import bind_method
 from .request import Request
 from .response import ResponseHead
+
+if TYPE_CHECKING:
+    from ..app import Atila
 
 __all__ = ["Context"]
 
@@ -38,7 +46,7 @@ _LEVELS = {
 }
 
 
-class Context:
+class Context(ContextSecurity, ContextAliases):
     """The request context.
 
     Example:
@@ -50,9 +58,8 @@ class Context:
     __slots__ = ("app", "_req", "_rule", "_params", "_request", "_response", "__dict__")
 
     HttpError = HttpError
-    Error = HttpError
 
-    def __init__(self, app: Any, req: Any = None, rule: Any = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, app: Atila, req: Any = None, rule: Any = None, params: dict[str, Any] | None = None) -> None:
         self.app = app
         self._req = req
         self._rule = rule
@@ -79,7 +86,7 @@ class Context:
         request = self.request
         return request.env if request is not None else {}
 
-    # -- extensions ----------------------------------------------------------------
+    # -- the app's own extensions (app.register_context) -----------------------------
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -118,26 +125,29 @@ class Context:
 
     # -- logging --------------------------------------------------------------------
     def log(self, message: Any, category: str = "info") -> None:
-        self.app.logger.log(_LEVELS.get(category, logging.INFO), "%s", message)
+        """An error-log line at ``category``'s level, with this request's id."""
+        self.app.logger.log(_LEVELS.get(category, logging.INFO), "%s", message, extra=self._log_extra())
 
     def traceback(self, id: str = "") -> None:
         """Log the exception being handled, with its traceback."""
         info = sys.exc_info()
         label = f" [{id}]" if id else ""
-        self.app.logger.error("exception%s", label, exc_info=info if info[0] is not None else None)
+        self.app.logger.error("exception%s", label, exc_info=info if info[0] is not None else None,
+                              extra=self._log_extra())
+
+    def _log_extra(self) -> dict[str, Any] | None:
+        request = self.request
+        raw = getattr(request, "_req", None) if request is not None else None
+        return {"request_id": request_id(raw)} if raw is not None and hasattr(raw, "state") else None
 
     # -- URLs -----------------------------------------------------------------------
     def urlfor(self, target: Any, *args: Any, **kwargs: Any) -> str:
         return self.app.urlfor(target, *args, **kwargs)
 
-    ab = urlfor
-
     def partial(self, target: Any, **overrides: Any) -> str:
         """``target``'s URL from this request's values with some replaced (seed 004)."""
         current = self.request.ARGS if self.request is not None else {}
         return self.app.urlfor_partial(target, current, **overrides)
-
-    urlpatch = partial
 
     def basepath(self, target: Any) -> str:
         return self.app.basepath(target)
@@ -193,7 +203,7 @@ class Context:
     def API(self, *args: Any, **data: Any) -> API:
         return API(*args, **data)
 
-    def jstream(self, obj: Any, key: str | None = None) -> API:
+    def jstream(self, obj: Any, key: str | None = None) -> APIResponse:
         """Seed 004's JSON answer: ``obj``, or ``{key: obj}``."""
         return API({key: obj} if key else obj)
 
@@ -209,10 +219,14 @@ class Context:
     def Queue(self, producer: Callable[..., Any], *args: Any, **kwargs: Any) -> Queue:
         return Queue(producer, *args, **kwargs)
 
+    def Input(self, size: int = -1) -> Any:
+        """``msg = yield context.Input()`` in a ``WS_COROUTINE`` handler: the next message."""
+        from ..websocket.inputs import Input
+
+        return Input(size)
+
     def ProxyPass(self, upstream: str, path: str | None = None, timeout: float = 3.0) -> ProxyPass:
         return ProxyPass(upstream, path, timeout)
-
-    proxypass = ProxyPass
 
     def redirect(self, url: str, status: Any = 302, headers: list[tuple[str, str]] | None = None) -> Response:
         """Send the client to ``url`` (status 301, 302, 303, 307 or 308)."""

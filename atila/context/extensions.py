@@ -1,12 +1,11 @@
-"""Context extensions: names added to ``context`` (and ``context.request``) by the
-app or by framework parts that live elsewhere (security adds ``cookie``,
-``session``, ``mbox``, ``JWT``, ``user``...).
+"""Context extensions: an app's own names on ``context`` (and ``context.request``),
+added with ``app.register_context``.
 
-Why a registry and not attributes on the class: each app decides what its
-contexts carry, costly values (a parsed session) are built only when a
-handler first asks and then kept for the rest of the request, and nothing
-is looked up on the hot path (``Context.__getattr__`` runs only for names the
-class does not have).
+The framework's names (security's ``cookie``, ``session``, ``JWT``... too)
+are declared on the classes; this registry is for what each app decides its
+contexts carry.  Costly values are built only when a handler first asks and
+then kept for the rest of the request, and nothing is looked up on the hot
+path (``Context.__getattr__`` runs only for names the class does not have).
 
 Three kinds (seed 000 "Registering Context Scope Objects and Methods",
 seed 004 ``wac.register("loginengine", obj)``):

@@ -20,8 +20,12 @@ from urllib.parse import parse_qsl
 import orjson
 
 from skitai.attraccess import AttrAccess
+from skitai.contract import Request as EngineRequest
+from skitai.environ import request_environ
 
+from ..compat import RequestAliases
 from ..responses.errors import HttpError
+from ..security.surface import RequestSecurity
 from .uploads import MultipartReader, UploadedFile
 
 __all__ = ["Request", "Bag", "parse_query"]
@@ -85,10 +89,10 @@ def parse_json(body: bytes) -> Any:
         raise HttpError(400, "invalid JSON body: nested too deeply") from None
 
 
-class Request:
-    """``context.request``.  Extension attributes (``cookie``, ``session``,
-    ``JWT``, ``user``...) come from the app's context extensions on first use,
-    and a handler may set its own (``request.user = User(...)``)."""
+class Request(RequestSecurity, RequestAliases):
+    """``context.request``.  The security values (``cookie``, ``session``,
+    ``JWT``, ``user``...) come from :class:`~atila.security.surface.RequestSecurity`;
+    an app's own request-scoped extensions are looked up on first use."""
 
     __slots__ = (
         "_req",
@@ -107,7 +111,8 @@ class Request:
         "__dict__",
     )
 
-    def __init__(self, req: Any, context: Any, rule: Any = None, params: dict[str, Any] | None = None) -> None:
+    def __init__(self, req: EngineRequest, context: Any, rule: Any = None,
+                 params: dict[str, Any] | None = None) -> None:
         self._req = req
         self._context = context
         self._rule = rule
@@ -131,10 +136,6 @@ class Request:
     @property
     def method(self) -> str:
         return self._req.method
-
-    @property
-    def command(self) -> str:
-        return self._req.method.lower()
 
     @property
     def version(self) -> str:
@@ -182,8 +183,6 @@ class Request:
     def routed(self) -> Any:
         return self._rule.func if self._rule is not None else None
 
-    routed_function = routed
-
     @property
     def routable(self) -> dict[str, Any]:
         if self._rule is None:
@@ -203,9 +202,6 @@ class Request:
 
     def get_headers(self) -> list[tuple[str, str]]:
         return self._req.headers.items()
-
-    def get_scheme(self) -> str:
-        return self._req.scheme
 
     def get_remote_addr(self) -> str:
         client = self._req.client
@@ -255,30 +251,10 @@ class Request:
     # -- environ ---------------------------------------------------------------
     @property
     def env(self) -> dict[str, Any]:
-        """A WSGI-like environ (PEP 3333 names), built on first use."""
+        """The request half of a WSGI environ (PEP 3333 names), built on first use
+        by the same builder as the WSGI mount's (:mod:`skitai.environ`)."""
         if self._env is None:
-            req = self._req
-            env: dict[str, Any] = {
-                "REQUEST_METHOD": req.method,
-                "SCRIPT_NAME": req.script_name,
-                "PATH_INFO": req.path_info,
-                "QUERY_STRING": req.query,
-                "SERVER_PROTOCOL": f"HTTP/{req.version}",
-                "SERVER_NAME": req.server[0] if req.server else "",
-                "SERVER_PORT": str(req.server[1]) if req.server else "",
-                "REMOTE_ADDR": req.client[0] if req.client else "",
-                "REMOTE_PORT": str(req.client[1]) if req.client else "",
-                "wsgi.url_scheme": req.scheme,
-            }
-            for key, value in req.headers:
-                if key == "content-type":
-                    env["CONTENT_TYPE"] = value
-                elif key == "content-length":
-                    env["CONTENT_LENGTH"] = value
-                else:
-                    name = "HTTP_" + key.upper().replace("-", "_")
-                    env[name] = f"{env[name]},{value}" if name in env else value
-            self._env = env
+            self._env = request_environ(self._req)
         return self._env
 
     # -- body ------------------------------------------------------------------
@@ -330,9 +306,6 @@ class Request:
             self._loaded = True
         return self._body or b""
 
-    def get_body(self) -> bytes:
-        return self.body
-
     def _parsed_body(self) -> Any:
         if self._data is None:
             media = self.get_content_type() or ""
@@ -360,7 +333,8 @@ class Request:
         """Form fields (urlencoded or multipart, files included); empty for other bodies."""
         media = self.get_content_type() or ""
         if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return self._parsed_body()
+            fields: Bag = self._parsed_body()
+            return fields
         return Bag()
 
     def dict(self) -> Any:
@@ -408,8 +382,6 @@ class Request:
         if self._bound:
             merged.update(self._bound)
         return merged
-
-    args = ARGS
 
     def cleanup(self) -> None:
         """End of request: remove temporary upload files nobody kept."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..compat import ResponseHeadAliases
 from ..responses.base import Response, parse_status
 from ..responses.errors import HttpError
 
@@ -20,7 +21,7 @@ __all__ = ["ResponseHead"]
 _REPEATABLE = frozenset({"set-cookie", "link", "vary", "www-authenticate"})
 
 
-class ResponseHead:
+class ResponseHead(ResponseHeadAliases):
     __slots__ = ("status", "reason", "headers")
 
     def __init__(self) -> None:
@@ -52,9 +53,6 @@ class ResponseHead:
 
     def throw(self, status: Any = "200 OK", detail: str = "") -> None:
         """Stop the request and answer ``status`` now (seed 004 ``response.throw``)."""
-        raise HttpError(status, detail or None)
-
-    def with_explain(self, status: Any = "200 OK", detail: str = "") -> None:
         raise HttpError(status, detail or None)
 
     def fault(self, message: str = "", code: int = 20000, debug: str | None = None,
@@ -115,10 +113,6 @@ class ResponseHead:
 
     def get_headers(self) -> list[tuple[str, str]]:
         return list(self.headers)
-
-    def hint_promise(self, uri: str) -> None:
-        """Tell HTTP/2 clients to preload ``uri`` (RFC 8288 Link; servers may push it)."""
-        self.append_header("Link", f"<{uri}>; rel=preload")
 
     __setitem__ = set_header
 

@@ -47,7 +47,7 @@ class Store(AttrAccess, MutableMapping[str, Any]):
 
     def incr(self, key: str, amount: int | float = 1) -> int | float:
         with self._lock:
-            value = self._data.get(key, 0) + amount
+            value: int | float = self._data.get(key, 0) + amount
             self._data[key] = value
             return value
 

@@ -57,7 +57,8 @@ class UploadedFile:
             with open(self._path, "rb") as file:
                 return file.read(size)
         self._spool.seek(0)
-        return self._spool.read(size)
+        data: bytes = self._spool.read(size)
+        return data
 
     def move(self, to: str) -> str:
         """Move the upload to the file path ``to``; returns it."""

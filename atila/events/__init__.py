@@ -1,12 +1,11 @@
 """Events: the names Atila emits and the per-app bus that delivers them.
 
-The lower-case constants (``@app.on(atila.request_failed)``, seed 004) live in
-:mod:`atila.events.legacy`; this package and ``atila`` re-export them.
+The lower-case constants (``@app.on(atila.request_failed)``) are old names;
+they live in :mod:`atila.compat`; ``atila`` re-exports them and this package
+answers them by name.
 """
 
 from .bus import EventBus, EventHub, event_key
-from .legacy import *  # noqa: F403 -- the seed-004 constants, listed in legacy.__all__
-from .legacy import __all__ as _LEGACY_NAMES
 from .names import LEGACY_ALIASES, Event, canonical
 
 __all__ = [
@@ -16,5 +15,13 @@ __all__ = [
     "LEGACY_ALIASES",
     "canonical",
     "event_key",
-    *_LEGACY_NAMES,
+    *LEGACY_ALIASES,
 ]
+
+
+def __getattr__(name: str) -> Event:
+    # NOTE: the old constants are attributes of atila.compat, which imports
+    # this package; reading them lazily keeps the import one-way.
+    if name in LEGACY_ALIASES:
+        return LEGACY_ALIASES[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

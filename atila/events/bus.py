@@ -73,12 +73,6 @@ class EventHub:
             return ()
         return tuple(bus for bus in self._buses if name in bus.subscriptions)
 
-    def bus_named(self, name: str) -> EventBus | None:
-        for bus in self._buses:
-            if bus.name == name:
-                return bus
-        return None
-
     def broadcast(self, name: str | Event, *args: Any, **kwargs: Any) -> int:
         """Deliver ``name`` to every registered app that listens to it (seed 004
         ``was.broadcast``); returns how many listeners were called or scheduled."""
@@ -170,6 +164,12 @@ class EventBus:
 
     def listeners(self, name: str | Event) -> tuple[Listener, ...]:
         return self._listeners.get(event_key(name), ())
+
+    def snapshot(self) -> dict[str, tuple[Listener, ...]]:
+        """Every key's listeners now (the hooks loader diffs two snapshots to
+        learn which listeners a module's hook registered)."""
+        with self._lock:
+            return dict(self._listeners)
 
     def clear(self) -> None:
         """Forget every listener (an app being reloaded registers them again)."""
@@ -268,6 +268,7 @@ class EventBus:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
+        task: asyncio.Future[Any] | Future[Any]
         if running is not None:
             task = running.create_task(_as_coroutine(awaitable))
         elif self._loop is not None and self._loop.is_running():

@@ -38,8 +38,8 @@ _ANY_METHODS = ("GET", "POST")
 #: never documented: HEAD follows GET, OPTIONS is answered by the router (CORS preflight)
 _HIDDEN_METHODS = frozenset({"HEAD", "OPTIONS"})
 _FORM_TYPES = ("application/x-www-form-urlencoded",)
-#: route option marking the app's own documentation routes
-INTERNAL_OPTION = "openapi_internal"
+#: ``@app.route(..., openapi=False)`` leaves a route out of the document
+INTERNAL_OPTION = "openapi"
 
 _ERROR_SCHEMA: JSONSchema = {
     "type": "object",
@@ -72,7 +72,8 @@ def openapi_path(template: str) -> str:
 
 
 def is_internal(rule: Rule) -> bool:
-    return bool(rule.options.get(INTERNAL_OPTION))
+    """True for a route kept out of the document (the docs routes themselves, or ``openapi=False``)."""
+    return rule.options.get(INTERNAL_OPTION, True) is False
 
 
 @dataclass

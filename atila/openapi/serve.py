@@ -90,10 +90,13 @@ def _mounted(app: Any, path: str) -> str:
     return full if full.startswith("/") else "/" + full
 
 
+_OWN_NAMES = frozenset({"openapi_document", "openapi_docs", "openapi_docs_static"})
+
+
 def _taken(app: Any, path: str) -> bool:
     """True when one of the app's own routes already answers ``GET path``."""
     match = app.router.match(path, "GET", None)
-    return match.status == 200 and match.rule is not None and not match.rule.options.get(INTERNAL_OPTION)
+    return match.status == 200 and match.rule is not None and match.rule.name not in _OWN_NAMES
 
 
 def add_doc_routes(app: Any) -> None:
@@ -104,7 +107,7 @@ def add_doc_routes(app: Any) -> None:
         return  # NOTE: a restarted app object keeps its routes across start-ups
     spec_path = getattr(app, "openapi_path", None) or DEFAULT_OPENAPI_PATH
     docs_path = getattr(app, "docs_path", DEFAULT_DOCS_PATH)
-    options = {INTERNAL_OPTION: True}
+    options = {INTERNAL_OPTION: False}
 
     def openapi_document(context: Any) -> Response:
         body = orjson.dumps(build_document(app), option=orjson.OPT_NON_STR_KEYS)

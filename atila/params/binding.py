@@ -106,14 +106,24 @@ class ParamSpec:
         path values win over both, so a client cannot swap the resource a
         permission check was made for.  Annotated parameters are converted and
         checked (path values are already converted by their converter).  A
-        body that is not a mapping (a JSON array) fills no arguments.
+        body that is not a mapping (a JSON array) has no names to bind: a
+        ``**kwargs`` handler, which asked for the body's values, gets a 400
+        rather than an empty dict; the whole body stays ``request.JSON``.
 
         Raises:
             ParamError: 400 naming the first missing or unexpected parameter or
-                the annotated parameter whose value does not fit.
+                the annotated parameter whose value does not fit, or a JSON body
+                that is not an object for a ``**kwargs`` handler.
         """
         merged: dict[str, Any] = dict(query) if query else {}
-        if body and isinstance(body, Mapping):
+        if body is not None and not isinstance(body, Mapping):
+            if self.var_keyword:
+                raise ParamError(
+                    400, f"the JSON body is {_json_kind(body)}, which cannot fill keyword parameters; "
+                    "send a JSON object (a handler taking no body parameters reads any JSON as request.JSON)",
+                    field="body", rule="object",
+                )
+        elif body:
             merged.update(body)
         if path_kwargs:
             merged.update(path_kwargs)
@@ -124,7 +134,9 @@ class ParamSpec:
                     raise ParamError(400, f"unexpected parameter: {key}", field=key, rule="unexpected")
         for name in self.required:
             if name not in merged:
-                raise ParamError(400, f"missing parameter: {name}", field=name, rule="required")
+                why = f" (the JSON body is {_json_kind(body)}, which names no parameters)" \
+                    if body is not None and not isinstance(body, Mapping) else ""
+                raise ParamError(400, f"missing parameter: {name}{why}", field=name, rule="required")
         if self.typed is not None:
             self.typed.check(merged, skip=path_kwargs)
         return merged
@@ -157,6 +169,18 @@ def _annotations(func: Callable[..., Any], params: list[inspect.Parameter], name
         for name in names
         if name in hints and hints[name] is not _NO_DEFAULT and not isinstance(hints[name], str)
     }
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null" if value is None else f"a {type(value).__name__}"
 
 
 def _describe(func: Callable[..., Any]) -> str:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from skitai.errors import HTTPError
+
 __all__ = ["ParamError"]
 
 
-class ParamError(Exception):
+class ParamError(HTTPError):
     """A request parameter is missing, unexpected or invalid.
 
     Example:
@@ -22,24 +24,20 @@ class ParamError(Exception):
     def __init__(
         self,
         status: int,
-        message: str,
+        detail: str,
         field: str | None = None,
         rule: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, detail, close=False)
         self.field = field
         self.rule = rule
 
+    def extra(self) -> dict[str, Any]:
+        return {"field": self.field, "rule": self.rule}
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON error body: status, message, and the field and rule when known."""
-        return {
-            "status": self.status,
-            "message": self.message,
-            "field": self.field,
-            "rule": self.rule,
-        }
+        return {"status": self.status, "message": self.detail, **self.extra()}
 
     def __repr__(self) -> str:
-        return f"ParamError({self.status}, {self.message!r}, field={self.field!r}, rule={self.rule!r})"
+        return f"ParamError({self.status}, {self.detail!r}, field={self.field!r}, rule={self.rule!r})"

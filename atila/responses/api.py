@@ -9,9 +9,13 @@ JSON is encoded with orjson (PERF: bytes straight to the responder).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import decimal
+import enum
 import json
 import traceback as traceback_module
+import uuid
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,40 +23,114 @@ import orjson
 
 from .base import Response
 
-__all__ = ["API", "Fault", "dumps_json", "JSON_HEADERS"]
+__all__ = ["API", "Fault", "dumps_json", "JSON_HEADERS", "UnencodableValue"]
 
 JSON_TYPE = "application/json"
 JSON_HEADERS = [("Content-Type", JSON_TYPE)]
 _XML_TYPES = ("application/xml", "text/xml")
 
 
+class UnencodableValue(TypeError):
+    """A value in a JSON answer that has no JSON form; names its place and type.
+
+    Why not ``str(value)`` or ``vars(value)``: the client would get a 200 with
+    ``"<object object at 0x...>"`` or ``{}`` where data was meant, and nobody
+    would be told.  The request answers 500 with this message instead.
+    """
+
+    def __init__(self, path: tuple[Any, ...], value: Any) -> None:
+        #: the keys and indexes leading to the value, outermost first
+        self.path = path
+        self.type_name = type(value).__qualname__
+        keys = [key for key in path if not isinstance(key, int)]
+        under = f" under key {keys[-1]!r}" if keys else ""
+        super().__init__(
+            f"cannot encode {self.type_name}{under} (at {_json_path(path)}) as JSON; return a str, "
+            "number, list or dict there, or give the class a to_dict() method"
+        )
+
+
+def _json_path(path: tuple[Any, ...]) -> str:
+    parts = ["$"]
+    for key in path:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        elif isinstance(key, str) and key.isidentifier():
+            parts.append(f".{key}")
+        else:
+            parts.append(f"[{key!r}]")
+    return "".join(parts)
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+_CONVERTERS = ("as_dict", "to_dict", "dict", "model_dump")
+
+
 def _default(value: Any) -> Any:
+    """The JSON form of a value orjson does not encode itself; the standard
+    library path (integers past 64 bits) needs the types orjson knows too."""
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    for name in ("as_dict", "to_dict", "dict", "model_dump"):
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    for name in _CONVERTERS:
         method = getattr(value, name, None)
         if callable(method):
             return method()
-    if hasattr(value, "__dict__"):
-        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
-    return str(value)
+    raise TypeError(f"{type(value).__qualname__} has no JSON form")
+
+
+def _locate(value: Any, path: tuple[Any, ...] = ()) -> UnencodableValue | None:
+    """The first value under ``value`` that has no JSON form (None: all have one)."""
+    if len(path) > 256:
+        return None  # NOTE: a cycle; let the encoder's own message stand
+    if isinstance(value, _JSON_SCALARS):
+        return None
+    items: Any
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = enumerate(value)
+    else:
+        try:
+            converted = _default(value)
+        except Exception:
+            return UnencodableValue(path, value)
+        return _locate(converted, path) if converted is not value else None
+    for key, item in items:
+        found = _locate(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def dumps_json(data: Any) -> bytes:
-    """JSON bytes; dict keys that are not str are converted, unknown objects
-    degrade to their dict or str form instead of failing the request."""
+    """JSON bytes; dict keys that are not str are converted.
+
+    Raises:
+        UnencodableValue: a value with no JSON form, naming where it is.
+    """
     try:
         return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
     except TypeError as exc:
         if "64-bit" not in str(exc):
-            raise
+            raise _locate(data) or exc from exc
     # NOTE: orjson refuses integers past 64 bits (a client can send /items/<huge>);
     # JSON has no such limit, so the standard library writes them.
-    return json.dumps(data, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return json.dumps(data, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except TypeError as exc:
+        raise _locate(data) or exc from exc
 
 
 def prefers_xml(accept: str | None) -> bool:
@@ -77,9 +155,25 @@ def _xml(value: Any, tag: str) -> str:
         return f"<{tag}/>"
     elif isinstance(value, bool):
         inner = "true" if value else "false"
-    else:
+    elif isinstance(value, (str, int, float, decimal.Decimal)):
         inner = escape(str(value))
+    else:
+        # NOTE: the JSON form (a date's ISO text, a dataclass's fields) so both
+        # encodings agree; dumps_xml has refused values without one already
+        return _xml(_default(value), tag)
     return f"<{tag}>{inner}</{tag}>"
+
+
+def dumps_xml(data: Any) -> bytes:
+    """XML bytes, ``<response>`` at the root.
+
+    Raises:
+        UnencodableValue: a value with no JSON form (the same rule as JSON).
+    """
+    found = _locate(data)
+    if found is not None:
+        raise found
+    return ('<?xml version="1.0" encoding="utf-8"?>' + _xml(data, "response")).encode("utf-8")
 
 
 def _tag(key: Any) -> str:
@@ -120,7 +214,7 @@ class API(Response):
     def prepare(self, context: Any) -> None:
         accept = context.request.get_header("accept") if context is not None and context.request else None
         if prefers_xml(accept):
-            self.body = ('<?xml version="1.0" encoding="utf-8"?>' + _xml(self.data, "response")).encode("utf-8")
+            self.body = dumps_xml(self.data)
             self.set_default_header("Content-Type", "application/xml; charset=utf-8")
         else:
             self.body = dumps_json(self.data)

@@ -16,21 +16,24 @@ from typing import Any
 
 import orjson
 
+from skitai.errors import HTTPError
+
 from .base import Response, parse_status
 
 __all__ = ["HttpError", "Error", "ErrorInfo", "error_response", "wants_html"]
 
 
-class HttpError(Exception):
+class HttpError(HTTPError):
     """Abort the request with ``status``.
 
     Seed forms: ``HttpError("400 Bad Request")``, ``HttpError("400 Bad Request",
     "missing user ID")``, ``HttpError("400 Bad Request", 40011, "missing user
     ID")`` (an int second argument is an application error code), status as int.
+    A handler's refusal is not a broken connection, so ``close`` is False.
 
     Example:
         >>> err = HttpError("404 Not Found", "no such document")
-        >>> err.status, err.message, err.detail
+        >>> err.status, err.reason, err.detail
         (404, 'Not Found', 'no such document')
     """
 
@@ -43,15 +46,22 @@ class HttpError(Exception):
         code: int | None = None,
         headers: list[tuple[str, str]] | None = None,
     ) -> None:
-        self.status, self.message = parse_status(status)
+        number, reason = parse_status(status)
         if isinstance(detail, int) and not isinstance(detail, bool):
             code, detail = detail, more
         elif more is not None and detail is not None:
             detail = f"{detail} {more}"
+        text = "" if detail is None else str(detail)
+        super().__init__(number, text, headers, close=False)
+        # NOTE: a custom phrase ("400 Bad Token") is kept, and no detail stays
+        # empty (the page then shows the phrase once, not twice).
+        self.reason = reason
+        self.detail = text
         self.code = code
-        self.detail = "" if detail is None else str(detail)
-        self.headers = list(headers or [])
-        super().__init__(f"{self.status} {self.message}" + (f": {self.detail}" if self.detail else ""))
+        self.args = (f"{number} {reason}" + (f": {text}" if text else ""),)
+
+    def extra(self) -> dict[str, Any]:
+        return {"errno": self.code} if self.code is not None else {}
 
 
 Error = HttpError

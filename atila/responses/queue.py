@@ -7,21 +7,35 @@ loop never waits on the thread: each ``put`` hands the chunk over with
 ``call_soon_threadsafe``.  ``put`` blocks the producer (not the loop) while
 ``maxsize`` chunks are waiting, so a slow client slows the producer down, and
 raises ``BrokenPipeError`` once the client has gone, which ends the producer.
+
+A producer that fails does not end the stream: the head is already out, so a
+complete-looking answer would tell the client the body is whole.  ``send``
+raises :class:`ProducerFailed` instead and the engine cuts the connection
+without the last chunk, which the client sees as an incomplete read.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from typing import Any, Callable
 
 from .base import Response, RunInThread, encode_chunk
 
-__all__ = ["Queue", "Channel"]
+__all__ = ["Queue", "Channel", "ProducerFailed"]
 
-logger = logging.getLogger("atila.responses")
 _END = None
+
+
+class ProducerFailed(RuntimeError):
+    """The producer of a streamed answer raised; its exception is the cause."""
+
+
+class _Failure:
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 class Channel:
@@ -56,11 +70,13 @@ class Channel:
             producer(self)
         except BrokenPipeError:
             return
-        except Exception:
-            logger.exception("Queue producer %r failed", producer)
+        except Exception as exc:
+            end: Any = _Failure(exc)
+        else:
+            # NOTE: a producer that forgot put(None) still ends the stream.
+            end = _END
         if not self.closed:
-            # NOTE: a producer that forgot put(None), or failed, still ends the stream.
-            self._loop.call_soon_threadsafe(self._items.put_nowait, _END)
+            self._loop.call_soon_threadsafe(self._items.put_nowait, end)
 
 
 class Queue(Response):
@@ -95,6 +111,8 @@ class Queue(Response):
                 item = await channel.get()
                 if item is _END or responder.closed:
                     break
+                if isinstance(item, _Failure):
+                    raise ProducerFailed(f"Queue producer {self.producer!r} failed: {item.error}") from item.error
                 chunk = encode_chunk(item)
                 if chunk:
                     await responder.write(chunk)

@@ -171,7 +171,7 @@ class Router:
         return self._explain(path, method, content_type)
 
     def _path_matches(self, path: str) -> list[tuple[Rule, dict[str, Any]]]:
-        found = [(rule, {}) for rule in self._static.get(path, ())]
+        found: list[tuple[Rule, dict[str, Any]]] = [(rule, {}) for rule in self._static.get(path, ())]
         end = path.find("/", 1)
         for rule in self._buckets.get(path[1:end] if end > 0 else path[1:], self._unbucketed):
             kwargs = rule.match_path(path)

@@ -8,19 +8,9 @@ through the context (``context.session``...) and app decorators
 
 from __future__ import annotations
 
-from typing import Any
-
 from .auth import AuthUser
 from .errors import MissingSecretKey, SecurityError
+from .integration import install
 from .tokens import generate_otp
 
 __all__ = ["install", "AuthUser", "SecurityError", "MissingSecretKey", "generate_otp"]
-
-
-def install(app: Any) -> None:
-    """Add the security context extensions, decorators and start-up checks to ``app``."""
-    # NOTE: imported here because the integration imports the pipeline, which
-    # imports this package's errors: a top-level import would be circular.
-    from .integration import install as install_security
-
-    install_security(app)

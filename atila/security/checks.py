@@ -1,7 +1,7 @@
 """Security checks that run before a handler, and the app decorators that add them.
 
 A route's checks are kept in one :class:`RouteChecks` attached to the handler
-as a single "before" item (``atila.pipeline.attach``), so they run in a fixed
+as a single "before" item (``atila.marks.attach``), so they run in a fixed
 order whatever order the decorators were written in: authenticate, CSRF,
 login, permission, testpass.  App-wide authentication and CORS run earlier,
 from the app's request hook (:func:`app_security_hook`).
@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from ..pipeline import attach
+from ..marks import attach
 from .auth import AuthUser, jwt_bearer_check, normalize_scheme
 from .cors import CorsPolicy, is_preflight
 from .csrf import UNSAFE_METHODS, submitted_token
@@ -99,9 +99,7 @@ def authenticate(context: Any, scheme: str) -> None:
 
 
 def set_user(context: Any, user: Any) -> None:
-    request = context.request
-    request.__dict__["user"] = user
-    context.__dict__["user"] = user
+    context.user = user
 
 
 def _bearer_check(context: Any) -> Callable[[str], AuthUser | str]:
@@ -118,7 +116,7 @@ def _bearer_check(context: Any) -> Callable[[str], AuthUser | str]:
         if result is not None and result is not True:
             return str(result) if not isinstance(result, bool) else "invalid token"
         # the handler accepted the token: its user, or the JWT's, or an anonymous bearer
-        user = context.request.__dict__.get("user")
+        user = context.request.user
         if isinstance(user, AuthUser) or user is not None:
             return user if isinstance(user, AuthUser) else AuthUser(str(user), app.security.realm(), user, "bearer")
         decoded = default(token)

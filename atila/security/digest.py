@@ -146,7 +146,7 @@ class DigestAuth:
             return False, False, "unknown user or unusable password"
 
         def h(text: str) -> str:
-            return hash_factory(text.encode("utf-8")).hexdigest()
+            return str(hash_factory(text.encode("utf-8")).hexdigest())
 
         if algorithm.upper().endswith("-SESS"):
             ha1 = h(f"{ha1}:{params['nonce']}:{params['cnonce']}")
@@ -161,7 +161,7 @@ class DigestAuth:
 
     def ha1(self, username: str, password: str, algorithm: str) -> str:
         """``H(username:realm:password)`` for a clear-text password."""
-        return DIGEST_ALGORITHMS[algorithm](f"{username}:{self.realm}:{password}".encode()).hexdigest()
+        return str(DIGEST_ALGORITHMS[algorithm](f"{username}:{self.realm}:{password}".encode()).hexdigest())
 
 
 def _quote(text: str) -> str:

@@ -2,41 +2,34 @@
 
 The security modules do not know how the framework writes responses, so they
 raise this with the status and headers the answer needs (401 with its
-``WWW-Authenticate`` challenge, 403, 421, 400 for a bad CSRF token) and the
-integration turns it into the framework's HTTP error.
+``WWW-Authenticate`` challenge, 403, 421, 400 for a bad CSRF token).  It is an
+engine :class:`~skitai.errors.HTTPError`, so the pipeline answers it like any
+other refusal without knowing the security package.
 """
 
 from __future__ import annotations
 
-from http import HTTPStatus
+from skitai.errors import HTTPError
 
 __all__ = ["SecurityError", "MissingSecretKey"]
 
 
-class SecurityError(Exception):
+class SecurityError(HTTPError):
     """A request refused for a security reason; ``status`` is what to answer.
 
     Example:
         >>> err = SecurityError(401, "password mismatch", [("WWW-Authenticate", 'Basic realm="x"')])
-        >>> err.status, err.reason
-        (401, 'Unauthorized')
+        >>> err.status, err.reason, err.detail
+        (401, 'Unauthorized', 'password mismatch')
     """
 
     def __init__(
         self,
         status: int,
-        message: str = "",
+        detail: str = "",
         headers: list[tuple[str, str]] | None = None,
     ) -> None:
-        try:
-            reason = HTTPStatus(status).phrase
-        except ValueError:
-            reason = "Error"
-        self.status = status
-        self.reason = reason
-        self.message = message or reason
-        self.headers = list(headers or [])
-        super().__init__(f"{status} {reason}: {self.message}")
+        super().__init__(status, detail, headers, close=False)
 
 
 class MissingSecretKey(RuntimeError):

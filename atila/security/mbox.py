@@ -44,7 +44,8 @@ class MessageStore(SignedCookieStore):
 
     @property
     def messages(self) -> list[list[Any]]:
-        return self.state.setdefault("m", [])
+        messages: list[list[Any]] = self.state.setdefault("m", [])
+        return messages
 
     def payload(self) -> dict[str, Any]:
         """The messages to keep: shown-once messages read by this request are left out."""

@@ -42,7 +42,8 @@ class SessionStore(SignedCookieStore):
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.state.setdefault("d", {})
+        data: dict[str, Any] = self.state.setdefault("d", {})
+        return data
 
     def payload(self) -> dict[str, Any]:
         return self.state if self.state.get("d") else {}
@@ -188,13 +189,18 @@ class Session(NamespacedStores[SessionStore]):
         self._active.extend_on_change()
 
     def keys(self) -> KeysView[str]:
-        return self._active.state.get("d", {}).keys()
+        return self._stored().keys()
 
     def values(self) -> ValuesView[Any]:
-        return self._active.state.get("d", {}).values()
+        return self._stored().values()
 
     def items(self) -> ItemsView[str, Any]:
-        return self._active.state.get("d", {}).items()
+        return self._stored().items()
+
+    def _stored(self) -> dict[str, Any]:
+        """The active namespace's values, without creating them (reading is not writing)."""
+        stored: dict[str, Any] = self._active.state.get("d", {})
+        return stored
 
     def has_key(self, key: str) -> bool:
         return key in self

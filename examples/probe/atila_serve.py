@@ -4,7 +4,7 @@ probe's JSON, form and multipart cases go through the framework's own parsers.
     python examples/probe/atila_serve.py --port 5000
     python ../shared/probes/http_probe.py --port 5000 --static-prefix /static/ \
         --static-file hello.txt --echo-path /echo --secret-rel ../secret.txt \
-        --secret-marker SKITAI-PROBE-SECRET-MARKER
+        --secret-marker SKITAI-PROBE-SECRET-MARKER --ws-path /ws
 """
 
 from __future__ import annotations
@@ -32,6 +32,12 @@ def echo(context, **params):
     if "h" in request.URL:
         context.response["X-Echo"] = request.URL["h"]
     return request.get_body()
+
+
+@app.route("/ws")
+@app.websocket(skitai.WS_CHANNEL | skitai.WS_NOTHREAD, 60)
+def ws(context: object, message: str | bytes) -> str | bytes:
+    return message
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Sans-I/O HTTP/1.1 request parsing and response framing.
+"""Sans-I/O HTTP/1.1 request parsing (the response side is :mod:`.framing`).
 
 Bytes go in through :meth:`RequestParser.feed`; parsed requests come out through
 callbacks on a *handler* (``on_head``, ``on_body``, ``on_end``).  No sockets, loop
@@ -14,24 +14,42 @@ chunk-extension floods, and the request-target forms.
 from __future__ import annotations
 
 import re
-from http import HTTPStatus
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import unquote_to_bytes
 
 import httptools
 
 from ..config import Limits
 from ..errors import HTTPError
+from .framing import frame_headers, status_line
 
-__all__ = ["RequestHead", "RequestParser", "ParserHandler", "status_line", "frame_headers"]
+__all__ = [
+    "RequestHead",
+    "RequestParser",
+    "ParserHandler",
+    "HTTP2Preface",
+    # the response side, re-exported so "the codec" names both directions
+    "status_line",
+    "frame_headers",
+]
 
-_HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]{0,5})?$")
+_HOST_VALUE = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]{0,5})?$")
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 #: bytes of chunk-size line and CRLFs we tolerate per chunk, beyond its extension
 _CHUNK_FRAMING = 40
 _METHOD_TOKEN = re.compile(rb"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}$")
-#: the header fields that decide framing; everything else is skipped with one lookup
-_FRAMING_FIELDS = {"host": 1, "content-length": 2, "transfer-encoding": 3, "expect": 4, "upgrade": 5}
+# The request fields that decide framing.  PERF: every other field is skipped
+# with one dict lookup; the kinds are small ints compared by value.
+_HOST, _LENGTH, _CODING, _EXPECT, _UPGRADE = range(1, 6)
+_FRAMING_FIELDS = {
+    "host": _HOST,
+    "content-length": _LENGTH,
+    "transfer-encoding": _CODING,
+    "expect": _EXPECT,
+    "upgrade": _UPGRADE,
+}
+#: how a request says it is the HTTP/2 connection preface (RFC 9113 3.4)
+_H2_PREFACE_LINE = b"PRI * HTTP/2.0"
 #: largest piece handed to llhttp at once
 _SLICE = 16 * 1024
 
@@ -71,12 +89,24 @@ class RequestHead:
         return self.chunked or bool(self.content_length)
 
 
-class ParserHandler(Protocol):
-    def body_limit(self, head: RequestHead) -> int:
-        """The largest body accepted for this request (the mount decides)."""
-        ...
+class HTTP2Preface(HTTPError):
+    """The client opened with the HTTP/2 connection preface (``PRI * HTTP/2.0``),
+    which no HTTP/1.1 parser can read: a 505 unless the protocol hands the
+    connection to an HTTP/2 implementation."""
 
-    def on_head(self, head: RequestHead) -> None: ...
+    def __init__(self) -> None:
+        super().__init__(
+            505,
+            "HTTP/2 is not enabled on this port: the client sent the HTTP/2 connection"
+            " preface (PRI * HTTP/2.0); this port speaks HTTP/1.1",
+        )
+
+
+class ParserHandler(Protocol):
+    def on_head(self, head: RequestHead) -> None:
+        """A head is complete.  The handler may call ``limit_body`` (before the
+        first body byte) and may raise ``HTTPError`` to refuse the request."""
+        ...
 
     def on_body(self, data: bytes) -> None: ...
 
@@ -106,29 +136,46 @@ class RequestParser:
         self._head: RequestHead | None = None
 
     # -- input -----------------------------------------------------------------
-    def feed(self, data: bytes) -> None:
-        """Parse bytes.  Raises HTTPError for anything the client got wrong,
-        ``httptools.HttpParserUpgrade`` (offset in ``args[0]``) on an Upgrade."""
+    def feed(self, data: bytes) -> bytes | None:
+        """Parse bytes.  Raises HTTPError for anything the client got wrong
+        (:class:`HTTP2Preface` for an HTTP/2 client) and re-raises what a handler
+        callback raised; no httptools exception leaves this method.
+
+        Returns None, or, after the head of an Upgrade (or CONNECT) request, the
+        bytes that followed it: they belong to the next protocol, not to HTTP/1.1.
+        """
         if len(data) <= _SLICE:
-            self._feed(data)
-            return
+            return self._feed(data)
         # NOTE: llhttp reports neither chunk extensions nor how far it got, so
         # large inputs go in slices and the chunked framing overhead is bounded
         # after each one (a 1 MiB extension is refused after a few slices).
         view = memoryview(data)
         for start in range(0, len(data), _SLICE):
-            self._feed(bytes(view[start:start + _SLICE]))
+            leftover = self._feed(bytes(view[start:start + _SLICE]))
+            if leftover is not None:
+                return leftover + data[start + _SLICE:]
+        return None
 
-    def _feed(self, data: bytes) -> None:
+    def limit_body(self, limit: int) -> None:
+        """Set the body limit of the request whose head was just reported (the
+        mounts that may answer it decide); a declared Content-Length above it is
+        refused at once, before ``100 Continue`` could invite the body."""
+        self._body_limit = limit
+        head = self._head
+        if head is not None and head.content_length is not None and head.content_length > limit:
+            raise HTTPError(413, _too_large(limit))
+
+    def _feed(self, data: bytes) -> bytes | None:
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
+            # one of our callbacks raised: hand on what it raised, not the wrapper
             cause = exc.__context__
-            if isinstance(cause, HTTPError):
-                raise cause from None
-            raise
-        except httptools.HttpParserUpgrade:
-            raise
+            if cause is None:
+                raise RuntimeError(f"HTTP parser callback failed: {exc}") from None
+            raise cause from None
+        except httptools.HttpParserUpgrade as exc:
+            return data[exc.args[0]:] if exc.args else b""
         except httptools.HttpParserInvalidMethodError as exc:
             # RFC 9110 9.1: a well-formed method we do not know is 501, garbage is 400
             method = data.lstrip(b"\r\n").split(b" ", 1)[0]
@@ -138,6 +185,8 @@ class RequestParser:
         except httptools.HttpParserInvalidURLError as exc:
             raise HTTPError(400, f"invalid request target: {exc}") from None
         except httptools.HttpParserError as exc:
+            if _is_http2_preface(data, exc):
+                raise HTTP2Preface() from None
             raise HTTPError(_status_of(exc), f"malformed request: {exc}") from None
         if self._chunked:
             self._fed_in_body += len(data)
@@ -147,6 +196,7 @@ class RequestParser:
             )
             if overhead > allowed:
                 raise HTTPError(400, "chunk extensions or trailers too large")
+        return None
 
     # -- httptools callbacks ---------------------------------------------------
     def on_message_begin(self) -> None:
@@ -180,9 +230,6 @@ class RequestParser:
         head.keep_alive = parser.should_keep_alive()
         self._parse_target(head, self._url)
         self._check_framing(head)
-        self._body_limit = self.handler.body_limit(head)
-        if head.content_length is not None and head.content_length > self._body_limit:
-            raise HTTPError(413, f"request body larger than {self._body_limit} bytes")
         self._head = head
         self._chunked = head.chunked
         self.in_body = head.has_body
@@ -191,7 +238,7 @@ class RequestParser:
     def on_body(self, body: bytes) -> None:
         self._body_bytes += len(body)
         if self._body_bytes > self._body_limit:
-            raise HTTPError(413, f"request body larger than {self._body_limit} bytes")
+            raise HTTPError(413, _too_large(self._body_limit))
         self.handler.on_body(body)
 
     def on_chunk_header(self) -> None:
@@ -229,20 +276,20 @@ class RequestParser:
             kind = _FRAMING_FIELDS.get(name)
             if kind is None:
                 continue
-            if kind == 1:
+            if kind == _HOST:
                 hosts += 1
-                if not _HOST.match(value.strip()):
+                if not _HOST_VALUE.match(value.strip()):
                     raise HTTPError(400, "invalid Host header")
-            elif kind == 2:
+            elif kind == _LENGTH:
                 lengths.extend(v.strip(" \t") for v in value.split(","))
-            elif kind == 3:
+            elif kind == _CODING:
                 codings.extend(v.strip(" \t").lower() for v in value.split(","))
-            elif kind == 4:
+            elif kind == _EXPECT:
                 if value.strip(" \t").lower() == "100-continue":
                     head.expect_continue = True
                 else:
                     raise HTTPError(417, f"unsupported expectation: {value.strip()}", close=False)
-            else:
+            else:  # _UPGRADE
                 head.upgrade = value.strip()
         if hosts > 1:
             raise HTTPError(400, "more than one Host header")
@@ -273,55 +320,13 @@ def _status_of(exc: Exception) -> int:
     return 400
 
 
-# -- response framing ------------------------------------------------------------
-_STATUS_LINES: dict[tuple[str, int], bytes] = {}
+def _is_http2_preface(data: bytes, exc: Exception) -> bool:
+    """llhttp stops on ``PRI * HTTP/2.0`` with its own "Pause on PRI/Upgrade"."""
+    return data.lstrip(b"\r\n").startswith(_H2_PREFACE_LINE) or "PRI/Upgrade" in str(exc)
 
 
-def status_line(version: str, status: int) -> bytes:
-    """``b"HTTP/1.1 200 OK\\r\\n"``, cached (PERF: no formatting per response)."""
-    key = (version, status)
-    line = _STATUS_LINES.get(key)
-    if line is None:
-        try:
-            phrase = HTTPStatus(status).phrase
-        except ValueError:
-            phrase = "Unknown"
-        line = f"HTTP/{version} {status} {phrase}\r\n".encode("latin-1")
-        _STATUS_LINES[key] = line
-    return line
-
-
-def frame_headers(headers: Any) -> tuple[str, int | None, bool, bool]:
-    """Join app header fields into one block, refusing CR, LF and NUL anywhere.
-
-    Returns (block, content_length or None, has_transfer_encoding, close).
-    Hop-by-hop ``Connection``/``Keep-Alive`` fields are the engine's to write
-    (RFC 9112 9.6): they are left out, and an app's ``Connection: close`` is
-    reported as ``close``.  Raises ValueError when a field would split the
-    response (uvicorn CVE-2020-7695).
-    """
-    lines = []
-    length: int | None = None
-    has_te = False
-    close = False
-    for name, value in headers:
-        if type(value) is not str:
-            value = str(value)
-        kind = _RESPONSE_FIELDS.get(name.lower())
-        if kind is not None:
-            if kind == 1:
-                length = int(value)
-            elif kind == 2:
-                has_te = True
-            else:
-                close = close or "close" in value.lower()
-                continue
-        lines.append(f"{name}: {value}\r\n")
-    block = "".join(lines)
-    count = len(lines)
-    if block.count("\r") != count or block.count("\n") != count or "\x00" in block:
-        raise ValueError("CR, LF or NUL in a response header")
-    return block, length, has_te, close
-
-
-_RESPONSE_FIELDS = {"content-length": 1, "transfer-encoding": 2, "connection": 3, "keep-alive": 4}
+def _too_large(limit: int) -> str:
+    return (
+        f"request body larger than {limit} bytes (the limit is the mount's"
+        " pref.max_client_body_size, or skitai.run(max_body_size=...) for every mount)"
+    )

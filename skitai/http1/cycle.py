@@ -1,32 +1,48 @@
 """One request/response exchange on an HTTP/1.1 connection: the Responder.
 
-The cycle frames what a mount answers (Content-Length or chunked, HEAD without
-body, ``Connection`` semantics of RFC 9112 9.3) and hands bytes to its
-connection.  It never touches the socket itself.
+The HTTP/1.1 rules of an answer (Content-Length or chunked, HEAD and 204/304
+without body, the ``Connection`` field of RFC 9112 9.3, ``100 Continue``) are
+the sans-I/O framing module's (:func:`~skitai.http1.framing.whole_head`,
+:func:`~skitai.http1.framing.stream_head`); the cycle keeps the state of one
+exchange (started, finished, how much of the body is still owed) and hands
+bytes to its connection.  It never touches the socket itself.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from ..contract import HeaderList, Request
+from ..contract import BodyFeed, HeaderList, Request, UpgradeFactory
 from ..errors import ClientGone
-from .codec import RequestHead, frame_headers, status_line
+from ..mounts.table import Candidates
+from .codec import RequestHead
+from .framing import (
+    CHUNK_END,
+    CHUNKED,
+    CONTENT_LENGTH,
+    CONTINUE,
+    LAST_CHUNK,
+    NO_BODY,
+    chunk_head,
+    frame_chunk,
+    frame_headers,
+    stream_head,
+    whole_head,
+)
 
 if TYPE_CHECKING:
     from .protocol import H1Protocol
 
 __all__ = ["Cycle"]
 
-_NO_BODY_STATUS = frozenset({204, 304}) | frozenset(range(100, 200))
-_SENDFILE_CHUNK = 256 * 1024
 #: bodies up to this size are joined to their head (one small copy beats writev)
 _JOIN_LIMIT = 16 * 1024
 
 
 class Cycle:
+    """The :class:`~skitai.contract.Responder` of one request, and what the
+    connection and the dispatcher need to know about that exchange."""
+
     __slots__ = (
         "conn",
         "request",
@@ -44,9 +60,13 @@ class Cycle:
         "continue_sent",
         "upgrade_to",
         "candidates",
+        "body",
     )
 
-    def __init__(self, conn: "H1Protocol", request: Request, head: RequestHead, now: float) -> None:
+    def __init__(
+        self, conn: H1Protocol, request: Request, head: RequestHead, now: float, candidates: Candidates,
+        body: BodyFeed,
+    ) -> None:
         self.conn = conn
         self.request = request
         self.head = head
@@ -61,9 +81,11 @@ class Cycle:
         self._remaining: int | None = None
         self._head_only = head.method == "HEAD"
         self.continue_sent = False
-        self.upgrade_to: Callable[[Any, bytes], Any] | None = None
-        #: the mounts that may answer, in order (chosen by the protocol at head time)
-        self.candidates: list[Any] = []
+        self.upgrade_to: UpgradeFactory | None = None
+        #: the mounts that may answer, in order (matched by the protocol at head time)
+        self.candidates = candidates
+        #: the request body, seen from the protocol's side (it feeds it)
+        self.body = body
 
     # -- Responder -------------------------------------------------------------
     def respond(self, status: int, headers: HeaderList, body: bytes = b"") -> None:
@@ -71,27 +93,29 @@ class Cycle:
         if framed is None:
             return
         block, length, has_te = framed
-        if has_te or (length is not None and length != len(body) and not self._head_only):
-            self._refuse(ValueError("app set framing headers that do not match its body"))
+        conn = self.conn
+        if conn.closing:
+            self.keep_alive = False
+        try:
+            head, send = whole_head(
+                status, block, length, has_te, len(body), head_only=self._head_only,
+                version=self.request.version, keep_alive=self.keep_alive,
+                # observability hook: the X-Request-ID line joins the Date/Server preamble
+                preamble=conn.state.date_header + conn.state.observer.header(self.request),
+            )
+        except ValueError as exc:
+            self._refuse(exc)
             return
         self.started = True
         self.status = status
-        if status in _NO_BODY_STATUS:
-            body = b""
-        elif length is None and (body or not self._head_only):
-            # NOTE: an empty answer to HEAD says nothing about the GET body's size
-            # (Werkzeug answers HEAD of a stream with no body), and RFC 9110 8.6
-            # forbids a Content-Length that differs from the GET one: omit it.
-            block += f"content-length: {len(body)}\r\n"
-        head = self._head_bytes(status, block)
-        if not body or self._head_only:
-            self.conn.write(head)
+        if not send:
+            conn.write(head)
         elif len(body) <= _JOIN_LIMIT:
-            self.conn.write(head + body)
+            conn.write(head + body)
             self.sent = len(body)
         else:
             # PERF: a large body (a cached static file) goes out by writev, uncopied.
-            self.conn.writelines((head, body))
+            conn.writelines((head, body))
             self.sent = len(body)
         self._finish()
 
@@ -100,24 +124,25 @@ class Cycle:
         if framed is None:
             return
         block, length, has_te = framed
-        if has_te:
-            self._refuse(ValueError("apps must not set Transfer-Encoding; the engine frames bodies"))
+        conn = self.conn
+        try:
+            head, framing, self.keep_alive = stream_head(
+                status, block, length, has_te, head_only=self._head_only, version=self.request.version,
+                keep_alive=self.keep_alive, closing=conn.closing,
+                preamble=conn.state.date_header + conn.state.observer.header(self.request),  # observability hook
+            )
+        except ValueError as exc:
+            self._refuse(exc)
             return
         self.started = True
         self.status = status
-        if status == 101:
-            self.keep_alive = True
-        elif status in _NO_BODY_STATUS:
+        if framing is NO_BODY:
             self._remaining = 0
-        elif length is not None:
+        elif framing is CONTENT_LENGTH:
             self._remaining = length
-        elif self.request.version == "1.1":
+        elif framing is CHUNKED:
             self._chunked = True
-            if not self._head_only:
-                block += "transfer-encoding: chunked\r\n"
-        else:
-            self.keep_alive = False  # HTTP/1.0: the close delimits the body
-        self.conn.write(self._head_bytes(status, block))
+        conn.write(head)
 
     async def write(self, data: bytes) -> None:
         if not self.started:
@@ -133,7 +158,7 @@ class Cycle:
             self._remaining -= size
         self.sent += size
         if self._chunked:
-            self.conn.write(b"%x\r\n%b\r\n" % (size, data))
+            self.conn.write(frame_chunk(data))
         else:
             self.conn.write(data)
         await self.conn.drain()
@@ -146,13 +171,13 @@ class Cycle:
         if count <= 0 or self._head_only:
             return
         if self._chunked:
-            self.conn.write(b"%x\r\n" % count)
+            self.conn.write(chunk_head(count))
         if self._remaining is not None:
             self._remaining -= count
         await self.conn.sendfile(file, offset, count)
         self.sent += count
         if self._chunked:
-            self.conn.write(b"\r\n")
+            self.conn.write(CHUNK_END)
 
     def end(self) -> None:
         if not self.started:
@@ -164,10 +189,10 @@ class Cycle:
             # waiting for bytes that never come: the only safe end is a close.
             self.keep_alive = False
         if self._chunked and not self._head_only and not self.closed:
-            self.conn.write(b"0\r\n\r\n")
+            self.conn.write(LAST_CHUNK)
         self._finish()
 
-    def upgrade(self, protocol_factory: Callable[[Any, bytes], Any]) -> None:
+    def upgrade(self, protocol_factory: UpgradeFactory) -> None:
         if self.status != 101:
             raise RuntimeError("upgrade() needs start(101, ...) first")
         self.upgrade_to = protocol_factory
@@ -187,31 +212,9 @@ class Cycle:
             self.keep_alive = False
         return block, length, has_te
 
-    def _head_bytes(self, status: int, block: str) -> bytes:
-        conn = self.conn
-        if conn.closing:
-            self.keep_alive = False
-        if status == 101:
-            connection = "connection: upgrade\r\n"
-        elif not self.keep_alive:
-            connection = "connection: close\r\n"
-        elif self.request.version == "1.0":
-            connection = "connection: keep-alive\r\n"
-        else:
-            connection = ""
-        return b"".join(
-            (
-                status_line("1.1", status),
-                conn.server.date_header,
-                conn.server.observer.header(self.request),  # observability hook: X-Request-ID
-                (block + connection).encode("latin-1"),
-                b"\r\n",
-            )
-        )
-
     def _refuse(self, exc: Exception) -> None:
         """The app produced a head we will not write: log it and answer 500."""
-        self.conn.server.logs.error(f"refused response head for {self.request.method} {self.request.path}: {exc}")
+        self.conn.state.logs.error(f"refused response head for {self.request.method} {self.request.path}: {exc}")
         self.respond(500, [("content-type", "text/plain; charset=utf-8")], b"Internal Server Error")
 
     def _finish(self) -> None:
@@ -219,21 +222,12 @@ class Cycle:
             self.finished = True
             self.conn.cycle_finished(self)
 
+    def abort(self) -> None:
+        """Drop the connection: a started answer cannot be finished or corrected."""
+        self.conn.transport.close()
+
     def continue_(self) -> None:
         """Send ``100 Continue`` the first time the app reads an expecting body."""
         if not self.continue_sent and not self.started:
             self.continue_sent = True
-            self.conn.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-
-
-async def read_file_chunks(file: Any, offset: int, count: int) -> Any:
-    """Fallback for loops without ``sendfile`` (uvloop): pread in slices."""
-    fd = file.fileno()
-    while count > 0:
-        data = os.pread(fd, min(count, _SENDFILE_CHUNK), offset)
-        if not data:
-            raise OSError("file shrank while it was being sent")
-        offset += len(data)
-        count -= len(data)
-        yield data
-        await asyncio.sleep(0)
+            self.conn.write(CONTINUE)

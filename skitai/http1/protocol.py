@@ -4,45 +4,49 @@ request cycles, and keeps time.
 Responsibilities that live here and nowhere else: keep-alive, pipelining (requests
 answered strictly in order, at most ``max_pipeline`` buffered), read/write
 back-pressure, the deadlines of :class:`skitai.config.Limits` (checked by the
-server's once-a-second sweep, so the hot path arms no timers), and the Upgrade
-hand-off.
+server's once-a-second sweep, so the hot path arms no timers), the mount-table
+match of each request head (which also decides its body limit), and the two
+hand-offs: Upgrade (:meth:`H1Protocol._hand_off`) and the HTTP/2 preface
+(:meth:`H1Protocol._preface_received`).
+
+The protocol sees the server only through its :class:`skitai.server_state.ServerState`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
-from typing import TYPE_CHECKING, Any
-
-import httptools
+from typing import Any, AsyncIterator
 
 from ..body import EMPTY_BODY, StreamBody
-from ..contract import Headers, Request
+from ..contract import BodyFeed, Headers, Request, UpgradeTarget
 from ..errors import ClientGone, HTTPError
-from .codec import RequestHead, RequestParser
-from .cycle import Cycle, read_file_chunks
+from ..server_state import ServerState
+from .codec import HTTP2Preface, RequestHead, RequestParser
+from .cycle import Cycle
+from .framing import error_response
 
-if TYPE_CHECKING:
-    from ..server import Server
-
-__all__ = ["H1Protocol", "LAST_CALL"]
+__all__ = ["H1Protocol", "LAST_CALL", "read_file_chunks"]
 
 #: seconds an idle connection may still bring a request once shutdown began
 LAST_CALL = 0.5
+_SENDFILE_CHUNK = 256 * 1024
 
 
 class H1Protocol(asyncio.Protocol):
-    def __init__(self, server: "Server") -> None:
-        self.server = server
-        self.limits = server.config.limits
-        self.loop = server.loop
+    """One HTTP/1.1 connection."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.limits = state.limits
+        self.loop = state.loop
         self.transport: Any = None
         self.parser = RequestParser(self, self.limits)
         self.cycle: Cycle | None = None  # the one being answered
         self.pipeline: deque[Cycle] = deque()
         self.reading: Cycle | None = None  # the one whose body is arriving
         self.closing = False
-        self._candidates: list[Any] = []
         self._client: tuple[str, int] | None = None
         self._local: tuple[str, int] | None = None
         self._scheme = "http"
@@ -63,16 +67,16 @@ class H1Protocol(asyncio.Protocol):
         self._local = _address(transport.get_extra_info("sockname"))
         if transport.get_extra_info("sslcontext") is not None:
             self._scheme = "https"
-        self.idle_deadline = self.server.now + self.limits.header_timeout
-        self.server.connection_opened(self)
+        self.idle_deadline = self.state.now + self.limits.header_timeout
+        self.state.connection_opened(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.server.connection_closed(self)
+        self.state.connection_closed(self)
         gone = ClientGone("client disconnected")
         for cycle in (self.cycle, *self.pipeline):
             if cycle is not None:
                 cycle.closed = True
-                body = cycle.request.body
+                body = cycle.body
                 if body is not EMPTY_BODY:
                     body.fail(gone)
         self.pipeline.clear()
@@ -81,27 +85,31 @@ class H1Protocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.head_deadline == 0.0 and not self.parser.in_body:
-            self.head_deadline = self.server.now + self.limits.header_timeout
+            self.head_deadline = self.state.now + self.limits.header_timeout
             self.idle_deadline = 0.0
         try:
-            self.parser.feed(data)
+            leftover = self.parser.feed(data)
+        except HTTP2Preface as exc:
+            self._preface_received(exc, data)
         except HTTPError as exc:
             self._protocol_error(exc)
-        except httptools.HttpParserUpgrade as exc:
-            self._upgrade_data = data[exc.args[0]:] if exc.args else b""
-            self.transport.pause_reading()
-            self._read_paused = True
+        else:
+            if leftover is not None:
+                # the bytes after an Upgrade head are the next protocol's
+                self._upgrade_data = leftover
+                self.transport.pause_reading()
+                self._read_paused = True
         if self._upgrading is not None:
             # dispatched only now, so the hand-off knows which bytes follow the head
             cycle, self._upgrading = self._upgrading, None
-            self.server.dispatch(cycle)
+            self.state.dispatch(cycle)
 
     def eof_received(self) -> bool | None:
         # A half-closed client still gets the answers to what it sent.
         return self.cycle is not None or bool(self.pipeline)
 
     def pause_writing(self) -> None:
-        self._write_paused_at = self.server.now or 1.0
+        self._write_paused_at = self.state.now or 1.0
 
     def resume_writing(self) -> None:
         self._write_paused_at = 0.0
@@ -110,26 +118,33 @@ class H1Protocol(asyncio.Protocol):
             drain.set_result(None)
 
     # -- codec callbacks -------------------------------------------------------
-    def body_limit(self, head: RequestHead) -> int:
-        self._candidates = candidates = self.server.table.match(head.path)
-        # A mount's own limit (pref.max_client_body_size) replaces the engine default,
-        # lower or higher; mounts without one (static folders) do not vote.  Where
-        # several mounts share the prefix the most generous own limit wins, since
-        # any of them may end up answering.
-        limit: int | None = None
-        for mount in candidates:
-            own = getattr(mount, "body_limit", None)
-            if own is not None and (limit is None or own > limit):
-                limit = own
-        return self.limits.max_body_size if limit is None else limit
-
     def on_head(self, head: RequestHead) -> None:
-        self.head_deadline = 0.0
+        """A request head is complete: match it, limit its body, answer it.
+
+        NOTE (re-entrancy): this runs inside httptools' ``on_headers_complete``
+        callback, and so does everything a synchronous answer does: the mount's
+        ``handle``, ``respond``, ``cycle_finished``, the access log and, on a
+        pipelined connection, the dispatch of the next buffered request.  That
+        is the speed design (no Task, no hop through the loop for a handler that
+        never awaits), so keep it.  What it implies: nothing here may feed the
+        parser again; an exception escaping from a mount was already turned into
+        a 500 by the dispatcher; an ``HTTPError`` raised here (the 413 of
+        ``limit_body``) leaves through ``RequestParser.feed`` and is answered by
+        ``_protocol_error`` like any framing error.
+        """
+        # The match step: the mounts that may answer this path, in order.  It
+        # comes first because their limit decides how much body is accepted.
+        candidates = self.state.match(head.path)
+        body: BodyFeed
+        stream: StreamBody | None = None
         if head.has_body:
-            body: Any = StreamBody(self.loop, head.content_length, self)
-            self.body_started = self.server.now
+            limit = candidates.body_limit
+            self.parser.limit_body(self.limits.max_body_size if limit is None else limit)
+            body = stream = StreamBody(self.loop, head.content_length, self)
+            self.body_started = self.state.now
         else:
             body = EMPTY_BODY
+        self.head_deadline = 0.0
         request = Request(
             head.method,
             head.raw_path,
@@ -142,16 +157,15 @@ class H1Protocol(asyncio.Protocol):
             self._local,
             body,
         )
-        cycle = Cycle(self, request, head, self.loop.time())
-        cycle.candidates = self._candidates
-        if head.has_body:
+        cycle = Cycle(self, request, head, self.loop.time(), candidates, body)
+        if stream is not None:
             self.reading = cycle
             if head.expect_continue:
-                body._on_first_read = cycle.continue_
+                stream._on_first_read = cycle.continue_
         if self.cycle is None:
             self.cycle = cycle
             if head.upgrade is None:
-                self.server.dispatch(cycle)
+                self.state.dispatch(cycle)
             else:
                 self._upgrading = cycle
         else:
@@ -162,12 +176,12 @@ class H1Protocol(asyncio.Protocol):
     def on_body(self, data: bytes) -> None:
         reading = self.reading
         if reading is not None:
-            reading.request.body.feed(data)
+            reading.body.feed(data)
 
     def on_end(self) -> None:
         reading, self.reading = self.reading, None
         if reading is not None:
-            reading.request.body.feed_eof()
+            reading.body.feed_eof()
 
     # -- used by cycles and bodies --------------------------------------------
     def write(self, data: bytes) -> None:
@@ -192,7 +206,7 @@ class H1Protocol(asyncio.Protocol):
             await self.loop.sendfile(self.transport, file, offset, count)
             return
         except (NotImplementedError, AttributeError, RuntimeError, TypeError):
-            pass  # uvloop and TLS transports: copy through user space
+            pass  # uvloop and TLS transports: copy through user space (pread, not sendfile)
         async for data in read_file_chunks(file, offset, count):
             self.write(data)
             await self.drain()
@@ -209,13 +223,13 @@ class H1Protocol(asyncio.Protocol):
 
     def cycle_finished(self, cycle: Cycle) -> None:
         # observability hook: access log line, metrics, request listeners
-        self.server.observer.finished(cycle, self.loop.time() - cycle.started_at)
+        self.state.observer.finished(cycle, self.loop.time() - cycle.started_at)
         if cycle.upgrade_to is not None:
             self._hand_off(cycle)
             return
         if self.transport.is_closing():
             return
-        body = cycle.request.body
+        body = cycle.body
         if body is not EMPTY_BODY and not body.complete:
             if cycle.head.expect_continue and not cycle.continue_sent or self._pending_error:
                 cycle.keep_alive = False
@@ -226,11 +240,11 @@ class H1Protocol(asyncio.Protocol):
         if self.pipeline:
             self.cycle = self.pipeline.popleft()
             self.resume_reading()
-            self.server.dispatch(self.cycle)
+            self.state.dispatch(self.cycle)
         elif self._pending_error is not None:
             self._send_error(self._pending_error)
         else:
-            self.idle_deadline = self.server.now + self.limits.keepalive_timeout
+            self.idle_deadline = self.state.now + self.limits.keepalive_timeout
             if self.reading is not None and not self.reading.finished:
                 self.idle_deadline = 0.0
 
@@ -240,7 +254,7 @@ class H1Protocol(asyncio.Protocol):
         self.pause_reading()
         reading = self.reading
         if reading is not None:
-            reading.request.body.fail(exc)
+            reading.body.fail(exc)
         target = reading if reading is not None and reading is self.cycle else None
         if target is not None and not target.started:
             target.keep_alive = False
@@ -255,13 +269,24 @@ class H1Protocol(asyncio.Protocol):
         cycle.respond(exc.status, _error_headers(), exc.detail.encode("utf-8", "replace"))
 
     def _send_error(self, exc: HTTPError) -> None:
-        body = exc.detail.encode("utf-8", "replace")
-        head = (
-            f"HTTP/1.1 {exc.status} {exc.reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n"
-        ).encode("latin-1") + self.server.observer.header(None)  # observability hook: X-Request-ID
-        self.write(head + self.server.date_header + b"\r\n" + body)
+        """Answer a refused request no cycle can answer (none is in progress), and close."""
+        # observability hook: an X-Request-ID on this answer too
+        self.write(error_response(exc.status, exc.detail, self.state.date_header + self.state.observer.header(None)))
         self.transport.close()
+
+    def _preface_received(self, exc: HTTP2Preface, data: bytes) -> None:
+        """The client opened with the HTTP/2 connection preface (prior knowledge,
+        RFC 9113 3.3): the one place that decides what becomes of it.
+
+        ``data`` is the read in which the parser stopped: the end of the preface
+        (all of it when the client sent the preface in one segment, as clients
+        do) and whatever HTTP/2 frames followed.  HTTP/2 is not served on this
+        port: log it (a misconfigured client or proxy is worth seeing) and answer
+        505.  An HTTP/2 implementation replaces this with its hand-off.
+        """
+        peer = f"{self._client[0]}:{self._client[1]}" if self._client else "a client"
+        self.state.logs.error(f"{peer} sent the HTTP/2 connection preface; HTTP/2 is not enabled on this port (505)")
+        self._protocol_error(exc)
 
     def check_timeouts(self, now: float) -> None:
         """Called about once a second by the server."""
@@ -276,7 +301,7 @@ class H1Protocol(asyncio.Protocol):
             self.transport.close()
         elif self.reading is not None and not self._read_paused:
             elapsed = now - self.body_started
-            received = self.reading.request.body.received
+            received = self.reading.body.received
             if elapsed > self.limits.body_grace and received < self.limits.min_body_rate * elapsed:
                 self._timeout_error("request body arriving too slowly")
 
@@ -284,7 +309,7 @@ class H1Protocol(asyncio.Protocol):
         exc = HTTPError(408, detail)
         if self.cycle is not None and self.cycle.started:
             if self.reading is not None:
-                self.reading.request.body.fail(exc)
+                self.reading.body.fail(exc)
             self.transport.close()
         else:
             self._protocol_error(exc)
@@ -302,17 +327,27 @@ class H1Protocol(asyncio.Protocol):
         self.closing = True
         if self.transport is None or self.cycle is not None or self.head_deadline:
             return
-        last_call = self.server.now + LAST_CALL
+        last_call = self.state.now + LAST_CALL
         if not self.idle_deadline or self.idle_deadline > last_call:
             self.idle_deadline = last_call
 
+    def abort(self) -> None:
+        """Drop the connection now (the server's drain is over)."""
+        if self.transport is not None:
+            self.transport.abort()
+
     def _hand_off(self, cycle: Cycle) -> None:
+        """Give the transport to the protocol the mount's upgrade factory builds
+        (see :class:`skitai.contract.UpgradeFactory`); this connection leaves the
+        server's count, and the new protocol may rejoin it through the state."""
         leftover = self._upgrade_data or b""
         self._upgrade_data = None
         factory = cycle.upgrade_to
         assert factory is not None
-        self.server.connection_closed(self)
+        self.state.connection_closed(self)
         protocol = factory(self.transport, leftover)
+        if isinstance(protocol, UpgradeTarget):
+            protocol.connection_handed_off(cycle.request, self.state)
         self.transport.set_protocol(protocol)
         self.transport.resume_reading()
 
@@ -326,3 +361,15 @@ def _address(value: Any) -> tuple[str, int] | None:
         return (str(value[0]), int(value[1]))
     return None
 
+
+async def read_file_chunks(file: Any, offset: int, count: int) -> AsyncIterator[bytes]:
+    """Fallback for loops without ``sendfile`` (uvloop): pread in slices."""
+    fd = file.fileno()
+    while count > 0:
+        data = os.pread(fd, min(count, _SENDFILE_CHUNK), offset)
+        if not data:
+            raise OSError("file shrank while it was being sent")
+        offset += len(data)
+        count -= len(data)
+        yield data
+        await asyncio.sleep(0)

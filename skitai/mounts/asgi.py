@@ -1,4 +1,5 @@
-"""ASGI 3 apps (Starlette, FastAPI, Django's ASGIHandler, raw apps): http and lifespan.
+"""ASGI 3 apps (Starlette, FastAPI, Django's ASGIHandler, raw apps): http and lifespan
+(``websocket`` scopes: :mod:`.asgi_websocket`).
 
 PERF: this path is compared with uvicorn running the same app, so a request costs
 one scope dict, two small bound objects (``receive`` and ``send``) and no queue,
@@ -170,24 +171,42 @@ class Send:
 
 
 class Lifespan:
-    """Runs the ASGI lifespan protocol for one app, once per worker."""
+    """Runs the ASGI lifespan protocol for one app, once per worker.
 
-    def __init__(self, app: ASGIApp, state: dict[str, Any]) -> None:
+    Like uvicorn's ``lifespan="auto"``: an app that raises before it has read
+    the first lifespan message does not support lifespan (most often "unsupported
+    scope type") and is served without one, which is logged at info with the
+    traceback.  An app that took part and then crashed has a broken lifespan:
+    that goes to the engine's error log with the traceback.
+    """
+
+    def __init__(self, app: ASGIApp, state: dict[str, Any], engine: Engine | None = None) -> None:
         self.app = app
         self.state = state
+        self.engine = engine
         self.inbox: asyncio.Queue[Message] = asyncio.Queue()
         self.replies: asyncio.Queue[Message] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
         self.supported = True
+        #: True once the app has asked for a lifespan message
+        self.joined = False
+
+    async def receive(self) -> Message:
+        self.joined = True
+        return await self.inbox.get()
 
     async def run(self) -> None:
         scope = {"type": "lifespan", "asgi": ASGI_VERSION, "state": self.state}
         try:
-            await self.app(scope, self.inbox.get, self.replies.put)
-        except Exception as exc:  # any failure means "no lifespan"
-            # NOTE: like uvicorn's lifespan="auto": an app that raises on a lifespan
-            # scope (most often "unsupported scope type") simply has no lifespan.
-            log.debug("ASGI app %r does not support lifespan: %r", self.app, exc)
+            await self.app(scope, self.receive, self.replies.put)
+        except Exception as exc:  # any failure ends the lifespan; how loudly depends on when
+            if not self.joined:
+                log.info("ASGI app %r does not support the lifespan protocol; serving it without"
+                         " startup and shutdown events", self.app, exc_info=exc)
+            elif self.engine is not None:
+                self.engine.log_error(f"ASGI lifespan of {self.app!r} crashed", exc_info=exc)
+            else:
+                log.error("ASGI lifespan of %r crashed", self.app, exc_info=exc)
         finally:
             self.supported = False
             self.replies.put_nowait({"type": "lifespan.unsupported"})
@@ -230,6 +249,11 @@ class ASGIMount(AppMount):
         self._lifespan: Lifespan | None = None
 
     def handle(self, request: Request, responder: Responder) -> Any:
+        if request.method == "GET" and request.headers.get("upgrade") is not None:
+            # WebSocket: ASGI websocket scopes over the engine's session (asgi_websocket.py)
+            from .asgi_websocket import serve_websocket
+
+            return serve_websocket(self.app, request, responder, self.state, self._engine)
         return self._serve(request, responder)
 
     async def _serve(self, request: Request, responder: Responder) -> None:
@@ -269,7 +293,7 @@ class ASGIMount(AppMount):
 
     async def startup(self, engine: Engine) -> None:
         await super().startup(engine)
-        self._lifespan = Lifespan(self.app, self.state)
+        self._lifespan = Lifespan(self.app, self.state, engine)
         await self._lifespan.start()
 
     async def shutdown(self) -> None:

@@ -24,12 +24,21 @@ from types import ModuleType
 from typing import Any
 
 from ..contract import Mount
+from ..launch_env import script_dir
 from .asgi import ASGIMount
 from .wsgi import WSGIMount
 
-__all__ = ["default_base_dir", "import_file", "load_mount", "normalize_prefix"]
+__all__ = ["TargetNotFound", "default_base_dir", "import_file", "load_mount", "normalize_prefix"]
 
 APP_ATTRIBUTES = ("app", "application")
+#: how the not-found message lists what ``skitai.mount`` takes
+TARGET_KINDS = ("an app object, a module, a WSGI or ASGI callable, a folder of static files, "
+                "'file.py' or 'file.py:app', 'folder/module:app' (a Django 'project/config/wsgi:application') "
+                "or 'package.module:app'")
+
+
+class TargetNotFound(LookupError):
+    """A mount target named by a string exists nowhere the loader looks."""
 #: pref attributes only Atila apps (and, for the origin list, static folders) apply
 ATILA_ONLY_PREFS = ("access_control_allow_origin", "access_control_max_age")
 
@@ -44,9 +53,7 @@ def normalize_prefix(prefix: str) -> str:
 
 
 def default_base_dir() -> str:
-    """The launch script's folder (see ``skitai.cli.script_dir``)."""
-    from ..cli import script_dir
-
+    """The launch script's folder (see :func:`skitai.launch_env.script_dir`)."""
     return script_dir()
 
 
@@ -147,6 +154,14 @@ class _Loader:
         else:
             try:
                 module = importlib.import_module(location)
+            except ModuleNotFoundError as exc:
+                if exc.name != location.partition(".")[0] and exc.name != location:
+                    raise self.fail(original, f"an importable module ({exc})") from exc
+                raise self.not_found(original, location, [
+                    ("a folder", os.path.join(self.base_dir, location)),
+                    ("a file", os.path.join(self.base_dir, location + ".py")),
+                    ("a package", os.path.join(self.base_dir, location, "__init__.py")),
+                ], module=location) from None
             except ImportError as exc:
                 raise self.fail(original, f"an importable module or an existing path ({exc})") from exc
         if not attribute:
@@ -163,13 +178,30 @@ class _Loader:
         path = os.path.join(self.base_dir, location)
         if not path.endswith(".py"):
             package_init = os.path.join(path, "__init__.py")
+            candidates = [("a folder", path), ("a file", path + ".py"), ("a package", package_init)]
             path = package_init if os.path.isfile(package_init) else path + ".py"
+        else:
+            candidates = [("a file", path)]
         if not os.path.isfile(path):
-            raise self.fail(original, f"a Python file or package at {path}")
+            raise self.not_found(original, location, candidates)
         try:
             return import_file(path)
         except ImportError as exc:
             raise self.fail(original, f"an importable file ({exc})") from exc
+
+    def not_found(self, original: Any, location: str, candidates: list[tuple[str, str]],
+                  module: str | None = None) -> TargetNotFound:
+        """Say where the target was looked for, so a typo is plain to see."""
+        where = self.base_dir
+        if os.path.normpath(where) == os.path.normpath(default_base_dir()):
+            where = f"{where} (the launch script's folder)"
+        looked = [f"{kind} {os.path.normpath(candidate)}" for kind, candidate in candidates]
+        if module is not None:
+            looked.append(f"a module {module!r} on sys.path")
+        return TargetNotFound(
+            f"cannot mount {original!r}: not found; relative paths resolve against {where}, "
+            f"and {location!r} is none of: {'; '.join(looked)}. A mount target is {TARGET_KINDS}"
+        )
 
     def wrap_callable(self, app: Any, original: Any, module: ModuleType | None) -> Mount:
         kind = classify_callable(app)

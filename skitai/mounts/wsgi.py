@@ -23,7 +23,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..contract import Engine, HeaderList, Request, Responder
+from ..contract import Engine, HeaderList, KnowsWorkers, Request, Responder
+from ..environ import request_environ
 from ..errors import ClientGone, HTTPError
 from .base import AppMount, answer_error, error_response
 
@@ -32,11 +33,6 @@ __all__ = ["FileWrapper", "WSGIInput", "WSGIMount", "build_environ"]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 READ_CHUNK = 64 * 1024
-
-
-def latin1_view(text: str) -> str:
-    """The PEP 3333 "bytes as latin-1 str" view of a path decoded with surrogateescape."""
-    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 class WSGIInput:
@@ -158,22 +154,9 @@ class FileWrapper:
 
 def build_environ(request: Request, multiprocess: bool) -> dict[str, Any]:
     """The PEP 3333 environ for one request."""
-    server = request.server or ("localhost", 80)
-    client = request.client
-    query = request.query
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": latin1_view(request.script_name),
-        "PATH_INFO": latin1_view(request.path_info),
-        "QUERY_STRING": query,
-        "RAW_URI": request.raw_path.decode("latin-1") + ("?" + query if query else ""),
-        "SERVER_NAME": server[0],
-        "SERVER_PORT": str(server[1]),
-        "SERVER_PROTOCOL": "HTTP/" + request.version,
-        "REMOTE_ADDR": client[0] if client else "",
-        "REMOTE_PORT": str(client[1]) if client else "",
+    environ = request_environ(request)
+    environ.update({
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": request.scheme,
         "wsgi.input": WSGIInput(request.body),
         # NOTE: the body object ends at the end of the request, so apps (Werkzeug)
         # may read a chunked upload to EOF without a Content-Length.
@@ -183,26 +166,7 @@ def build_environ(request: Request, multiprocess: bool) -> dict[str, Any]:
         "wsgi.multiprocess": multiprocess,
         "wsgi.run_once": False,
         "wsgi.file_wrapper": FileWrapper,
-    }
-    for name, value in request.headers.raw:
-        # NOTE: WSGI turns "-" into "_", so "X_Forwarded_For" from a client would
-        # land on the same key as the "X-Forwarded-For" a trusted proxy sets and
-        # could spoof it (Django CVE-2015-0219).  Like nginx and Apache we drop
-        # field names that contain "_"; no standard field uses one.
-        if "_" in name:
-            continue
-        if name == "content-type":
-            key = "CONTENT_TYPE"
-        elif name == "content-length":
-            key = "CONTENT_LENGTH"
-        else:
-            key = "HTTP_" + name.upper().replace("-", "_")
-        previous = environ.get(key)
-        if previous is None:
-            environ[key] = value
-        else:
-            # RFC 9110 5.3: repeated fields combine with ", "; cookies with "; " (RFC 6265 5.4).
-            environ[key] = previous + ("; " if key == "HTTP_COOKIE" else ", ") + value
+    })
     return environ
 
 
@@ -393,7 +357,5 @@ class WSGIMount(AppMount):
 
     async def startup(self, engine: Engine) -> None:
         await super().startup(engine)
-        workers = getattr(engine, "workers", None)
-        if workers is None:
-            workers = getattr(getattr(engine, "config", None), "workers", 1)
-        self._multiprocess = isinstance(workers, int) and workers > 1
+        # an engine that does not say how many workers it has is one process
+        self._multiprocess = isinstance(engine, KnowsWorkers) and engine.workers > 1

@@ -18,11 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..contract import Request
-from .applog import route_app_logs
 from .proxies import TrustedProxies
 from .request_id import assign, current_request_id, new_id, request_id_of
 
-__all__ = ["Observer", "on_request", "RequestListener"]
+__all__ = ["Observer", "PlainObserver", "on_request", "RequestListener"]
 
 #: ``listener(request, status, size, seconds)`` after every answer
 RequestListener = Callable[[Request, int, int, float], None]
@@ -36,6 +35,22 @@ def on_request(listener: RequestListener) -> RequestListener:
     ``request.mount`` and ``request.client`` are set.  Usable as a decorator."""
     _LISTENERS.append(listener)
     return listener
+
+
+class PlainObserver:
+    """The observer of a connection state built without one: the access log only."""
+
+    def __init__(self, logs: Any) -> None:
+        self.logs = logs
+
+    def begin(self, cycle: Any) -> bool:
+        return False
+
+    def header(self, request: Request | None) -> bytes:
+        return b""
+
+    def finished(self, cycle: Any, seconds: float) -> None:
+        self.logs.access(cycle.request, cycle.status, cycle.sent, seconds)
 
 
 class Observer:
@@ -56,8 +71,6 @@ class Observer:
                 metrics.prepare()  # NOTE: a server started without the launcher (tests, embedding)
             self.metrics = metrics.metrics()
         self._gauge: asyncio.TimerHandle | None = None
-        # apps' own error records go to the engine's error log (see applog)
-        route_app_logs(self.logs)
 
     # -- request start -------------------------------------------------------------
     def begin(self, cycle: Any) -> bool:

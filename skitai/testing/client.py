@@ -227,6 +227,25 @@ class TestClient:
         """A path-building stub: ``cli.api().apis.pets(45).get()`` is ``GET /apis/pets/45``."""
         return APIStub(self, prefix.rstrip("/"))
 
+    def websocket(self, path: str, headers: dict[str, str] | None = None,
+                  subprotocols: list[str] | None = None) -> Any:
+        """A sync WebSocket client for ``path`` (:mod:`skitai.testing.websocket`:
+        ``send``, ``receive``, ``close``); cookies go both ways, like requests'."""
+        from .websocket import keep_cookies
+
+        fields = list((headers or {}).items())
+        cookies = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
+        if cookies:
+            fields.append(("Cookie", cookies))
+        ws = self._open_websocket(path, fields, subprotocols)
+        keep_cookies(self.http.cookies, ws.headers)
+        return ws
+
+    def _open_websocket(self, path: str, fields: list[tuple[str, str]], subprotocols: list[str] | None) -> Any:
+        from .websocket import RemoteWebSocket
+
+        return RemoteWebSocket(f"ws://{self.address}:{self.port}{path}", fields, subprotocols)
+
 
 class APIStub:
     """Attribute access and calls append path segments; the HTTP verbs send.

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from ..body import EMPTY_BODY, bytes_body
-from ..contract import NOT_FOUND, HeaderList, Headers, Request
+from ..contract import NOT_FOUND, HeaderList, Headers, Mount, Request, UpgradeFactory
 
 __all__ = ["MemoryResponder", "make_request", "call_mount"]
 
@@ -27,7 +27,7 @@ class MemoryResponder:
         self.started = False
         self.ended = False
         self.closed = False
-        self.upgraded: Callable[[Any, bytes], Any] | None = None
+        self.upgraded: UpgradeFactory | None = None
 
     def respond(self, status: int, headers: HeaderList, body: bytes = b"") -> None:
         self.start(status, headers)
@@ -54,7 +54,7 @@ class MemoryResponder:
     def end(self) -> None:
         self.ended = True
 
-    def upgrade(self, protocol_factory: Callable[[Any, bytes], Any]) -> None:
+    def upgrade(self, protocol_factory: UpgradeFactory) -> None:
         self.upgraded = protocol_factory
 
     @property
@@ -98,7 +98,7 @@ def make_request(
     return request
 
 
-def call_mount(mount: Any, request: Request) -> MemoryResponder | None:
+def call_mount(mount: Mount, request: Request) -> MemoryResponder | None:
     """Run ``mount.handle`` to completion; None means the mount said NOT_FOUND."""
     responder = MemoryResponder()
     result = mount.handle(request, responder)

@@ -87,7 +87,7 @@ class WireServer:
         await self.server.shutdown(1.0)
 
     def connect(self) -> tuple[H1Protocol, MemoryTransport]:
-        protocol = H1Protocol(self.server)
+        protocol = H1Protocol(self.server.state)
         transport = MemoryTransport(protocol)
         self.transports.append(transport)
         protocol.connection_made(transport)

@@ -1,7 +1,11 @@
 """Daemon control: ``start`` (``-d``), ``stop``, ``restart``, ``status``.
 
-Each app has a folder, ``$SKITAI_HOME/<name>/`` (default ``~/.skitai/<name>/``),
-holding ``skitai.pid`` and the ``access.log`` / ``error.log`` files.  ``start``
+Each app has a folder, ``$SKITAI_HOME/<key>/`` (default ``~/.skitai/<key>/``),
+holding ``skitai.pid``, ``script`` (which launch script started it) and the
+``access.log`` / ``error.log`` files.  The key is ``skitai.run(name=...)``
+when the script gives one, else the script's file name plus a hash of its full
+path: two projects' ``serve.py`` must never share a folder, or ``stop`` in one
+would stop the other.  ``start``
 detaches with the classic double fork and reports back through a pipe, so the
 command only says "started" once the daemon listens, and prints the daemon's
 own error when it could not.
@@ -9,6 +13,7 @@ own error when it could not.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import select
@@ -17,19 +22,39 @@ import sys
 import time
 from typing import Callable
 
-__all__ = ["app_home", "read_pid", "is_running", "status", "stop", "start", "PID_FILE", "EXIT_STOPPED"]
+from ..launch_env import ENV_HOME
+
+__all__ = ["app_home", "read_pid", "is_running", "status", "stop", "start", "PID_FILE", "SCRIPT_FILE",
+           "EXIT_STOPPED"]
 
 PID_FILE = "skitai.pid"
+#: the launch script that started the daemon, so ``status`` can say which it is
+SCRIPT_FILE = "script"
 #: LSB init-script convention: "program is not running"
 EXIT_STOPPED = 3
 
 Ready = Callable[[str | None], None]
 
 
-def app_home(name: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "skitai"
-    base = os.environ.get("SKITAI_HOME") or os.path.join(os.path.expanduser("~"), ".skitai")
+def app_home(key: str) -> str:
+    """The daemon folder for a ``skitai.run(name=...)`` or, given an absolute
+    path, for that launch script (``serve-1a2b3c4d5e``: readable and unique)."""
+    if os.path.isabs(key):
+        stem = os.path.splitext(os.path.basename(key))[0]
+        digest = hashlib.sha256(os.path.normpath(key).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+        key = f"{stem}-{digest}"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.") or "skitai"
+    base = os.environ.get(ENV_HOME) or os.path.join(os.path.expanduser("~"), ".skitai")
     return os.path.join(base, safe)
+
+
+def started_by(home: str) -> str | None:
+    """The launch script recorded by ``start``, when there is one."""
+    try:
+        with open(os.path.join(home, SCRIPT_FILE)) as file:
+            return file.read().strip() or None
+    except OSError:
+        return None
 
 
 def pid_path(home: str) -> str:
@@ -62,10 +87,12 @@ def is_running(pid: int) -> bool:
 
 def status(home: str) -> int:
     pid = read_pid(home)
+    script = started_by(home)
+    which = f"{script}, " if script else ""
     if pid is None:
-        print(f"skitai: stopped ({home})")
+        print(f"skitai: stopped ({which}{home})")
         return EXIT_STOPPED
-    print(f"skitai: running (pid {pid}, {home})")
+    print(f"skitai: running (pid {pid}, {which}{home})")
     return 0
 
 
@@ -75,25 +102,32 @@ def stop(home: str, grace: float) -> int:
     if pid is None:
         print("skitai: not running")
         return 0
+    script = started_by(home)
+    which = f", {script}" if script else ""
     os.kill(pid, signal.SIGTERM)
     if not _wait_gone(pid, grace + 5.0):
         os.kill(pid, signal.SIGKILL)
         _wait_gone(pid, 5.0)
-        print(f"skitai: killed (pid {pid}) after {grace + 5.0:.0f}s")
+        print(f"skitai: killed (pid {pid}{which}) after {grace + 5.0:.0f}s")
     else:
-        print(f"skitai: stopped (pid {pid})")
+        print(f"skitai: stopped (pid {pid}{which})")
     _remove(pid_path(home))
     return 0
 
 
-def start(home: str, serve: Callable[[Ready], int], timeout: float = 60.0) -> int:
+def start(home: str, serve: Callable[[Ready], int], timeout: float = 60.0, script: str | None = None) -> int:
     """Detach and run ``serve(ready)`` in the daemon.  ``serve`` calls ``ready(None)``
-    once it listens, or ``ready(message)`` when it cannot start."""
+    once it listens, or ``ready(message)`` when it cannot start.  ``script`` is
+    recorded for ``status``."""
     pid = read_pid(home)
     if pid is not None:
-        print(f"skitai: already running (pid {pid})", file=sys.stderr)
+        running = started_by(home)
+        print(f"skitai: already running (pid {pid}" + (f", {running})" if running else ")"), file=sys.stderr)
         return 1
     os.makedirs(home, exist_ok=True)
+    if script is not None:
+        with open(os.path.join(home, SCRIPT_FILE), "w") as file:
+            file.write(f"{script}\n")
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
@@ -160,7 +194,9 @@ def _await_report(read_end: int, home: str, timeout: float) -> int:
     os.close(read_end)
     report = b"".join(chunks).decode("utf-8", "replace")
     if report == "ok":
-        print(f"skitai: started (pid {read_pid(home)}), logs in {home}")
+        script = started_by(home)
+        which = f" {script}" if script else ""
+        print(f"skitai: started{which} (pid {read_pid(home)}), logs in {home}")
         return 0
     reason = report or f"no report within {timeout:.0f}s"
     print(f"skitai: could not start: {reason}", file=sys.stderr)

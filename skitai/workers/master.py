@@ -26,14 +26,17 @@ import socket
 import sys
 import time
 import traceback
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..config import Config
+from ..contract import Mount
 from ..logs import Logs
+from ..mounts.loader import TargetNotFound
 from ..mounts.table import MountTable
 from ..observability.metrics import worker_exited
 from ..observability.setup import prepare as prepare_observability
-from ..site import MountError, Site, watch_paths
+from ..plan import Plan
+from .reload import report_watch_paths, watch_paths
 from .worker import ENV_WORKER_ID, STOP_SIGNALS, capture_stop_signals, run_worker
 
 __all__ = ["serve", "bind", "Master", "EXIT_CONFIG"]
@@ -66,7 +69,7 @@ def bind(config: Config) -> list[socket.socket]:
 
 def serve(
     config: Config,
-    site: Site,
+    site: Plan,
     log_dir: str | None,
     ready: Callable[[str | None], None] | None,
 ) -> int:
@@ -83,7 +86,7 @@ def serve(
 
 def _serve(
     config: Config,
-    site: Site,
+    site: Plan,
     log_dir: str | None,
     ready: Callable[[str | None], None] | None,
     stop_requested: list[int],
@@ -92,15 +95,14 @@ def _serve(
     try:
         mounts = site.resolve()
         table = MountTable(mounts)
-    except MountError as exc:
-        return _fail(logs, ready, str(exc), exc.cause)
     except (ValueError, TypeError) as exc:
-        return _fail(logs, ready, str(exc), None)
+        # a MountError carries what the app's code raised: its traceback is the
+        # clue, except for a target that is not there (the message says it all)
+        cause = getattr(exc, "cause", None)
+        return _fail(logs, ready, str(exc), None if isinstance(cause, TargetNotFound) else cause)
     for prefix in site.log_off_prefixes:
         logs.log_off(prefix)
     _apply_max_ages(site, mounts)
-    from .reload import report_watch_paths
-
     report_watch_paths(watch_paths(mounts))
     try:  # observability hook: settings checked, metrics folder made before any worker forks
         prepare_observability(config)
@@ -127,7 +129,7 @@ def _fail(logs: Logs, ready: Callable[[str | None], None] | None, message: str, 
     return EXIT_CONFIG
 
 
-def _apply_max_ages(site: Site, mounts: list[object]) -> None:
+def _apply_max_ages(site: Plan, mounts: Sequence[Mount]) -> None:
     """Hand every ``skitai.set_max_age`` rule to the mounts that answer with
     Cache-Control (static folders); each matches it against full request paths."""
     for mount in mounts:
@@ -137,7 +139,7 @@ def _apply_max_ages(site: Site, mounts: list[object]) -> None:
                 setter(prefix, seconds)
 
 
-def _banner(logs: Logs, config: Config, sockets: list[socket.socket], mounts: list[object]) -> None:
+def _banner(logs: Logs, config: Config, sockets: list[socket.socket], mounts: Sequence[Mount]) -> None:
     host, port = sockets[0].getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     mode = "devel" if config.reload else ("debug" if config.debug else "production")

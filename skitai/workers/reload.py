@@ -6,7 +6,9 @@ process (with ``SKITAI_RELOADED`` set, so the child serves) and watches ``.py``
 files under the script's folder and under every mount's ``watch_paths()``.
 Restarting the whole script, not re-importing modules in a live process, is
 what reloads the root module and the launch script and what survives a syntax
-error: a child that dies is simply left dead until the next change.
+error: a child that dies is left dead until the next change, and meanwhile the
+supervisor answers its port with a 500 page showing what the child printed
+(:mod:`.error_page`), so the browser shows the error instead of refusing to connect.
 
 Service modules are cheaper to reload in place (:mod:`.devel`, in the child),
 so the two sides share two small JSON files, both named by environment
@@ -24,6 +26,7 @@ variables the supervisor sets:
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import json
 import os
@@ -32,11 +35,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Collection, Iterable, Sequence
+from typing import IO, Any, Callable, Collection, Iterable, Sequence
+
+from ..launch_env import ENV_RELOAD_MANIFEST, ENV_RELOADED, ENV_WATCH_FILE
 
 __all__ = [
     "supervise",
     "report_watch_paths",
+    "watch_paths",
     "restart_needed",
     "write_manifest",
     "read_manifest",
@@ -47,8 +53,6 @@ __all__ = [
     "EXIT_RELOAD_FAILED",
 ]
 
-ENV_WATCH_FILE = "SKITAI_WATCH_FILE"
-ENV_RELOAD_MANIFEST = "SKITAI_RELOAD_MANIFEST"
 #: exit code of a child whose in-place reload failed or that cannot follow a
 #: change in place (sysexits' EX_TEMPFAIL: "try again"): the supervisor starts
 #: a fresh child at once instead of waiting for the next change
@@ -57,6 +61,21 @@ EXIT_RELOAD_FAILED = 75
 CHILD_GRACE = 10.0
 #: watchfiles batches changes arriving within this many milliseconds
 DEBOUNCE_MS = 200
+
+
+def watch_paths(mounts: Iterable[Any]) -> list[str]:
+    """Folders and files whose change restarts a ``--devel`` server (the mounts'
+    optional ``watch_paths()``)."""
+    paths: list[str] = []
+    for mount in mounts:
+        watch = getattr(mount, "watch_paths", None)
+        if watch is None:
+            continue
+        for path in watch():
+            path = os.path.abspath(path)
+            if path not in paths and os.path.exists(path):
+                paths.append(path)
+    return paths
 
 
 def report_watch_paths(paths: Sequence[str]) -> None:
@@ -159,11 +178,52 @@ def _temporary_file(prefix: str) -> str:
     return path
 
 
-def supervise(argv: Sequence[str], root: str) -> int:
-    """Run ``argv`` as a child and restart it on changes, until SIGTERM/SIGINT."""
-    import watchfiles
+#: how many of the child's last stderr lines the error page may show
+TAIL_LINES = 400
 
-    from ..cli import ENV_RELOADED
+#: ``show_error(output, exit_code)`` serves the error and returns what closes the port again
+ShowError = Callable[[str, "int | None"], Callable[[], None]]
+
+
+class _Tail:
+    """Copies a child's stderr to ours, keeping its last lines for the error page."""
+
+    def __init__(self, stream: IO[bytes] | None) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self._thread = threading.Thread(target=self._copy, args=(stream,), name="skitai-child-stderr", daemon=True)
+        if stream is not None:
+            self._thread.start()
+
+    def _copy(self, stream: IO[bytes]) -> None:
+        out = getattr(sys.stderr, "buffer", None)
+        for line in iter(stream.readline, b""):
+            text = line.decode("utf-8", "replace")
+            self.lines.append(text)
+            try:
+                if out is not None:
+                    out.write(line)
+                    out.flush()
+                else:
+                    sys.stderr.write(text)
+                    sys.stderr.flush()
+            except (OSError, ValueError):
+                pass  # our own stderr is gone; keep draining the child's
+        stream.close()
+
+    def text(self) -> str:
+        """Everything kept; waits (bounded) for the output of a child that just exited."""
+        if self._thread.is_alive():
+            self._thread.join(2.0)
+        return "".join(self.lines)
+
+
+def supervise(argv: Sequence[str], root: str, show_error: ShowError | None = None) -> int:
+    """Run ``argv`` as a child and restart it on changes, until SIGTERM/SIGINT.
+
+    When the child dies of an error, ``show_error`` (if given) answers the
+    port with it until the next change.
+    """
+    import watchfiles
 
     stop = threading.Event()
     previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
@@ -171,9 +231,18 @@ def supervise(argv: Sequence[str], root: str) -> int:
     manifest = _temporary_file("skitai-reload-")
     env = dict(os.environ, **{ENV_RELOADED: "1", ENV_WATCH_FILE: watch_file, ENV_RELOAD_MANIFEST: manifest})
 
+    tail = _Tail(None)
+    hide_error: Callable[[], None] | None = None
+
     def spawn() -> "subprocess.Popen[bytes]":
+        nonlocal tail, hide_error
+        if hide_error is not None:
+            hide_error()  # free the port for the new child
+            hide_error = None
         _discard(manifest)  # the old child's promises are void
-        return subprocess.Popen(list(argv), env=env)
+        process = subprocess.Popen(list(argv), env=env, stderr=subprocess.PIPE if show_error else None)
+        tail = _Tail(process.stderr)
+        return process
 
     child = spawn()
     reported_exit = False
@@ -214,11 +283,15 @@ def supervise(argv: Sequence[str], root: str) -> int:
                         file=sys.stderr,
                         flush=True,
                     )
+                    if show_error is not None and child.returncode != 0:
+                        hide_error = show_error(tail.text(), child.returncode)
                 if _read_watch_file(watch_file) != extra:
                     break  # the child mounted other paths: watch them too
         return 0
     finally:
         _terminate(child)
+        if hide_error is not None:
+            hide_error()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         _discard(watch_file)

@@ -22,6 +22,7 @@ from ..logs import Logs
 from ..mounts.table import MountTable
 
 if TYPE_CHECKING:
+    from ..server import Server
     from .devel import InPlaceReloader
 
 __all__ = [
@@ -99,7 +100,7 @@ def run_worker(
 
 async def _serve(
     loop: asyncio.AbstractEventLoop,
-    server: "object",
+    server: "Server",
     sockets: list[socket.socket],
     config: Config,
     logs: Logs,
@@ -116,7 +117,7 @@ async def _serve(
 
     # NOTE: ``start`` may return once serving or keep running until shutdown;
     # both work because we wait for whichever comes first.
-    starting = asyncio.ensure_future(server.start(sockets))  # type: ignore[attr-defined]
+    starting = asyncio.ensure_future(server.start(sockets))
     waiting = asyncio.ensure_future(stopping.wait())
     await asyncio.wait({starting, waiting}, return_when=asyncio.FIRST_COMPLETED)
     if starting.done() and starting.exception() is not None:
@@ -129,7 +130,7 @@ async def _serve(
     await waiting
     if reloader is not None:
         await reloader.stop()
-    await server.shutdown(config.limits.graceful_timeout)  # type: ignore[attr-defined]
+    await server.shutdown(config.limits.graceful_timeout)
     if not starting.done():
         starting.cancel()
         try:
@@ -143,13 +144,13 @@ async def _serve(
     return 0
 
 
-def _start_reloader(config: Config, server: object, logs: Logs, stopping: asyncio.Event) -> "InPlaceReloader | None":
+def _start_reloader(config: Config, server: "Server", logs: Logs, stopping: asyncio.Event) -> "InPlaceReloader | None":
     """The ``--devel`` in-place reloader, once the mounts have started (their
     reload targets are known only after their start-up hooks ran)."""
     from .devel import InPlaceReloader, in_place_enabled
 
     if not in_place_enabled(config):
         return None
-    reloader = InPlaceReloader(getattr(server, "mounts", ()), logs, on_failure=stopping.set)
+    reloader = InPlaceReloader(server.mounts, logs, on_failure=stopping.set)
     reloader.start()
     return reloader

@@ -64,6 +64,7 @@ def write_tree(root, files):
         path.write_text(textwrap.dedent(source))
 
 
+@pytest.mark.process
 def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
     """Seed 001 "First App", "Cascaded Service Mount", "Other Hooks" and "Working
     With Multiple Apps", over a real server started from the launch script."""

@@ -7,10 +7,14 @@ import asyncio
 import socket
 from typing import Any
 
+import pytest
+
 from skitai.config import Config, Limits
 from skitai.logs import Logs
 from skitai.mounts.table import MountTable
 from skitai.server import Server
+
+pytestmark = pytest.mark.process
 
 
 class Hello:

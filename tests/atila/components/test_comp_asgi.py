@@ -214,11 +214,13 @@ def uvicorn_atila():
     yield from start_uvicorn("asgi_atila_sample:app")
 
 
+@pytest.mark.process
 def test_served_by_uvicorn(uvicorn_server):
     r = httpx.post(uvicorn_server + "/echo", content=b"over uvicorn", timeout=5)
     assert (r.status_code, r.text) == (200, "POST /echo over uvicorn")
 
 
+@pytest.mark.process
 def test_atila_app_served_by_uvicorn(uvicorn_atila):
     with httpx.Client(base_url=uvicorn_atila, timeout=5) as http:
         r = http.get("/")
@@ -228,3 +230,11 @@ def test_atila_app_served_by_uvicorn(uvicorn_atila):
         assert http.post("/apis/echo", json={"name": "Monk"}).json() == {"name": "Monk"}
         assert http.post("/apis/echo", data={"name": "form"}).json() == {"name": "form"}
         assert http.get("/apis/pets/notanumber").status_code == 404
+
+
+@pytest.mark.process
+def test_a_failed_stream_is_cut_under_uvicorn(uvicorn_atila):
+    with httpx.Client(base_url=uvicorn_atila, timeout=5) as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.get("/apis/feed")
+        assert http.get("/").status_code == 200

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.process
+
 SAMPLE = os.path.join(os.path.dirname(__file__), "samples", "docs_project")
 
 

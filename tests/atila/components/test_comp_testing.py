@@ -107,3 +107,28 @@ def test_client_without_with_starts_lazily_and_stops():
 def test_bad_target_is_a_clear_error():
     with pytest.raises(Exception, match="app|callable|folder"):
         AppTestClient(42).get("/")
+
+
+def test_a_stream_failing_after_its_head_is_an_incomplete_read_in_memory():
+    import httpx
+
+    from atila import Atila
+
+    app = Atila(__name__)
+
+    @app.route("/feed")
+    def feed(context):
+        def produce(channel):
+            channel.put("one\n")
+            raise OSError("source gone")
+
+        return context.Queue(produce)
+
+    @app.route("/ok")
+    def ok(context):
+        return "fine"
+
+    with app.test_client("/", approot=None) as cli:
+        with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
+            cli.get("/feed")
+        assert cli.get("/ok").text == "fine"

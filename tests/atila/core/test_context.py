@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from atila import Atila, Context
 
 
@@ -58,7 +60,7 @@ def make_app():
     def ext(context):
         first = context.lazy
         return {"object": context.searcher, "method": context.greet("Hans"), "same": first is context.lazy,
-                "request": context.request.lazy_req, "alias": context.cookie is context.request.cookie}
+                "request": context.request.lazy_req, "alias": context.visits is context.request.visits}
 
     @app.route("/log")
     def log(context):
@@ -127,10 +129,16 @@ def test_context_extensions(serve):
 
     app.register_context("lazy", make_lazy, kind="property")
     app.register_context("lazy_req", lambda context: "on request", kind="property", scope="request")
-    app.register_context("cookie", lambda context: {}, kind="property", scope="both")
+    app.register_context("visits", lambda context: {}, kind="property", scope="both")
     data = serve(app).get("/ext").json()
     assert data == {"object": "SEARCHER", "method": "hi Hans", "same": True, "request": "on request", "alias": True}
     assert calls == [1]
+
+
+@pytest.mark.parametrize("name", ["session", "cookie", "urlfor", "JWT", "ab"])
+def test_built_in_context_names_cannot_be_registered(name):
+    with pytest.raises(ValueError, match=f"context.{name} is built in"):
+        Atila(__name__).register_context(name, lambda context: {}, kind="property")
 
 
 def test_unknown_context_attribute_is_attribute_error():
@@ -201,3 +209,18 @@ def test_session_and_cookies_are_secure_only_over_https(serve):
     assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
     assert not any("Secure" in c for c in plain)
     assert all("Secure" in c and "Path=/app" in c for c in secure)
+
+
+def test_user_is_one_value_for_context_and_request(serve):
+    app = Atila(__name__)
+
+    @app.route("/me")
+    def me(context):
+        before = context.user
+        context.request.user = "hans"
+        return {"before": before, "context": context.user, "request": context.request.user}
+
+    assert serve(app).get("/me").json() == {"before": None, "context": "hans", "request": "hans"}
+    hook_context = app.make_context()
+    hook_context.user = "job"
+    assert hook_context.user == "job"

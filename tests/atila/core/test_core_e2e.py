@@ -13,6 +13,8 @@ import skitai
 from atila.context.uploads import SPOOL_LIMIT
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -155,6 +157,27 @@ def test_queue_with_a_slow_client_delivers_everything_and_blocks_nobody(engine, 
     raw = b"".join(received)
     assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(b"\r\n0\r\n\r\n")
     assert raw.count(b"x" * 999 + b"\n") == 8000
+
+
+def test_failed_queue_producer_cuts_the_stream(engine, browser):
+    # the head and the first chunk are out; a complete-looking 200 would lie
+    with pytest.raises(httpx.RemoteProtocolError, match="incomplete|complete message body"):
+        browser.get("/queue/fails")
+    with socket.create_connection(("127.0.0.1", engine.port), timeout=10) as sock:
+        sock.sendall(b"GET /queue/fails HTTP/1.1\r\nHost: test\r\n\r\n")
+        received = []
+        while chunk := sock.recv(65536):
+            received.append(chunk)
+    raw = b"".join(received)
+    assert raw.startswith(b"HTTP/1.1 200") and b"first line" in raw
+    assert not raw.endswith(b"0\r\n\r\n")  # no last chunk: the client knows the body is cut
+    assert browser.get("/items/1").status_code == 200  # the server carries on
+
+
+def test_environ_joins_repeated_cookie_fields_like_the_wsgi_mount(browser):
+    headers = [("Cookie", "a=1"), ("Cookie", "b=2"), ("Accept", "a/b"), ("Accept", "c/d")]
+    body = browser.get("/environ", headers=headers).json()
+    assert body == {"cookie": "a=1; b=2", "accept": "a/b, c/d", "jar": {"a": "1", "b": "2"}}
 
 
 def test_proxypass_forwards_path_query_and_headers(browser):

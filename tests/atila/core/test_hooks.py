@@ -245,9 +245,9 @@ def test_life_cycle_order(package, harness):
     assert running.get("/child").text == "child"
     running.close()
     assert module.LOG == [
-        "event:before_mount",
         "root:setup",
         "child:setup",
+        "event:before_mount",
         "child:mount",
         "root:mount",
         "root:mounted",

@@ -204,6 +204,7 @@ def test_standalone_api_serializes():
 
 
 
+@pytest.mark.process
 def test_proxypass(serve, upstream):
     app = Atila(__name__)
 
@@ -215,6 +216,7 @@ def test_proxypass(serve, upstream):
     assert (res.status, res.text) == (200, "upstream saw /a/b?x=1 None")
 
 
+@pytest.mark.process
 def test_proxypass_unreachable_is_502(serve):
     app = Atila(__name__)
 

@@ -241,3 +241,15 @@ def test_pytest_docs_and_openapi_describe_the_same_routes():
         methods = {method.lower() for method, _ in route["examples"]}
         assert methods <= set(operations)
         assert {operations[m]["operationId"] for m in methods} <= {name, *(f"{name}_{m}" for m in operations)}
+
+
+def test_a_route_can_stay_out_of_the_document():
+    app = make_app()
+
+    @app.route("/internal", methods=["GET"], openapi=False)
+    def internal(context):
+        return "not listed"
+
+    with app.test_client("/", approot=".") as cli:
+        assert cli.get("/internal").text == "not listed"
+        assert "/internal" not in cli.get("/openapi.json").json()["paths"]

@@ -59,7 +59,6 @@ BINDS = [
     (hello_world, {"name": "path"}, {"name": "q"}, {"name": "b", "birth_year": 1}, {"name": "path", "birth_year": 1}),
     (with_kwargs, {}, {"name": "a", "x": "1"}, {"y": 2}, {"name": "a", "x": "1", "y": 2}),
     (no_params, {}, {}, None, {}),
-    (with_kwargs, {}, {"name": "a"}, ["not", "a", "mapping"], {"name": "a"}),
 ]
 
 
@@ -73,6 +72,12 @@ ERRORS = [
     (hello_world, {}, {"name": "a", "birth_year": 1, "x": 1}, None, "unexpected parameter: x", "x", "unexpected"),
     (no_params, {}, {"q": "1"}, None, "unexpected parameter: q", "q", "unexpected"),
     (with_kwargs, {}, {}, {"other": 1}, "missing parameter: name", "name", "required"),
+    # a JSON array names no parameters: never bound as an empty dict
+    (with_kwargs, {}, {"name": "a"}, ["not", "a", "mapping"],
+     "the JSON body is an array, which cannot fill keyword parameters; send a JSON object "
+     "(a handler taking no body parameters reads any JSON as request.JSON)", "body", "object"),
+    (hello_world, {}, {"name": "a"}, [1], "missing parameter: birth_year (the JSON body is an array, "
+     "which names no parameters)", "birth_year", "required"),
 ]
 
 
@@ -81,7 +86,7 @@ def test_bind_errors(func, path, query, body, message, field, rule):
     with pytest.raises(ParamError) as caught:
         ParamSpec.from_function(func).bind(path, query, body)
     error = caught.value
-    assert (error.status, error.message, error.field, error.rule) == (400, message, field, rule)
+    assert (error.status, error.detail, error.field, error.rule) == (400, message, field, rule)
     assert error.as_dict() == {"status": 400, "message": message, "field": field, "rule": rule}
 
 

@@ -127,7 +127,7 @@ def test_inspect_failures(spec, params, field, rule):
         Inspector(**spec).check(dict(params))
     error = caught.value
     assert (error.status, error.field, error.rule) == (400, field, rule)
-    assert field in error.message
+    assert field in error.detail
 
 
 def test_failure_message_says_why():

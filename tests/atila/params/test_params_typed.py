@@ -98,7 +98,7 @@ def test_annotation_failures_are_param_errors(query, field):
         bind(query)
     error = caught.value
     assert (error.status, error.field, error.rule) == (400, field, "type")
-    assert error.message.startswith(f"parameter {field} ")
+    assert error.detail.startswith(f"parameter {field} ")
 
 
 def test_path_values_are_left_to_their_converter():

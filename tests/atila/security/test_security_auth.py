@@ -107,7 +107,7 @@ def test_digest_with_encrypted_md5_password(auth):
 
 def test_digest_wrong_password(auth):
     header = digest_answer(challenge_of(auth), "plain", "wrong")
-    assert "mismatch" in refused(lambda: auth.authenticate("digest", "GET", "/x", header, USERS.get)).message
+    assert "mismatch" in refused(lambda: auth.authenticate("digest", "GET", "/x", header, USERS.get)).detail
 
 
 def test_digest_forged_nonce(auth):
@@ -115,13 +115,13 @@ def test_digest_forged_nonce(auth):
     forged = base64.urlsafe_b64encode(f"{int(time.time())}:abcd:{'0' * 32}".encode()).decode()
     header = header.replace(parse_auth_params(header[7:])["nonce"], forged)
     error = refused(lambda: auth.authenticate("digest", "GET", "/x", header, USERS.get))
-    assert error.message == "invalid nonce"
+    assert error.detail == "invalid nonce"
 
 
 def test_digest_nonce_from_another_key(auth, clock):
     other = Authenticator(REALM, "another-key", clock=clock)
     header = digest_answer(challenge_of(other), "plain", "1234")
-    assert refused(lambda: auth.authenticate("digest", "GET", "/x", header, USERS.get)).message == "invalid nonce"
+    assert refused(lambda: auth.authenticate("digest", "GET", "/x", header, USERS.get)).detail == "invalid nonce"
 
 
 def test_digest_expired_nonce_is_stale(auth, clock):

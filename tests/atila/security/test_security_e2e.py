@@ -15,6 +15,8 @@ import pytest
 import skitai
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "sample_app"))
 

@@ -9,6 +9,8 @@ import skitai
 from atila.pytest_hooks import *  # noqa: F403 - as seed 000 writes it
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 SKITAID = os.environ.get ('DUMBSEEK_SKITAID',
                           os.path.join (os.path.dirname (__file__), '../../../examples/dumbseek/skitaid.py'))
 PORT = int (os.environ.get ('DUMBSEEK_PORT') or free_port ())

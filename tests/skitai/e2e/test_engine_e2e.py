@@ -11,6 +11,8 @@ import pytest
 import skitai
 from skitai.testing.client import TestClient, free_port
 
+pytestmark = pytest.mark.process
+
 SERVE = os.path.join(os.path.dirname(__file__), "site", "serve.py")
 
 

@@ -15,11 +15,12 @@ class Recorder:
         self.bodies: list[bytes] = []
         self.ends = 0
         self.limit = limit
-
-    def body_limit(self, head: RequestHead) -> int:
-        return self.limit
+        self.parser: RequestParser | None = None
 
     def on_head(self, head: RequestHead) -> None:
+        # as the protocol does: the matched mounts' limit, set before any body byte
+        assert self.parser is not None
+        self.parser.limit_body(self.limit)
         self.heads.append(head)
         self.bodies.append(b"")
 
@@ -32,7 +33,8 @@ class Recorder:
 
 def parse(data: bytes, limits: Limits | None = None, limit: int = 1024) -> Recorder:
     recorder = Recorder(limit)
-    RequestParser(recorder, limits or Limits()).feed(data)
+    recorder.parser = RequestParser(recorder, limits or Limits())
+    recorder.parser.feed(data)
     return recorder
 
 
@@ -139,7 +141,7 @@ def test_bad_chunks(chunk: bytes) -> None:
 
 def test_huge_chunk_extension_is_refused_before_the_end() -> None:
     recorder = Recorder()
-    parser = RequestParser(recorder, Limits())
+    parser = recorder.parser = RequestParser(recorder, Limits())
     parser.feed(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n")
     with pytest.raises(HTTPError) as info:
         for _ in range(64):

@@ -1,12 +1,12 @@
 import pytest
 
-from skitai.site import reset_site
+import skitai
+from skitai.site import Site
 
 
 @pytest.fixture(autouse=True)
 def fresh_site(monkeypatch):
-    """Each test starts with an empty mount registry and no launch mode set."""
+    """Each test starts with an empty default Site and no launch mode set."""
     monkeypatch.delenv("SKITAI_ENV", raising=False)
-    reset_site()
-    yield
-    reset_site()
+    monkeypatch.setattr(skitai, "_site", Site())
+    yield skitai._site

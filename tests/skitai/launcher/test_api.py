@@ -5,7 +5,6 @@ import sys
 import pytest
 
 import skitai
-from skitai.site import current_site
 
 
 def wsgi_app(environ, start_response):
@@ -18,10 +17,11 @@ def test_all_names_exist():
         assert hasattr(skitai, name), name
 
 
+@pytest.mark.process
 def test_import_has_no_side_effects():
     code = (
         "import sys; sys.argv = ['serve.py', '--port', 'nonsense', 'stop'];"
-        "import skitai, skitai.site as s; assert s._site is None; print('ok')"
+        "import skitai; assert skitai._site.entries == []; print('ok')"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.stdout.strip() == "ok", result.stderr
@@ -30,20 +30,20 @@ def test_import_has_no_side_effects():
 def test_mount_records_an_entry_with_pref():
     pref = skitai.pref()
     skitai.mount("/", wsgi_app, pref)
-    entry = current_site().entries[0]
+    entry = skitai._site.entries[0]
     assert (entry.prefix, entry.target, entry.pref, entry.name) == ("/", wsgi_app, pref, None)
 
 
 def test_third_positional_string_is_the_name_and_fourth_the_pref():
     pref = skitai.pref()
     skitai.mount("/v1", "app_v1/", "app", pref)
-    entry = current_site().entries[0]
+    entry = skitai._site.entries[0]
     assert entry.name == "app" and entry.pref is pref
 
 
 def test_mount_passes_other_keywords_to_the_loader():
     skitai.mount("/", wsgi_app, name="orm", subscribe=["tfserver"])
-    entry = current_site().entries[0]
+    entry = skitai._site.entries[0]
     assert entry.name == "orm" and entry.options == {"subscribe": ["tfserver"]}
 
 
@@ -64,7 +64,7 @@ def test_mount_returns_a_runner_callable():
 def test_log_off_and_set_max_age_are_recorded():
     skitai.log_off("/static", "/media")
     skitai.set_max_age("/static", 300)
-    site = current_site()
+    site = skitai._site
     assert site.log_off_prefixes == ["/static", "/media"]
     assert site.max_age_for("/static/app.js") == 300
     assert site.max_age_for("/staticx") is None
@@ -75,6 +75,7 @@ def test_set_max_age_rejects_negative_seconds():
         skitai.set_max_age("/static", -1)
 
 
+@pytest.mark.process
 def test_joinpath_is_relative_to_the_launch_script(tmp_path):
     script = tmp_path / "serve.py"
     script.write_text("import skitai; print(skitai.joinpath('myapp', 'static')); print(skitai.abspath('x'))")
@@ -83,6 +84,7 @@ def test_joinpath_is_relative_to_the_launch_script(tmp_path):
     assert lines == [str(tmp_path / "myapp" / "static"), str(tmp_path / "x")], result.stderr
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     "argv, expected",
     [(["--devel"], "True"), ([], "False"), (["--devel", "---production"], "False")],

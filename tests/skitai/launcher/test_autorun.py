@@ -7,8 +7,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 APP = '''
 import skitai

@@ -1,7 +1,8 @@
 import pytest
 
-from skitai.cli import build_config, parse
+from skitai.cli import build_config, parse, parse_quietly
 from skitai.preference import Pref
+from skitai.switches import from_getopt
 
 
 def test_no_arguments_means_foreground_defaults():
@@ -25,8 +26,36 @@ def test_switches_are_read():
     )
 
 
-def test_unknown_arguments_are_left_for_the_script():
-    assert parse(["--my-flag", "value", "status"]).extra == ["--my-flag", "value"]
+def test_an_unknown_switch_is_refused_naming_it_and_the_known_ones(capsys):
+    with pytest.raises(SystemExit) as exc:
+        parse(["--prot", "18280"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown switch --prot" in err and "--port" in err and "skitai.getopt" in err
+
+
+def test_a_stray_argument_is_refused_unless_the_script_reads_arguments(capsys):
+    with pytest.raises(SystemExit):
+        parse(["stat"])
+    assert "unexpected argument 'stat'" in capsys.readouterr().err
+    assert parse(["a.txt", "status"], takes_args=True).args == ["a.txt"]
+
+
+def test_declared_switches_are_read_in_order():
+    switches = from_getopt("hf:", ["ssl", "origin="])
+    options = parse(["--ssl", "-f", "a.txt", "--port", "6000", "--origin=x", "-h"], switches=switches)
+    assert options.switches == [("--ssl", ""), ("-f", "a.txt"), ("--origin", "x"), ("-h", "")]
+    assert options.port == 6000
+
+
+def test_a_script_switch_may_not_shadow_a_launcher_switch():
+    with pytest.raises(ValueError, match="-d is a switch of the launcher"):
+        parse([], switches=from_getopt("d"))
+
+
+def test_the_lenient_parse_keeps_unknown_switches_aside():
+    options = parse_quietly(["--devel", "--mine", "x"])
+    assert options.devel and options.unknown == ["--mine"]
 
 
 def test_bad_port_exits_with_usage_error(capsys):

@@ -1,7 +1,8 @@
 import pytest
 
 import skitai
-from skitai.site import MountError, Site, current_site, reset_site
+from skitai.site import MountError, Site
+from skitai.testing.client import free_port
 
 
 def wsgi_app(environ, start_response):
@@ -9,9 +10,11 @@ def wsgi_app(environ, start_response):
     return [b"ok"]
 
 
-def test_registry_is_created_lazily_and_once():
-    reset_site()
-    assert current_site() is current_site()
+def test_a_launch_script_can_hold_its_own_site():
+    site = Site()
+    runner = site.mount("/api", wsgi_app, "api")
+    assert callable(runner) and [(e.prefix, e.name) for e in site.entries] == [("/api", "api")]
+    assert skitai._site.entries == []  # the default Site is another object
 
 
 def test_resolve_turns_entries_into_mounts():
@@ -34,7 +37,7 @@ def test_mounts_added_while_resolving_are_resolved_too(tmp_path):
         "    return [b'']\n"
     )
     skitai.mount("/", f"{script}:application")
-    mounts = current_site().resolve()
+    mounts = skitai._site.resolve()
     assert sorted(m.prefix for m in mounts) == ["", "/static"]
 
 
@@ -56,3 +59,34 @@ def test_longest_max_age_prefix_wins():
     site.set_max_age("/static", 60)
     assert site.max_age_for("/static/a.css") == 60
     assert site.max_age_for("/index.html") == 10
+
+
+def test_getopt_refuses_a_launcher_switch(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["serve.py"])
+    with pytest.raises(ValueError, match="--port is a switch of the launcher"):
+        Site().getopt("", ["port="])
+
+
+def test_argopt_is_the_older_name_of_getopt():
+    assert skitai.argopt is skitai.getopt
+
+
+def test_getopt_leaves_the_launcher_switches_and_commands_out(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["serve.py", "--devel", "-f", "a.txt", "--port", "80", "x", "status"])
+    assert Site().getopt("f:") == ([("-f", "a.txt")], ["x"])
+
+
+@pytest.mark.process
+def test_a_site_object_runs_in_a_real_process(tmp_path):
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import skitai\n"
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [])\n"
+        "    return [b'own site']\n"
+        "site = skitai.Site()\n"
+        "site.mount('/', app)\n"
+        "site.run(port=5000)\n"
+    )
+    with skitai.test_client(str(script), port=free_port()) as cli:
+        assert cli.get("/").text == "own site"

@@ -6,6 +6,8 @@ import pytest
 import skitai
 from skitai.testing.client import ServerNotStarted, free_port
 
+pytestmark = pytest.mark.process
+
 ECHO = '''
 import json, skitai
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process
+
 SETTINGS = """
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False

@@ -13,7 +13,7 @@ from flask import Flask
 from starlette.applications import Starlette
 
 from skitai.mounts.asgi import ASGIMount
-from skitai.mounts.loader import import_file, load_mount, normalize_prefix
+from skitai.mounts.loader import TargetNotFound, import_file, load_mount, normalize_prefix
 from skitai.mounts.wsgi import WSGIMount
 from skitai.static.mount import StaticMount
 from skitai.testing import call_mount, make_request
@@ -305,13 +305,13 @@ def test_dotted_module_and_attribute(tmp_path: Path, monkeypatch: Any) -> None:
 def test_relative_paths_use_base_dir_not_cwd(tmp_path: Path, monkeypatch: Any) -> None:
     write(tmp_path, "site/where.py", f"from {__name__} import wsgi_app as app\n")
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(TypeError, match="a Python file or package"):
+    with pytest.raises(TargetNotFound, match="not found"):
         load_mount("/", "where.py", base_dir=str(tmp_path / "elsewhere"))
     assert load_mount("/", "where.py", base_dir=str(tmp_path / "site"))
 
 
 def test_missing_file_names_the_target(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match="cannot mount 'nothere.py'"):
+    with pytest.raises(TargetNotFound, match="cannot mount 'nothere.py': not found"):
         load_mount("/", "nothere.py", base_dir=str(tmp_path))
 
 
@@ -322,8 +322,16 @@ def test_missing_attribute_names_it(tmp_path: Path) -> None:
 
 
 def test_unimportable_module_name(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match="importable module"):
+    with pytest.raises(TargetNotFound, match="a module 'no_such_module_anywhere' on sys.path"):
         load_mount("/", "no_such_module_anywhere:app", base_dir=str(tmp_path))
+
+
+def test_a_module_failing_to_import_a_dependency_is_not_called_missing(tmp_path: Path,
+                                                                       monkeypatch: Any) -> None:
+    write(tmp_path, "needs_dep.py", "import no_such_dependency_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(TypeError, match="no_such_dependency_anywhere"):
+        load_mount("/", "needs_dep:app", base_dir=str(tmp_path / "elsewhere"))
 
 
 def test_file_shadowed_by_an_imported_module_is_refused(tmp_path: Path) -> None:

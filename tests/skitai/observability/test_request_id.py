@@ -59,10 +59,10 @@ def test_generated_kept_or_replaced_and_seen_by_every_mount(script, wait_for):
         # an engine error line names the request it was written for
         failed = cli.get("/wsgi/boom", headers={"X-Request-ID": "fails-1"})
         assert failed.status_code == 500 and failed.headers["x-request-id"] == "fails-1"
-        wait_for(lambda: "[request fails-1]" in cli.output(), "the error line with the request id")
+        wait_for(lambda: "[req fails-1]" in cli.output(), "the error line with the request id")
         # so does an app's own error record (Atila logging a failed handler), traceback included
         assert cli.get("/fails", headers={"X-Request-ID": "app-fails-2"}).status_code == 500
-        wait_for(lambda: "[request app-fails-2] atila.app.rid: <Request GET '/fails'> failed" in cli.output()
+        wait_for(lambda: "[req app-fails-2] atila.app.rid: <Request GET '/fails'> failed" in cli.output()
                  and "ValueError: handler bug" in cli.output(), "the app's error line with the request id")
 
 

@@ -6,6 +6,8 @@ from skitai.config import Config
 from skitai.testing.client import free_port
 from skitai.workers.master import bind
 
+pytestmark = pytest.mark.process
+
 
 def test_binds_ipv4_loopback_by_default():
     sockets = bind(Config(port=free_port()))

@@ -137,3 +137,24 @@ def test_a_change_to_a_dropped_target_asks_for_a_fresh_worker(tmp_path, monkeypa
 
     reloader = run_reloader(tmp_path, monkeypatch, mount, scenario)
     assert reloader.failed
+
+
+# -- the page a --devel server answers with while its code does not start ----------
+def test_error_page_shows_the_innermost_frame_and_the_whole_output():
+    from skitai.workers.error_page import render
+
+    output = (
+        "[error] skitai: cannot mount 'app.py' on '/': '[' was never closed (app.py, line 3)\n"
+        "Traceback (most recent call last):\n"
+        '  File "/srv/site/skitai_glue.py", line 10, in resolve\n'
+        "    load()\n"
+        '  File "/srv/site/app.py", line 3\n'
+        '    return [b"<ok>"\n'
+        "           ^\n"
+        "SyntaxError: '[' was never closed\n"
+    )
+    page = render(output, 2)
+    assert "<h2>SyntaxError: &#x27;[&#x27; was never closed</h2>" in page
+    assert "<p>in /srv/site/app.py, line 3</p>" in page
+    assert "return [b&quot;&lt;ok&gt;&quot;\n           ^" in page  # escaped, caret kept under the code
+    assert "cannot mount" in page and "skitai_glue.py" in page

@@ -13,6 +13,8 @@ from worker_helpers import wait_for
 
 import skitai
 
+pytestmark = pytest.mark.process
+
 SERVE = '''
 import skitai
 
@@ -136,18 +138,35 @@ def test_root_module_change_restarts_the_worker(project, port):
 
 
 @pytest.mark.timeout(90)
-def test_broken_service_module_stops_serving_until_fixed(project, port):
+def test_broken_service_module_answers_its_error_until_fixed(project, port):
     pages = project / "myapp" / "services" / "pages.py"
     with devel_client(project, port) as cli:
         assert answer(cli, "/page") == (200, "page v1")
         wait_reloadable(project, pages)
         edit(pages, '"page v1"', '"page v2" +')
-        wait_for(lambda: answer(cli, "/page") is None, timeout=30, what="the broken server to stop answering")
-        wait_for(lambda: "waiting for a change" in cli.output(), timeout=30, what="the fresh server to fail too")
-        assert "SyntaxError" in cli.output()
-        assert answer(cli, "/page") is None
+        # the half-reloaded worker stops; the fresh one dies of the syntax error;
+        # the port stays open and every request gets the error
+        status, page = wait_for(lambda: (answer(cli, "/page") or (0, ""))[0] == 500 and answer(cli, "/page"),
+                                timeout=30, what="the error page")
+        assert "SyntaxError" in page and f"{pages}, line 2" in page
+        assert 'PAGE_TEXT = &quot;page v2&quot; +' in page and "^" in page
+        assert answer(cli, "/anything/else")[0] == 500
+        assert "waiting for a change" in cli.output()
         edit(pages, '"page v2" +', '"page v3"')
         wait_for(lambda: answer(cli, "/page") == (200, "page v3"), timeout=30, what="the fixed page")
+
+
+@pytest.mark.timeout(90)
+def test_a_syntax_error_in_the_launch_script_is_shown_too(project, port):
+    serve = project / "serve.py"
+    with devel_client(project, port) as cli:
+        assert answer(cli, "/page") == (200, "page v1")
+        edit(serve, 'skitai.mount("/", "myapp")', 'skitai.mount("/", "myapp"')
+        wait_for(lambda: (answer(cli, "/page") or (0, ""))[0] == 500, timeout=30, what="the error page")
+        page = answer(cli, "/")[1]
+        assert "SyntaxError" in page and f"{serve}, line" in page
+        edit(serve, 'skitai.mount("/", "myapp"', 'skitai.mount("/", "myapp")')
+        wait_for(lambda: answer(cli, "/page") == (200, "page v1"), timeout=30, what="the fixed script")
 
 
 @pytest.mark.timeout(90)

@@ -9,6 +9,8 @@ from worker_helpers import alive, starts, wait_for
 
 import skitai
 
+pytestmark = pytest.mark.process
+
 
 def test_workers_get_ids_and_gpus_round_robin(make_script, port):
     script = make_script(workers=3, gpus=[0, 1])

@@ -3,6 +3,8 @@ from worker_helpers import wait_for
 
 import skitai
 
+pytestmark = pytest.mark.process
+
 
 def served_text(cli):
     try:

@@ -28,4 +28,13 @@ async def echo(context, name):
     return context.API(name=name)
 
 
+@app.route("/apis/feed")
+def feed(context):
+    def produce(channel):
+        channel.put("first line\n")
+        raise OSError("the data source went away")
+
+    return context.Queue(produce)
+
+
 application = ASGIAdapter(app)

@@ -70,6 +70,20 @@ def queue(context, lines: int = 2000):
     return context.Queue(produce)
 
 
+@app.route("/queue/fails")
+def queue_fails(context):
+    def produce(channel):
+        channel.put("first line\n")
+        raise OSError("the data source went away")
+    return context.Queue(produce)
+
+
+@app.route("/environ")
+def environ(context):
+    env = context.request.env
+    return {"cookie": env.get("HTTP_COOKIE"), "accept": env.get("HTTP_ACCEPT"), "jar": dict(context.cookie)}
+
+
 @app.route("/proxy/<path:path>")
 def proxy(context, path, **query):
     return context.ProxyPass(UPSTREAM, path)
