@@ -5,9 +5,10 @@ The engine calls three methods, each one line in its request path:
 - :meth:`Observer.begin` when a request is dispatched (``Server.dispatch``):
   trusted proxy headers, the request id, and the ``/metrics`` answer;
 - :meth:`Observer.header` when an answer's head is written (``Cycle``, and the
-  protocol's own error answers): the ``X-Request-ID`` line;
+  protocol's own error answers): the ``X-Request-ID`` line (:meth:`Observer.fields`
+  for an HTTP/2 stream's head);
 - :meth:`Observer.finished` when the answer's last byte is out
-  (``H1Protocol.cycle_finished``): the access log line, the metrics, and the
+  (``H1Protocol.cycle_finished``, ``H2Protocol.stream_done``): the access log line, the metrics, and the
   listeners registered with :func:`on_request` (the OpenTelemetry hook).
 """
 
@@ -48,6 +49,9 @@ class PlainObserver:
 
     def header(self, request: Request | None) -> bytes:
         return b""
+
+    def fields(self, request: Request | None) -> list[tuple[bytes, bytes]]:
+        return []
 
     def finished(self, cycle: Any, seconds: float) -> None:
         self.logs.access(cycle.request, cycle.status, cycle.sent, seconds)
@@ -94,6 +98,12 @@ class Observer:
             return b""
         rid = request_id_of(request) or new_id()
         return b"x-request-id: " + rid.encode("ascii") + b"\r\n"
+
+    def fields(self, request: Request | None) -> list[tuple[bytes, bytes]]:
+        """The same, as HTTP/2 header fields."""
+        if not self.request_ids:
+            return []
+        return [(b"x-request-id", (request_id_of(request) or new_id()).encode("ascii"))]
 
     # -- request end -----------------------------------------------------------------
     def finished(self, cycle: Any, seconds: float) -> None:

@@ -126,3 +126,15 @@ def test_request_listeners_see_every_answer(script, wait_for):
     with skitai.test_client(script(source), port=free_port()) as cli:
         cli.get("/x", headers={"X-Request-ID": "l-1"})
         wait_for(lambda: "seen GET /x 200 2 l-1" in cli.output(), "the listener's line")
+
+
+def test_http2_answers_carry_the_request_id_and_are_counted(script, wait_for):
+    source = SERVE.replace("access_log_json=JSON", "metrics=True")
+    with skitai.test_client(script(source), port=free_port(), http2=True) as cli:
+        response = cli.get("/echo", headers={"X-Request-ID": "h2-1"})
+        assert response.raw.http_version == "HTTP/2"
+        assert response.headers["x-request-id"] == "h2-1" == response.text
+        fresh = cli.get("/echo")
+        assert HEX32.fullmatch(fresh.headers["x-request-id"])
+        wait_for(lambda: " h2-1\n" in cli.output(), "the HTTP/2 access line with its id")
+        wait_for(lambda: 'route="/echo"' in cli.get("/metrics").text, "the HTTP/2 requests in the metrics")
