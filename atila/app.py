@@ -123,6 +123,10 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         """Framework parts living elsewhere add their context values, decorator
         handlers and start-up checks through an ``install(app)`` function."""
         install_security(self)
+        # ecosystem hook: atila.openapi adds /openapi.json and /docs at start-up
+        from .openapi import install as install_openapi
+
+        install_openapi(self)
 
     def __repr__(self) -> str:
         return f"<Atila {self.import_name} at {self.prefix or '/'}>"
@@ -143,7 +147,10 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
             self.events.subscribe(*([subscribe] if isinstance(subscribe, str) else subscribe))
         limit = self.max_client_body_size or self.config.get("MAX_UPLOAD_SIZE")
         self.body_limit = int(limit) if limit else None
-        return [self]
+        # ecosystem hook: static folders of pref.extends/pref.overrides packages
+        from .collaboration import static_mounts
+
+        return [self, *static_mounts(self)]
 
     def apply_pref(self, pref: Any) -> None:
         attributes = pref.attributes() if hasattr(pref, "attributes") else {}
@@ -166,6 +173,10 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self.events.attach(self._shared.hub)
         self.events.bind_loop(self.loop)
         self.hooks.start(before_mount=functools.partial(self.events.emit, Event.BEFORE_MOUNT))
+        # ecosystem hook: pref.overrides/pref.extends packages' services, after the app's own
+        from .collaboration import mount_collaborators
+
+        mount_collaborators(self)
         self.events.emit(Event.MOUNTED)
         self.events.emit(Event.MOUNTED_OR_RELOADED)
         if self._maintainer is not None and self._maintainer.jobs:

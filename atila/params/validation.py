@@ -86,7 +86,7 @@ class Inspector:
             value that is neither a type, a regex nor an operand, or a bad scope.
     """
 
-    __slots__ = ("scope", "required", "oneof", "manyof", "fields", "_steps")
+    __slots__ = ("scope", "required", "oneof", "manyof", "fields", "declared", "_steps")
 
     def __init__(self, *args: Any, **spec: Any) -> None:
         scope, required = _positional(args, spec)
@@ -95,11 +95,16 @@ class Inspector:
         self.oneof = tuple(_names(spec.pop("oneof", None)))
         self.manyof = tuple(_names(spec.pop("manyof", None)))
         self._steps: list[tuple[str, str, Step]] = []
+        #: ``(field, rule, operand)`` as declared, for describers (the OpenAPI schema)
+        self.declared: list[tuple[str, str, Any]] = []
         for kind, convert in _KINDS.items():
             for field in _names(spec.pop(kind, None)):
                 self._steps.append((field, kind, convert))
+                self.declared.append((field, kind, None))
         for key, operand in spec.items():
-            self._steps.append(_compile_keyword(key, operand))
+            step = _compile_keyword(key, operand)
+            self._steps.append(step)
+            self.declared.append((step[0], step[1], operand))
         self.fields = frozenset(step[0] for step in self._steps) | set(self.required)
 
     def check(self, params: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
