@@ -34,7 +34,9 @@ for _index, (_name, _value) in enumerate(HeaderTable.STATIC_TABLE, start=1):
     _NAMES.setdefault(_name, _index)
 
 
-def _string(data: bytes) -> bytes:
+def _string(data: bytes, huffman: bool = True) -> bytes:
+    if not huffman:
+        return bytes(encode_integer(len(data), 7)) + data
     coded = _HUFFMAN.encode(data)
     if len(coded) < len(data):
         length = encode_integer(len(coded), 7)
@@ -43,8 +45,9 @@ def _string(data: bytes) -> bytes:
     return bytes(encode_integer(len(data), 7)) + data
 
 
-def encode_field(name: bytes, value: bytes, never_indexed: bool = False) -> bytes:
-    """One field without touching any dynamic table (RFC 7541 6.1 / 6.2.2 / 6.2.3)."""
+def encode_field(name: bytes, value: bytes, never_indexed: bool = False, huffman: bool = True) -> bytes:
+    """One field without touching any dynamic table (RFC 7541 6.1 / 6.2.2 / 6.2.3);
+    ``huffman=False`` writes the strings as they are (RFC 7541 5.2)."""
     if not never_indexed:
         index = _FULL.get((name, value))
         if index is not None:
@@ -56,8 +59,8 @@ def encode_field(name: bytes, value: bytes, never_indexed: bool = False) -> byte
     if index is not None:
         head = encode_integer(index, 4)
         head[0] |= flag
-        return bytes(head) + _string(value)
-    return bytes([flag]) + _string(name) + _string(value)
+        return bytes(head) + _string(value, huffman)
+    return bytes([flag]) + _string(name, huffman) + _string(value, huffman)
 
 
 class StaticEncoder:
@@ -66,6 +69,8 @@ class StaticEncoder:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[bytes, bytes], bytes] = {}
+        #: fields met once: the second sighting earns Huffman coding and a cache slot
+        self._seen: set[tuple[bytes, bytes]] = set()
         self._announce = True
 
     @property
@@ -89,6 +94,17 @@ class StaticEncoder:
             key = (field[0], field[1])
             encoded = cache.get(key)
             if encoded is None:
+                seen = self._seen
+                if key not in seen:
+                    # PERF: a value sent once (a request id, a Content-Length) is
+                    # not worth pure-Python Huffman coding, nor evicting the
+                    # fields every answer repeats from the cache
+                    if len(seen) >= _CACHE_SIZE:
+                        seen.clear()
+                    seen.add(key)
+                    parts.append(encode_field(key[0], key[1], huffman=False))
+                    continue
+                seen.discard(key)
                 encoded = encode_field(key[0], key[1])
                 if len(encoded) <= _LONGEST:
                     if len(cache) >= _CACHE_SIZE:
