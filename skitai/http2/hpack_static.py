@@ -71,7 +71,24 @@ class StaticEncoder:
         self._cache: dict[tuple[bytes, bytes], bytes] = {}
         #: fields met once: the second sighting earns Huffman coding and a cache slot
         self._seen: set[tuple[bytes, bytes]] = set()
+        self._prefixes: dict[bytes, bytes] = {}
         self._announce = True
+
+    def _once(self, name: bytes, value: bytes) -> bytes:
+        """A literal without indexing whose value is written as it is; the name
+        part (an index, or the Huffman-coded name) is kept per name."""
+        index = _FULL.get((name, value))
+        if index is not None:
+            return encode_field(name, value)
+        prefix = self._prefixes.get(name)
+        if prefix is None:
+            known = _NAMES.get(name)
+            prefix = bytes(encode_integer(known, 4)) if known is not None else b"\x00" + _string(name)
+            if len(self._prefixes) >= _CACHE_SIZE:
+                self._prefixes.clear()
+            self._prefixes[name] = prefix
+        size = len(value)
+        return prefix + (bytes((size,)) if size < 127 else bytes(encode_integer(size, 7))) + value
 
     @property
     def header_table_size(self) -> int:
@@ -102,7 +119,7 @@ class StaticEncoder:
                     if len(seen) >= _CACHE_SIZE:
                         seen.clear()
                     seen.add(key)
-                    parts.append(encode_field(key[0], key[1], huffman=False))
+                    parts.append(self._once(key[0], key[1]))
                     continue
                 seen.discard(key)
                 encoded = encode_field(key[0], key[1])
