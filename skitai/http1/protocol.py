@@ -222,7 +222,9 @@ class H1Protocol(asyncio.Protocol):
             self.transport.resume_reading()
 
     def cycle_finished(self, cycle: Cycle) -> None:
-        self.state.logs.access(cycle.request, cycle.status, cycle.sent, self.loop.time() - cycle.started_at)
+        logs = self.state.logs
+        if logs.enabled:  # PERF: no call and no clock read when the access log is off
+            logs.access(cycle.request, cycle.status, cycle.sent, self.loop.time() - cycle.started_at)
         if cycle.upgrade_to is not None:
             self._hand_off(cycle)
             return
