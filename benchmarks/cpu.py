@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers:
                 server.stop()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"| scenario | server | CPU µs/request (median) | per round | req/s (median, noisy) | p99 ms | errors |")
+    print("| scenario | server | CPU µs/request (median) | per round | req/s (median, noisy) | p99 ms | errors |")
     print("|---|---|---:|---|---:|---:|---:|")
     for (scenario, key), runs in results.items():
         us = statistics.median(run[0] for run in runs)
