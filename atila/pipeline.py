@@ -34,10 +34,10 @@ from .context.context import Context
 from .events.names import Event
 from .marks import attach, attached
 from .mounting import call_hook
-from .responses.api import UnencodableValue
+from .responses.api import JSON_TYPE, UnencodableValue, dumps_json
 from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
-from .responses.render import to_response
+from .responses.render import HTML_TYPE, to_response
 from .route_header import describe_route
 
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
@@ -47,6 +47,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+#: the fields to_response gives a str and a dict (see _respond_plain)
+_HTML_FIELD = ("Content-Type", HTML_TYPE)
+_JSON_FIELD = ("Content-Type", JSON_TYPE)
 _REQUEST_EVENTS = (Event.BEFORE_REQUEST, Event.FINISH_REQUEST, Event.FAILED_REQUEST, Event.TEARDOWN_REQUEST)
 #: listener keys whose change makes routes recompile (their emitters come and go)
 REQUEST_EVENT_KEYS = frozenset(event.value for event in _REQUEST_EVENTS)
@@ -196,9 +199,14 @@ class Pipeline:
         try:
             kwargs = self.bind(context, endpoint)
             result = await endpoint.func(context, **kwargs) if kwargs else await endpoint.func(context)
-            response = _finalize(context, result)
+            plain = _plain_answer(context, result)
+            if plain is None:
+                response = _finalize(context, result)
         except Exception as exc:
             await self._send_error(context, exc, responder)
+            return
+        if plain is not None:
+            responder.respond(200, *plain)
             return
         await self._send(context, response, responder)
 
@@ -220,25 +228,33 @@ class Pipeline:
             answered.cancel()
             return
         failure = job.exception()
-        try:
-            if failure is None:
-                response = _finalize(context, job.result())
-                body = response.body
-                if type(body) is bytes and response.one_write:
-                    responder.respond(response.status or 200, response.headers, body)
-                    answered.set_result(None)
-                    return
-                rest = self._send(context, response, responder)
-            elif isinstance(failure, Exception):
-                rest = self._send_error(context, failure, responder)
-            else:  # KeyboardInterrupt, SystemExit: the engine's, as from any handler
-                answered.set_exception(failure)
-                return
-        except Exception as exc:
-            rest = self._send_error(context, exc, responder)
-        except BaseException as exc:
-            answered.set_exception(exc)
+        if failure is not None and not isinstance(failure, Exception):
+            answered.set_exception(failure)  # KeyboardInterrupt, SystemExit: the engine's, as from any handler
             return
+        status, plain, rest = 200, None, None
+        if failure is None:
+            try:
+                result = job.result()
+                plain = _plain_answer(context, result)
+                if plain is None:
+                    response = _finalize(context, result)
+                    if type(response.body) is bytes and response.one_write:
+                        status, plain = response.status or 200, (response.headers, response.body)
+                    else:
+                        rest = self._send(context, response, responder)
+            except Exception as exc:
+                failure = exc
+        if plain is not None:
+            # as ``_send`` answers: what respond raises is the engine's to report
+            try:
+                responder.respond(status, *plain)
+            except BaseException as exc:
+                answered.set_exception(exc)
+            else:
+                answered.set_result(None)
+            return
+        if rest is None:
+            rest = self._send_error(context, failure, responder)  # type: ignore[arg-type]
         # a streamed body or an error page: the rare path gets its Task
         job.get_loop().create_task(rest).add_done_callback(partial(_pass_on, answered))
 
@@ -553,6 +569,22 @@ async def _maybe_await(value: Any) -> Any:
 
 async def _await(value: Any) -> Any:
     return await value
+
+
+def _plain_answer(context: Context, result: Any) -> tuple[list[tuple[str, str]], bytes] | None:
+    """PERF: the headers and body of a 200 for a str or a dict/list returned
+    with ``context.response`` untouched: what :func:`to_response` +
+    :func:`_finalize` + ``_send`` would send, without building a Response
+    (measured: ~2 us of the ~30 us a plaintext request costs).  None: the
+    caller takes the general path."""
+    if context._response is not None:
+        return None
+    kind = type(result)
+    if kind is str:
+        return [_HTML_FIELD], result.encode("utf-8")
+    if kind is dict or kind is list:
+        return [_JSON_FIELD], dumps_json(result)
+    return None
 
 
 def _finalize(context: Context, result: Any) -> Response:
