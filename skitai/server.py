@@ -26,10 +26,13 @@ from .contract import NOT_FOUND, HandleResult, Mount
 from .errors import ClientGone, HTTPError
 from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
+from .http2.protocol import H2Protocol
+from .http2.tls import Negotiator, server_context
 from .logs import Logs
 from .mounts.table import MountTable
 from .server_state import Connection, ServerState
 from .threads import ThreadPool
+from .workerhooks import worker_started, worker_stopping
 
 __all__ = ["Server"]
 
@@ -63,6 +66,8 @@ class Server:
         self._accepting = False
         self._stopping = False
         self._sweeper: asyncio.TimerHandle | None = None
+        #: TLS (config.certfile): ALPN then picks HTTP/2 or HTTP/1.1 per connection
+        self.ssl_context: Any = None
 
     @property
     def now(self) -> float:
@@ -89,7 +94,10 @@ class Server:
         # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
         self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai-executor")
         self.loop.set_default_executor(self.executor)
+        if self.config.certfile:
+            self.ssl_context = server_context(self.config.certfile, self.config.keyfile, self.config.passphrase)
         self._tick()
+        await worker_started(self)
         for mount in self.table.mounts:
             await mount.startup(self)
         self._sockets = list(sockets)
@@ -121,6 +129,7 @@ class Server:
                 await mount.shutdown()
             except Exception:
                 self.logs.error(f"shutdown of mount {mount.prefix or '/'} failed", exc_info=True)
+        await worker_stopping(self)
         if self.threads is not None:
             self.threads.shutdown()
         if self.executor is not None:
@@ -159,7 +168,13 @@ class Server:
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
-            await self.loop.connect_accepted_socket(partial(H1Protocol, self.state), conn)
+            if self.ssl_context is None:
+                await self.loop.connect_accepted_socket(partial(H1Protocol, self.state), conn)
+            else:  # HTTP/2 switch point: ALPN (skitai/http2/tls.py)
+                factory = partial(Negotiator, partial(H1Protocol, self.state), partial(H2Protocol, self.state))
+                await self.loop.connect_accepted_socket(
+                    factory, conn, ssl=self.ssl_context, ssl_handshake_timeout=self.config.limits.header_timeout
+                )
         except OSError:
             conn.close()
 
@@ -287,6 +302,12 @@ class Server:
 
     def log_error(self, message: str, exc_info: Any = None) -> None:
         self.logs.error(message, exc_info=exc_info)
+
+    def resolve_alias(self, name: str) -> str:
+        """``"@name"`` -> the base URL of one of its members (ProxyPass)."""
+        from .resources import current_registry
+
+        return current_registry().base_url(name)
 
 
 class _Resume:
