@@ -176,8 +176,8 @@ class Logs:
                 self._fields.clear()
             self._fields[key] = fields
         client = request.client[0] if request.client else "-"
-        # PERF: one %-format (C) instead of an f-string of ten pieces; measured
-        # with /tmp timeit: 6.9 -> ~2.5 us a line (see benchmarks/README.md)
+        # PERF: one %-format (C) instead of an f-string of ten pieces; with the
+        # cache above, timeit A/B on the busy machine: 3.9 -> 3.1 us a line
         return _COMBINED % (client, self._timestamp(), request.method, fields[0], request.version, status,
                             size or "-", fields[1], fields[2], seconds)
 

@@ -69,8 +69,8 @@ _STATUS_LINES: dict[tuple[str, int], bytes] = {}
 # PERF: an app answers with the same few header lists and sizes again and
 # again, so the framing of each is kept: ``frame_headers`` by the fields (as a
 # tuple), ``whole_head`` by everything but the engine's ``Date`` preamble.
-# Measured with benchmarks/inproc.py: 3.4 + 5.2 us per response become two
-# dict lookups (~0.6 us).  Both caches hold at most _CACHE_MAX entries and
+# Measured with timeit on the busy 2-core machine: frame_headers 3.4 -> 0.7 us,
+# whole_head 5.2 -> 2.0 us per response.  Both caches hold at most _CACHE_MAX entries and
 # start over when full, so per-request values (cookies, ETags) cost a miss,
 # never memory.
 _CACHE_MAX = 1024
