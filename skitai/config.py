@@ -73,3 +73,6 @@ class Config:
     #: devices handed to workers round-robin as CUDA_VISIBLE_DEVICES
     gpus: tuple[str, ...] = ()
     backlog: int = 2048
+    #: where cross-worker state lives: "" (per host), "process", "host" or a redis:// URL
+    #: (docs/scaling.md); empty falls back to SKITAI_CLUSTER_URL
+    cluster: str = ""
