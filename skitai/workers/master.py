@@ -104,15 +104,14 @@ def _serve(
     _apply_max_ages(site, mounts)
     report_watch_paths(watch_paths(mounts))
     try:
-        sockets = bind(config)
-    except OSError as exc:
-        return _fail(logs, ready, f"cannot listen on {config.address}:{config.port}: {exc.strerror or exc}", None)
-    try:
         cluster = state.configure(config.cluster, config.workers)
     except state.ClusterUnavailable as exc:
-        for sock in sockets:
-            sock.close()
         return _fail(logs, ready, str(exc), None)
+    try:
+        sockets = bind(config)
+    except OSError as exc:
+        state.release()
+        return _fail(logs, ready, f"cannot listen on {config.address}:{config.port}: {exc.strerror or exc}", None)
     if ready is not None:
         ready(None)
     _banner(logs, config, sockets, mounts)
