@@ -156,8 +156,9 @@ def redis_cluster():
 @pytest.fixture(scope="module")
 def hosts(redis_cluster):
     env = {"CLUSTER_WORKERS": "2", "CLUSTER_URL": f"redis://{redis_cluster.member}"}
-    with skitai.test_client(SITE, port=free_port(), env=env) as a, skitai.test_client(SITE, port=free_port(), env=env) as b:
-        yield a, b
+    with skitai.test_client(SITE, port=free_port(), env=env) as a:
+        with skitai.test_client(SITE, port=free_port(), env=env) as b:
+            yield a, b
 
 
 def test_both_servers_use_redis(hosts):
