@@ -3,6 +3,7 @@ gave it.  Settings from the environment the tests set: CLUSTER_WORKERS,
 CLUSTER_URL (a redis:// URL; empty = per host)."""
 
 import os
+import time
 
 import skitai
 from atila import Atila
@@ -15,11 +16,40 @@ app.securekey = "cluster-test-secret-0123456789abcdef"
 app.store["boot"] = "before-fork"
 #: events this worker's listener received (per process on purpose)
 seen = []
+#: seconds from emit (on any host) to this worker's listener (benchmarks/state_bench.py)
+latencies = []
 
 
 @app.on("ping")
 def ping(context, n, origin=None):
     seen.append([n, origin])
+
+
+@app.on("timed")
+def timed(context, sent):
+    latencies.append(time.time() - sent)
+
+
+@app.route("/timed", methods=["POST"])
+def emit_timed(context):
+    app.emit("timed", time.time(), broadcast=True)
+    return me()
+
+
+@app.route("/latencies")
+def latency_list(context):
+    return me(latencies=latencies)
+
+
+@app.route("/plaintext")
+def plaintext(context):
+    return "Hello, World!"
+
+
+@app.route("/cpu")
+def cpu(context):
+    times = os.times()
+    return me(cpu=times.user + times.system)
 
 
 def me(**values):
