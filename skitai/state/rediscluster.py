@@ -102,7 +102,14 @@ class RedisCluster:
         self._client = _client(self.url)
         self._set_max = self._client.register_script(_SET_MAX)
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._listen, name="skitai-cluster", daemon=True)
+        # NOTE: subscribed before the worker serves, so no event published after
+        # its first answer can miss it
+        first = None
+        try:
+            first = self._subscribe()
+        except (redis.RedisError, OSError) as exc:
+            self.lost(exc)
+        self._thread = threading.Thread(target=self._listen, args=(first,), name="skitai-cluster", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -137,25 +144,34 @@ class RedisCluster:
                                self.url, exc)
 
     # -- the subscriber thread ------------------------------------------------------------
-    def _listen(self) -> None:
-        everyone, mine = self.key("all"), self.key("node", self._node)
+    def _subscribe(self) -> Any:
+        assert self._client is not None
+        pubsub = self._client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        try:
+            pubsub.subscribe(self.key("all"), self.key("node", self._node))
+            self._client.ping()
+            if not self.up:
+                self._recovered()
+        except BaseException:
+            pubsub.close()
+            raise
+        return pubsub
+
+    def _listen(self, pubsub: Any) -> None:
+        everyone = self.key("all").encode()
         while not self._stopping.is_set():
-            pubsub = None
             try:
-                assert self._client is not None
-                pubsub = self._client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
-                pubsub.subscribe(everyone, mine)
-                self._client.ping()
-                if not self.up:
-                    self._recovered()
+                if pubsub is None:
+                    pubsub = self._subscribe()
                 while not self._stopping.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message is None:
                         if not self.up:  # a command failed but this connection lives: check again
+                            assert self._client is not None
                             self._client.ping()
                             self._recovered()
                         continue
-                    self._deliver(message["channel"] == everyone.encode(), message["data"])
+                    self._deliver(message["channel"] == everyone, message["data"])
             except (redis.RedisError, OSError) as exc:
                 self.lost(exc)
                 self._stopping.wait(RETRY_INTERVAL)
@@ -165,6 +181,7 @@ class RedisCluster:
                         pubsub.close()
                     except (redis.RedisError, OSError):
                         pass
+                    pubsub = None
 
     def _recovered(self) -> None:
         self._resync()
