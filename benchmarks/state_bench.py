@@ -74,16 +74,18 @@ def broadcast_latency(url: str, events: int) -> dict[str, float]:
     env = {"CLUSTER_WORKERS": "1", "CLUSTER_URL": url}
     with skitai.test_client(SITE, port=free_port(), env=env) as a, \
             skitai.test_client(SITE, port=free_port(), env=env) as b:
-        a.post("/timed")  # warm-up: both connected, the first event through
+        # warm-up: B subscribes once its worker started, which may be after its port answers
         deadline = time.monotonic() + 10
         while not b.get("/latencies").json()["latencies"] and time.monotonic() < deadline:
+            a.post("/timed")
             time.sleep(0.05)
+        skip = len(b.get("/latencies").json()["latencies"])
         for _ in range(events):
             a.post("/timed")
             time.sleep(0.002)
         deadline = time.monotonic() + 10
         while True:
-            latencies = b.get("/latencies").json()["latencies"][1:]
+            latencies = b.get("/latencies").json()["latencies"][skip:]
             if len(latencies) >= events or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
