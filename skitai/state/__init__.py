@@ -43,9 +43,11 @@ def current_last_updates() -> LastUpdates:
 
 
 def use_last_updates(backend: LastUpdates) -> None:
-    """Replace the backend (before the workers fork)."""
+    """Replace the backend (before the workers fork); the in-process default
+    backend of :func:`current` is made again around it."""
     global _backend
     _backend = backend
+    use(None)
 
 
 def deflu(*names: str) -> None:

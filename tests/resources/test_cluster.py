@@ -85,9 +85,11 @@ def test_three_workers_answer_with_the_host_backend(host):
     assert {body["boot"] for body in answers.values()} == {"before-fork"}
 
 
-def test_broadcast_event_reaches_every_worker(host):
-    sender = fresh("POST", host.base_url + "/emit", data={"n": 41})
-    every_worker(host.base_url + "/whoami", 3, lambda body: [41, sender["pid"]] in body["seen"])
+@pytest.mark.parametrize("via", ["app", "context"])
+def test_broadcast_event_reaches_every_worker_once(host, via):
+    n = 41 if via == "app" else 42
+    sender = fresh("POST", host.base_url + "/emit", data={"n": n, "via": via})
+    every_worker(host.base_url + "/whoami", 3, lambda body: body["seen"].count([n, sender["pid"]]) == 1)
 
 
 def test_store_and_last_updates_are_one_for_all_workers(host):

@@ -62,8 +62,9 @@ def whoami(context):
 
 
 @app.route("/emit", methods=["POST"])
-def emit(context, n):
-    app.emit("ping", int(n), broadcast=True, origin=os.getpid())
+def emit(context, n, via="app"):
+    emitter = context if via == "context" else app
+    emitter.emit("ping", int(n), broadcast=True, origin=os.getpid())
     return me()
 
 
