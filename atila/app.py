@@ -371,7 +371,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
 
     def find_rules(self, target: Callable[..., Any] | str) -> list[Rule]:
         """Rules for a handler or a name: ``"index"``, ``"ns.index"`` or the
-        handler's module path inside the app (``"sub.pages.toc"``, seed 001)."""
+        handler's module path inside the app (``"sub.pages.toc"``)."""
         rules = self.router.find(target)
         if rules or not isinstance(target, str) or "." not in target:
             if not rules:
@@ -480,7 +480,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return self.events.emit_after(name, *args, **kwargs)
 
     def broadcast(self, name: Any, *args: Any, **kwargs: Any) -> int:
-        """Emit ``name`` to every app of this worker that listens (seed 004)."""
+        """Emit ``name`` to every app of this worker that listens."""
         hub = self.events.hub
         return hub.broadcast(name, *args, **kwargs) if hub is not None else self.emit(name, *args, **kwargs)
 
@@ -499,7 +499,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return decorator
 
     def get_resource(self, *parts: str) -> str:
-        """A path under the app's ``resources/`` folder (seed 004)."""
+        """A path under the app's ``resources/`` folder."""
         return os.path.join(self.home, "resources", *parts)
 
     @property

@@ -5,8 +5,8 @@ Everything the decorator was given is compiled once into a flat list of
 parsing of keyword names.  Steps convert in place (``ints`` make ints) and stop
 at the first failure with a ``ParamError`` naming the field and the rule.
 
-Seed 001 "Parameter and Validation" and seed 004 "Testing Parameters" define the
-vocabulary; ``oneof`` means exactly one of the listed fields is given and
+The rule vocabulary is documented under "Parameter and Validation" and "Testing
+Parameters"; ``oneof`` means exactly one of the listed fields is given and
 ``manyof`` means at least one is.
 """
 
@@ -22,7 +22,7 @@ from .errors import ParamError
 
 __all__ = ["Inspector", "OPERATORS", "SCOPES"]
 
-#: Where the app takes the checked values from (seed 004 ``test_params("JSON", ...)``).
+#: Where the app takes the checked values from (as in ``test_params("JSON", ...)``).
 SCOPES = frozenset({"ARGS", "URL", "FORM", "JSON", "DATA", "DEFAULT", "PARAMS"})
 
 # Per-field conversions, in the order they run: ``nones`` first so a blank value
@@ -74,7 +74,7 @@ Step = Callable[[Any], Any]
 class Inspector:
     """Compiled ``@app.inspect(...)`` arguments; call :meth:`check` per request.
 
-    Accepts both spellings of the seeds: ``Inspector(ints=["id"], name__len__lte=64)``
+    Accepts both documented spellings: ``Inspector(ints=["id"], name__len__lte=64)``
     and the old ``Inspector("ARGS", ["id"], ints=["id"])`` (scope, required).
 
     Example:
