@@ -112,6 +112,20 @@ def test_a_token_revoked_by_one_worker_is_refused_by_all(host):
     assert {body["value"] for body in answers.values()} == {None}
 
 
+def test_digest_answers_work_on_every_worker_once(host):
+    with httpx.Client(auth=httpx.DigestAuth("hans", "secret"), timeout=10) as client:
+        first = client.get(host.base_url + "/digest")
+        assert first.status_code == 200 and first.json()["user"] == "hans"
+        for _ in range(3):  # the client counts nc up: a fresh answer each time
+            assert client.get(host.base_url + "/digest").status_code == 200
+    replayed = first.request.headers["Authorization"]
+    for _ in range(6):  # new connections: any worker
+        with httpx.Client(timeout=10) as client:
+            answer = client.get(host.base_url + "/digest", headers={"Authorization": replayed})
+        assert answer.status_code == 401
+        assert "stale=true" in answer.headers["WWW-Authenticate"]
+
+
 def pushes_from_elsewhere(engine: Any, ws: Any, client_id: str, holder: int, via: Any = None) -> list[int]:
     """Push through ``via`` (default: the socket's server) until a worker other
     than ``holder`` sent one; every push must arrive once, in order."""

@@ -14,6 +14,7 @@ skitai.deflu("news")
 app = Atila(__name__)
 app.securekey = "cluster-test-secret-0123456789abcdef"
 app.store["boot"] = "before-fork"
+app.users = {"hans": "secret"}
 #: events this worker's listener received (per process on purpose)
 seen = []
 #: seconds from emit (on any host) to this worker's listener (benchmarks/state_bench.py)
@@ -102,6 +103,12 @@ def ott_revoke(context, token):
 @app.route("/ott/check")
 def ott_check(context, token):
     return me(value=context.decode_ott(token))
+
+
+@app.route("/digest")
+@app.authorization_required("digest")
+def digest(context):
+    return me(user=context.request.user.name)
 
 
 @app.route("/push", methods=["POST"])
