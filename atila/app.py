@@ -456,6 +456,9 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
     def _relayed_websocket(self, payload: dict[str, Any]) -> None:
         cluster.relayed_websocket(self, payload)
 
+    def _relayed_room(self, payload: dict[str, Any]) -> None:
+        cluster.relayed_room(self, payload)
+
     # -- events, templates, jobs ------------------------------------------------------------
     def on(self, name: Any) -> Callable[[F], F]:
         """Listen to an event (``app.events.on`` is the same)."""

@@ -10,6 +10,7 @@ started in each worker after:
   messages;
 - :func:`publish_event`: ``app.emit(name, ..., broadcast=True)``;
 - :func:`route_websocket`: ``app.websocket_send`` to a client another worker holds;
+- :func:`publish_room`: a ``WS_GROUPCHAT`` message to the room's members elsewhere;
 - :class:`SharedRevocations`: revoked one-time tokens and used digest answers.
 
 Everything relayed is JSON (event arguments too): a TypeError naming the event
@@ -25,10 +26,12 @@ from typing import Any
 from skitai import state
 from skitai.state.node import node_id
 
-__all__ = ["join", "publish_event", "route_websocket", "SharedRevocations", "EVENT_TOPIC", "WEBSOCKET_TOPIC"]
+__all__ = ["join", "publish_event", "route_websocket", "publish_room", "SharedRevocations", "EVENT_TOPIC",
+           "WEBSOCKET_TOPIC", "ROOM_TOPIC"]
 
 EVENT_TOPIC = "atila.event"
 WEBSOCKET_TOPIC = "atila.websocket"
+ROOM_TOPIC = "atila.room"
 logger = logging.getLogger("atila.cluster")
 
 
@@ -38,6 +41,7 @@ def join(app: Any) -> None:
         app.store.share(cluster.values(f"store:{app.name}"))
     cluster.relay.subscribe(EVENT_TOPIC, app._relayed_event)
     cluster.relay.subscribe(WEBSOCKET_TOPIC, app._relayed_websocket)
+    cluster.relay.subscribe(ROOM_TOPIC, app._relayed_room)
 
 
 def publish_event(app: Any, key: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -84,6 +88,19 @@ def relayed_websocket(app: Any, payload: dict[str, Any]) -> None:
     client_id, message = payload.get("id"), _unpack(payload.get("m"))
     if isinstance(client_id, str) and message is not None:
         app.websocket_backend.send(client_id, message)
+
+
+def publish_room(app: Any, room: str | None, message: str | bytes) -> None:
+    if room is not None and state.current().scope != "process":
+        state.current().relay.publish(ROOM_TOPIC, {"app": app.name, "room": room, "m": _pack(message)})
+
+
+def relayed_room(app: Any, payload: dict[str, Any]) -> None:
+    if payload.get("app") != app.name or "websocket_backend" not in app.__dict__:
+        return
+    room, message = payload.get("room"), _unpack(payload.get("m"))
+    if isinstance(room, str) and message is not None:
+        app.websocket_backend.broadcast(room, message)
 
 
 class SharedRevocations:

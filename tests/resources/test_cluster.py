@@ -154,6 +154,27 @@ def test_websocket_send_reaches_a_socket_of_another_worker(host):
         ws.close()
 
 
+def test_a_group_chat_room_spans_workers(host):
+    members = [host.websocket("/room/lobby")]
+    try:
+        pids = {int(members[0].receive())}
+        deadline = time.monotonic() + PATIENCE
+        while len(pids) < 2 and time.monotonic() < deadline:
+            member = host.websocket("/room/lobby")
+            members.append(member)
+            pids.add(int(member.receive()))
+        assert len(pids) >= 2, "every member landed on one worker"
+        members[0].send("hi")
+        for member in members:
+            assert member.receive() == "lobby: hi"  # once each, wherever it is held
+        members[-1].send("bye")
+        for member in members:
+            assert member.receive() == "lobby: bye"
+    finally:
+        for member in members:
+            member.close()
+
+
 def test_websocket_send_to_a_client_that_never_existed_is_false(host):
     for client_id in ("nosuchworker-1", "", "-"):
         assert fresh("POST", host.base_url + "/push", data={"client_id": client_id, "text": "x"})["sent"] is False
@@ -226,6 +247,18 @@ def test_websocket_send_through_the_other_host(hosts):
         assert len(senders) == 2
     finally:
         ws.close()
+
+
+def test_a_group_chat_room_spans_hosts(hosts):
+    a, b = hosts
+    on_a, on_b = a.websocket("/room/hall"), b.websocket("/room/hall")
+    try:
+        on_a.receive(), on_b.receive()
+        on_b.send("from b")
+        assert on_a.receive() == "hall: from b" and on_b.receive() == "hall: from b"
+    finally:
+        on_a.close()
+        on_b.close()
 
 
 def test_redis_lost_and_back_while_serving(hosts, redis_cluster):

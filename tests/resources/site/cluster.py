@@ -116,6 +116,16 @@ def push(context, client_id, text):
     return me(sent=app.websocket_send(client_id, text))
 
 
+def say_pid(context):
+    context.websocket.send(str(os.getpid()))
+
+
+@app.route("/room/<name>")
+@app.websocket(skitai.WS_GROUPCHAT | skitai.WS_NOTHREAD, 60, say_pid)
+def room(context, message, name):
+    return f"{name}: {message}"
+
+
 @app.route("/ws")
 @app.websocket(skitai.WS_STREAM, 60)
 async def ws(context):
