@@ -37,6 +37,7 @@ from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import to_response
 from .route_header import describe_route
+from .rpc import protocol_for
 
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
@@ -131,6 +132,13 @@ class Pipeline:
 
     # -- entry -------------------------------------------------------------------
     def handle(self, request: Any, responder: Any) -> Any:
+        # -- RPC branch (atila/rpc) -------------------------------------------------
+        # A POST typed text/xml, application/json(-rpc) or application/grpc is a
+        # remote call answered by the route its method names; any other request
+        # pays this one compare.
+        if request.method == "POST" and (rpc := protocol_for(request)) is not None:
+            return rpc(self, request, responder)
+        # -- end of the RPC branch ----------------------------------------------------
         app = self.app
         content_type = request.headers.get("content-type") if app.router_needs_content_type else None
         match = app.router.match(request.path_info, request.method, content_type)
