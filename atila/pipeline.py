@@ -29,6 +29,7 @@ from skitai.contract import NOT_FOUND
 from skitai.errors import ClientGone, HTTPError
 
 from .context.context import Context
+from .coroutines import drive, is_generator_route
 from .events.names import Event
 from .marks import attach, attached
 from .mounting import call_hook
@@ -73,7 +74,7 @@ class Endpoint:
     __slots__ = (
         "rule", "func", "is_async", "spec", "takes_nothing", "inspectors", "before", "after",
         "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple", "events",
-        "fast",
+        "fast", "coroutine",
     )
 
     def __init__(self, app: Any, rule: Any) -> None:
@@ -101,6 +102,8 @@ class Endpoint:
         self.finish = list(hooks.finish)
         self.failed = list(hooks.failed)
         self.input_stream = bool(rule.options.get("input_stream"))
+        #: a generator route (coroutine=True / input_stream=True): atila/coroutines.py drives it
+        self.coroutine = is_generator_route(rule.func, rule.options)
         self.version = hooks.version
         # request events (seed 001 "Request Life Cycle Events") cost nothing unless listened to
         bus = app.events
@@ -221,6 +224,9 @@ class Pipeline:
                 result = await self._run_async(context, endpoint)
             else:
                 result = await app.run_in_thread(self._run_sync, context, endpoint)
+            # -- generator-route branch (atila/coroutines.py) --
+            if endpoint.coroutine and inspect.isgenerator(result):
+                result = await drive(context, result, app.run_in_thread, endpoint.input_stream)
             response = _finalize(context, result)
         except Exception as exc:
             await self._send_error(context, exc, responder)

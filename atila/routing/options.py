@@ -1,7 +1,7 @@
 """The ``@app.route(path, **options)`` keywords Atila knows, declared once.
 
 Why a table: an option nobody reads is a silent no-op, and the user who wrote
-``coroutine=True`` (documented, not built yet) or ``authenticat=...`` (a typo)
+``stream=True`` (documented, not built yet) or ``authenticat=...`` (a typo)
 would get a route that quietly does something else.  So every keyword is
 looked up here when the route is added: a built option passes, an option the
 docs describe but this version does not implement yet is refused with that
@@ -45,8 +45,8 @@ ROUTE_OPTIONS: dict[str, OptionState] = {
     "access_control_expose_headers": BUILT,
     "access_control_allow_credentials": BUILT,
     "access_control_allow_methods": BUILT,
-    "coroutine": NOT_BUILT,
-    "input_stream": NOT_BUILT,
+    "coroutine": BUILT,
+    "input_stream": BUILT,
     "stream": NOT_BUILT,
     # NOTE: the old docs' multiple-routes example spells ``methods`` so; it ran
     # (allowing every method), so it still runs, with a warning.
