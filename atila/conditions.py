@@ -61,11 +61,14 @@ class FileModified(_Watch):
 
 
 class KeyUpdated(_Watch):
-    """Calls back when ``context.getlu(key)`` (last update time) changes; without
-    a ``getlu`` extension the app's ``store[key]`` is watched."""
+    """Calls back when ``context.getlu(key)`` (last update time) changes; for a
+    key not declared with ``skitai.deflu`` the app's ``store[key]`` is watched."""
 
     def current(self, context: Any) -> Any:
         getlu = getattr(context, "getlu", None)
         if getlu is not None:
-            return getlu(self.target)
+            try:
+                return getlu(self.target)
+            except KeyError:
+                pass
         return context.app.store.get(self.target)

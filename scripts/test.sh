@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
+scripts/install_test_servers.sh
 .venv/bin/python -m ruff check .
 .venv/bin/python -m mypy
 exec .venv/bin/python -m pytest "$@"

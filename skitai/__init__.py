@@ -23,6 +23,20 @@ from typing import TYPE_CHECKING, Any, Iterable, NoReturn
 
 from . import autorun
 from .preference import AttrDict, Pref
+from .resources.kinds import (
+    DB_MONGODB,
+    DB_PGSQL,
+    DB_POSTGRESQL,
+    DB_REDIS,
+    DB_SQLITE3,
+    PROTO_HTTP,
+    PROTO_HTTPS,
+    STA_NETERR,
+    STA_NORMAL,
+    STA_REQFAIL,
+    STA_TIMEOUT,
+    STA_UNSENT,
+)
 from .site import Runner, Site
 from .websocket.specs import (
     WS_CHANNEL,
@@ -42,6 +56,12 @@ if TYPE_CHECKING:
     from .testing.client import TestClient
 
 __all__ = [
+    "DB_MONGODB", "DB_PGSQL", "DB_POSTGRESQL", "DB_REDIS", "DB_SQLITE3", "PROTO_HTTP", "PROTO_HTTPS",
+    "STA_NETERR", "STA_NORMAL", "STA_REQFAIL", "STA_TIMEOUT", "STA_UNSENT",
+    "add_database_interface",
+    "alias",
+    "deflu",
+    "register_g",
     "AttrDict",
     "Pref",
     "Runner",
@@ -139,6 +159,32 @@ def log_off(*paths: str) -> None:
 def set_max_age(path: str, seconds: int) -> None:
     """Cache-Control max-age for static files under the URL prefix ``path``."""
     _site.set_max_age(path, seconds)
+
+
+def alias(name: str, kind: str, members: Any, **options: Any) -> Any:
+    """Name a database or HTTP upstream (``"@mydb"``) for ``context.db``,
+    ``context.stub`` and ``ProxyPass``; see :func:`skitai.resources.alias`."""
+    from .resources import alias as declare
+
+    return declare(name, kind, members, **options)
+
+
+def add_database_interface(kind: str, cls: Any) -> None:
+    """Serve aliases of a custom ``kind`` with ``cls(alias)``."""
+    from .resources import add_database_interface as add
+
+    add(kind, cls)
+
+
+def deflu(*names: str) -> None:
+    """Declare names whose last-update time every worker shares
+    (``context.setlu`` / ``context.getlu``, ``use_cache=``)."""
+    from .state import deflu as declare
+
+    declare(*names)
+
+
+register_g = deflu
 
 
 def test_client(script: str | None = None, **options: Any) -> "TestClient":

@@ -30,6 +30,7 @@ from .logs import Logs
 from .mounts.table import MountTable
 from .server_state import Connection, ServerState
 from .threads import ThreadPool
+from .workerhooks import worker_started, worker_stopping
 
 __all__ = ["Server"]
 
@@ -84,6 +85,7 @@ class Server:
         self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai-executor")
         self.loop.set_default_executor(self.executor)
         self._tick()
+        await worker_started(self)
         for mount in self.table.mounts:
             await mount.startup(self)
         self._sockets = list(sockets)
@@ -115,6 +117,7 @@ class Server:
                 await mount.shutdown()
             except Exception:
                 self.logs.error(f"shutdown of mount {mount.prefix or '/'} failed", exc_info=True)
+        await worker_stopping(self)
         if self.threads is not None:
             self.threads.shutdown()
         if self.executor is not None:
@@ -281,6 +284,12 @@ class Server:
 
     def log_error(self, message: str, exc_info: Any = None) -> None:
         self.logs.error(message, exc_info=exc_info)
+
+    def resolve_alias(self, name: str) -> str:
+        """``"@name"`` -> the base URL of one of its members (ProxyPass)."""
+        from .resources import current_registry
+
+        return current_registry().base_url(name)
 
 
 class _Resume:

@@ -28,6 +28,7 @@ from ..responses.queue import Queue
 from ..security.surface import ContextSecurity
 from .extensions import bind_method
 from .request import Request
+from .resources import ResourcesMixin
 from .response import ResponseHead
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ _LEVELS = {
 }
 
 
-class Context(ContextSecurity, ContextAliases):
+class Context(ContextSecurity, ContextAliases, ResourcesMixin):
     """The request context.
 
     Example:
