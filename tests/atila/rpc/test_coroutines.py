@@ -35,6 +35,18 @@ def coroutine(context):
     return {"task": task.result(), "value": value}
 
 
+@app.route("/tasks", coroutine=True)
+def with_tasks(context):
+    def wait_hello(timeout=1.0):
+        time.sleep(timeout)
+        return "mask"
+
+    tasks = yield context.Tasks(a=context.Mask("Example Domain"), b=context.Thread(wait_hello, args=(0.05,)))
+    task3 = yield context.Thread(wait_hello, args=(0.05,))
+    task4 = yield context.Subprocess("echo hello")
+    return context.API(d=task4.fetch().strip(), c=task3.fetch(), **tasks.fetch())
+
+
 @app.route("/download_csv", coroutine=True)
 def download_csv(context, rows=3):
     yield "ID, NAME\\n"
@@ -115,6 +127,12 @@ def test_a_coroutine_yielding_tasks_answers_its_return_value(cli):
     answer = cli.get("/coroutine")
     assert answer.status_code == 200
     assert answer.json() == {"task": "from a thread", "value": "awaited"}
+
+
+def test_a_coroutine_yielding_the_engines_tasks(cli):
+    answer = cli.get("/tasks")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"a": "Example Domain", "b": "mask", "c": "mask", "d": "hello"}
 
 
 def test_coroutine_streaming_is_chunked(cli):
