@@ -44,24 +44,24 @@ def cli(tmp_path_factory):
 
 
 @pytest.fixture
-def h2(cli):
+def h2client(cli):
     with httpx.Client(base_url=cli.base_url, http1=False, http2=True, timeout=10) as client:
         yield client
 
 
-def test_coroutine_streaming_over_http2(h2):
-    answer = h2.get("/download_csv?rows=2")
+def test_coroutine_streaming_over_http2(h2client):
+    answer = h2client.get("/download_csv?rows=2")
     assert answer.http_version == "HTTP/2"
     assert answer.text == 'ID, NAME\n0, "name 0"\n1, "name 1"\nEND\n'
-    assert h2.get("/tasks").json() == {"a": "Example Domain", "b": "mask", "c": "mask", "d": "hello"}
+    assert h2client.get("/tasks").json() == {"a": "Example Domain", "b": "mask", "c": "mask", "d": "hello"}
 
 
-def test_input_stream_over_http2(h2):
+def test_input_stream_over_http2(h2client):
     def chunks():
         for i in range(5):
             yield b"part%d;" % i
 
-    answer = h2.post("/upload", content=chunks())
+    answer = h2client.post("/upload", content=chunks())
     assert answer.http_version == "HTTP/2"
     assert answer.content == b"part0;part1;part2;part3;part4;"
 
