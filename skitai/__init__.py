@@ -68,6 +68,7 @@ __all__ = [
     "Site",
     "abspath",
     "argopt",
+    "enable_ssl",
     "getopt",
     "is_devel",
     "joinpath",
@@ -124,6 +125,11 @@ def getopt(shortopts: str = "", longopts: Iterable[str] = ()) -> tuple[list[tupl
 
 #: the older docs' name for :func:`getopt`
 argopt = getopt
+
+
+def enable_ssl(certfile: str, keyfile: str | None = None, passphrase: str | None = None) -> None:
+    """Serve the default Site over TLS with ALPN h2 and http/1.1; see :meth:`Site.enable_ssl`."""
+    _site.enable_ssl(certfile, keyfile, passphrase)
 
 
 def preference(**attributes: Any) -> Pref:

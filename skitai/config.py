@@ -40,6 +40,18 @@ class Limits:
     max_pipeline: int = 32
     #: seconds SIGTERM waits for in-flight requests
     graceful_timeout: float = 30.0
+    # -- HTTP/2 only (the limits above apply to HTTP/2 too: header size, body
+    # size, timeouts); see docs/http2.md
+    #: streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS)
+    h2_max_concurrent_streams: int = 100
+    #: streams a client may cancel (RST_STREAM) per second, bursts up to this many
+    #: (rapid reset, CVE-2023-44487); more -> GOAWAY ENHANCE_YOUR_CALM
+    h2_max_resets_per_second: int = 200
+    #: PING, SETTINGS, PRIORITY, empty DATA and tiny WINDOW_UPDATE frames a client may
+    #: send per second, bursts up to this many; more -> GOAWAY ENHANCE_YOUR_CALM
+    h2_max_control_frames_per_second: int = 1000
+    #: resources pushed for one response (from its ``Link: <...>; rel=preload`` fields)
+    h2_max_pushes: int = 16
     # -- WebSocket (skitai/websocket/) ----------------------------------------
     #: largest incoming message, fragments and permessage-deflate output counted; larger -> close 1009
     ws_max_message_size: int = 1 * MiB
@@ -73,3 +85,8 @@ class Config:
     #: devices handed to workers round-robin as CUDA_VISIBLE_DEVICES
     gpus: tuple[str, ...] = ()
     backlog: int = 2048
+    #: TLS (``skitai.enable_ssl(certfile, keyfile, passphrase)`` or these settings):
+    #: with a certificate the port speaks TLS only, ALPN offering h2 and http/1.1
+    certfile: str | None = None
+    keyfile: str | None = None
+    passphrase: str | None = None

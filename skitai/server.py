@@ -26,6 +26,8 @@ from .contract import NOT_FOUND, HandleResult, Mount
 from .errors import ClientGone, HTTPError
 from .http1.cycle import Cycle
 from .http1.protocol import H1Protocol
+from .http2.protocol import H2Protocol
+from .http2.tls import Negotiator, server_context
 from .logs import Logs
 from .mounts.table import MountTable
 from .server_state import Connection, ServerState
@@ -58,6 +60,8 @@ class Server:
         self._accepting = False
         self._stopping = False
         self._sweeper: asyncio.TimerHandle | None = None
+        #: TLS (config.certfile): ALPN then picks HTTP/2 or HTTP/1.1 per connection
+        self.ssl_context: Any = None
 
     @property
     def now(self) -> float:
@@ -84,6 +88,8 @@ class Server:
         # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
         self.executor = ThreadPoolExecutor(self.config.threads, thread_name_prefix="skitai-executor")
         self.loop.set_default_executor(self.executor)
+        if self.config.certfile:
+            self.ssl_context = server_context(self.config.certfile, self.config.keyfile, self.config.passphrase)
         self._tick()
         await worker_started(self)
         for mount in self.table.mounts:
@@ -156,7 +162,13 @@ class Server:
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
-            await self.loop.connect_accepted_socket(partial(H1Protocol, self.state), conn)
+            if self.ssl_context is None:
+                await self.loop.connect_accepted_socket(partial(H1Protocol, self.state), conn)
+            else:  # HTTP/2 switch point: ALPN (skitai/http2/tls.py)
+                factory = partial(Negotiator, partial(H1Protocol, self.state), partial(H2Protocol, self.state))
+                await self.loop.connect_accepted_socket(
+                    factory, conn, ssl=self.ssl_context, ssl_handshake_timeout=self.config.limits.header_timeout
+                )
         except OSError:
             conn.close()
 

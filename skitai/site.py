@@ -19,6 +19,7 @@ entries are appended while resolving and resolved in turn.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from typing import TYPE_CHECKING, Any, Iterable, NoReturn
 
@@ -65,6 +66,8 @@ class Site:
         self.switches: list[Switch] = []
         #: the script reads plain arguments (it called :meth:`getopt`)
         self.takes_args = False
+        #: :meth:`enable_ssl`: certfile, keyfile, passphrase for ``run``
+        self.ssl_settings: dict[str, Any] = {}
 
     def mount(
         self,
@@ -104,7 +107,24 @@ class Site:
         from .cli import launch
 
         autorun.mark_ran()
+        settings = {**self.ssl_settings, **settings}
         raise SystemExit(launch(self, settings))
+
+    def enable_ssl(self, certfile: str, keyfile: str | None = None, passphrase: str | None = None) -> None:
+        """Serve over TLS: the port then speaks HTTPS only, offering HTTP/2 and
+        HTTP/1.1 by ALPN (the same as ``run(certfile=..., keyfile=...,
+        passphrase=...)``).  Relative paths are taken from the launch script's folder.
+
+        The certificate and key are loaded here once, so a missing file or a wrong
+        passphrase fails at this call with the reason, not in a worker later.
+        """
+        from .http2.tls import server_context
+        from .launch_env import script_dir
+
+        certfile = os.path.normpath(os.path.join(script_dir(), certfile))
+        keyfile = os.path.normpath(os.path.join(script_dir(), keyfile)) if keyfile else None
+        server_context(certfile, keyfile, passphrase)
+        self.ssl_settings = {"certfile": certfile, "keyfile": keyfile, "passphrase": passphrase}
 
     def getopt(self, shortopts: str = "", longopts: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[str]]:
         """Declare the script's own switches and read them, as ``getopt.getopt`` would:

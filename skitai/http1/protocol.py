@@ -22,6 +22,7 @@ from typing import Any, AsyncIterator
 from ..body import EMPTY_BODY, StreamBody
 from ..contract import BodyFeed, Headers, Request, UpgradeTarget
 from ..errors import ClientGone, HTTPError
+from ..http2 import switch as h2_switch
 from ..server_state import ServerState
 from .codec import HTTP2Preface, RequestHead, RequestParser
 from .cycle import Cycle
@@ -102,7 +103,8 @@ class H1Protocol(asyncio.Protocol):
         if self._upgrading is not None:
             # dispatched only now, so the hand-off knows which bytes follow the head
             cycle, self._upgrading = self._upgrading, None
-            self.state.dispatch(cycle)
+            if not h2_switch.upgrade_h2c(self, cycle):  # HTTP/2 switch point: Upgrade: h2c
+                self.state.dispatch(cycle)
 
     def eof_received(self) -> bool | None:
         # A half-closed client still gets the answers to what it sent.
@@ -278,13 +280,10 @@ class H1Protocol(asyncio.Protocol):
 
         ``data`` is the read in which the parser stopped: the end of the preface
         (all of it when the client sent the preface in one segment, as clients
-        do) and whatever HTTP/2 frames followed.  HTTP/2 is not served on this
-        port: log it (a misconfigured client or proxy is worth seeing) and answer
-        505.  An HTTP/2 implementation replaces this with its hand-off.
+        do) and whatever HTTP/2 frames followed.  HTTP/2 takes the connection
+        over (skitai/http2/switch.py).
         """
-        peer = f"{self._client[0]}:{self._client[1]}" if self._client else "a client"
-        self.state.logs.error(f"{peer} sent the HTTP/2 connection preface; HTTP/2 is not enabled on this port (505)")
-        self._protocol_error(exc)
+        h2_switch.take_preface(self, data)
 
     def check_timeouts(self, now: float) -> None:
         """Called about once a second by the server."""
@@ -328,6 +327,12 @@ class H1Protocol(asyncio.Protocol):
         last_call = self.state.now + LAST_CALL
         if not self.idle_deadline or self.idle_deadline > last_call:
             self.idle_deadline = last_call
+
+    def take_upgrade_data(self) -> bytes:
+        """The bytes that followed an Upgrade request's head (they belong to the new protocol)."""
+        leftover = self._upgrade_data or b""
+        self._upgrade_data = None
+        return leftover
 
     def abort(self) -> None:
         """Drop the connection now (the server's drain is over)."""

@@ -90,7 +90,12 @@ class Response:
 
 
 class TestClient:
-    """See the module docstring.  ``silent=False`` shows the server's output."""
+    """See the module docstring.  ``silent=False`` shows the server's output.
+
+    ``http2=True`` speaks HTTP/2 (httpx with h2): prior knowledge over plain
+    http, ALPN with ``scheme="https"`` (``verify`` is httpx's: a CA file, an
+    ``ssl.SSLContext`` or False).
+    """
 
     __test__ = False  # not a pytest test class despite the name
 
@@ -104,14 +109,25 @@ class TestClient:
         args: list[str] | tuple[str, ...] = (),
         env: dict[str, str] | None = None,
         timeout: float = START_TIMEOUT,
+        http2: bool = False,
+        scheme: str = "http",
+        verify: Any = True,
     ) -> None:
         self.script = os.path.abspath(script) if script else None
         self.port = port
         self.address = address
-        self.base_url = f"http://{address}:{port}"
+        self.base_url = f"{scheme}://{address}:{port}"
         self.process: subprocess.Popen[bytes] | None = None
         self._output: IO[bytes] | None = None
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        # NOTE: over plain http, HTTP/2 means prior knowledge (no HTTP/1.1 at all);
+        # over https, ALPN offers h2 and http/1.1 and the server picks.
+        self.http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            http2=http2,
+            http1=not (http2 and scheme == "http"),
+            verify=verify,
+        )
         if self.script is not None:
             try:
                 self._launch(devel, silent, list(args), env, timeout)
