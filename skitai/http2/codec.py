@@ -195,6 +195,19 @@ class H2Codec:
     def _grant_connection_window(self) -> None:
         self.h2.increment_flow_control_window(CONNECTION_WINDOW - 65535)
 
+    def _window_grown(self, stream_id: int) -> bool:
+        """A small WINDOW_UPDATE costs control budget only when it opens our send
+        window past its initial size.  One that gives back credit for data we
+        sent is how gRPC clients acknowledge each message (a few bytes each),
+        not a flood; a flood has no data to acknowledge."""
+        h2conn = self.h2
+        try:
+            if stream_id == 0:
+                return int(h2conn.outbound_flow_control_window) > 65535
+            return int(h2conn.local_flow_control_window(stream_id)) > int(h2conn.remote_settings.initial_window_size)
+        except Exception:  # the stream is gone: count it
+            return True
+
     # -- receive -----------------------------------------------------------------
     def receive(self, data: bytes, now: float) -> list[Event]:
         if self.terminated is not None:
@@ -224,7 +237,8 @@ class H2Codec:
             elif kind is h2.events.StreamEnded:
                 out.append(BodyEnd(event.stream_id, self._trailers.pop(event.stream_id, None)))
             elif kind is h2.events.WindowUpdated:
-                if event.delta < _TINY_WINDOW_UPDATE and not self.control.spend(now):
+                if event.delta < _TINY_WINDOW_UPDATE and self._window_grown(event.stream_id) \
+                        and not self.control.spend(now):
                     return self._calm(out, "too many small WINDOW_UPDATE frames")
                 out.append(WindowOpened(event.stream_id))
             elif kind is h2.events.StreamReset:
