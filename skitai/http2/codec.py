@@ -171,6 +171,8 @@ class H2Codec:
         self.control = Budget(limits.h2_max_control_frames_per_second)
         self.terminated: Terminated | None = None
         self._trailers: dict[int, list[tuple[str, str]]] = {}
+        #: DATA bytes sent and not yet given back by WINDOW_UPDATEs (connection, streams)
+        self._owed = [0, 0]
 
     # -- start -------------------------------------------------------------------
     def initiate(self) -> None:
@@ -195,18 +197,17 @@ class H2Codec:
     def _grant_connection_window(self) -> None:
         self.h2.increment_flow_control_window(CONNECTION_WINDOW - 65535)
 
-    def _window_grown(self, stream_id: int) -> bool:
-        """A small WINDOW_UPDATE costs control budget only when it opens our send
-        window past its initial size.  One that gives back credit for data we
-        sent is how gRPC clients acknowledge each message (a few bytes each),
-        not a flood; a flood has no data to acknowledge."""
-        h2conn = self.h2
-        try:
-            if stream_id == 0:
-                return int(h2conn.outbound_flow_control_window) > 65535
-            return int(h2conn.local_flow_control_window(stream_id)) > int(h2conn.remote_settings.initial_window_size)
-        except Exception:  # the stream is gone: count it
+    def _gives_back(self, stream_id: int, delta: int) -> bool:
+        """True when a small WINDOW_UPDATE returns credit for DATA we sent: that
+        is how gRPC clients acknowledge each message (a few bytes each), not a
+        flood, so it costs no control budget.  A flood has nothing to give back."""
+        owed = self._owed
+        side = 0 if stream_id == 0 else 1
+        if delta <= owed[side]:
+            owed[side] -= delta
             return True
+        owed[side] = 0
+        return False
 
     # -- receive -----------------------------------------------------------------
     def receive(self, data: bytes, now: float) -> list[Event]:
@@ -237,7 +238,7 @@ class H2Codec:
             elif kind is h2.events.StreamEnded:
                 out.append(BodyEnd(event.stream_id, self._trailers.pop(event.stream_id, None)))
             elif kind is h2.events.WindowUpdated:
-                if event.delta < _TINY_WINDOW_UPDATE and self._window_grown(event.stream_id) \
+                if event.delta < _TINY_WINDOW_UPDATE and not self._gives_back(event.stream_id, event.delta) \
                         and not self.control.spend(now):
                     return self._calm(out, "too many small WINDOW_UPDATE frames")
                 out.append(WindowOpened(event.stream_id))
@@ -424,6 +425,8 @@ class H2Codec:
             h2conn.send_data(stream_id, data[sent:sent + size], end_stream=end_stream and last)
             sent += size
             window -= size
+        self._owed[0] += sent
+        self._owed[1] += sent
         return sent
 
     def end_stream(self, stream_id: int) -> None:
