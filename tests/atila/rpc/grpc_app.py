@@ -7,6 +7,7 @@ import time
 import route_guide_pb2
 
 from atila import Atila, HttpError
+from atila.rpc.grpc import GRPCError, Status
 
 app = Atila(__name__)
 app.config.GRPC_MAX_MESSAGE_SIZE = 4096
@@ -69,6 +70,8 @@ async def RouteChat(context, note_iter):
 
 @app.route("/Echo")
 def Echo(context, note):
+    if note.message == "not-found":
+        raise GRPCError(Status.NOT_FOUND, "no such note: ünïcode %")
     return note
 
 

@@ -124,6 +124,13 @@ def test_an_http_error_keeps_its_meaning(stub, pb):
     assert "members only" in info.value.details()
 
 
+def test_a_route_chooses_its_status_with_grpc_error(stub, pb):
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Echo(pb[0].RouteNote(message="not-found"))
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+    assert info.value.details() == "no such note: ünïcode %"  # percent-encoded on the wire
+
+
 def test_an_unknown_method_is_unimplemented(stub, pb):
     with pytest.raises(grpc.RpcError) as info:
         stub.Missing(pb[0].Point())
