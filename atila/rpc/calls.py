@@ -8,6 +8,7 @@ differs.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from typing import Any
@@ -17,6 +18,7 @@ from skitai.contract import NOT_FOUND
 from skitai.errors import HTTPError
 
 from ..context.context import Context
+from ..coroutines import drive
 from ..params.errors import ParamError
 from ..responses.api import API
 from ..responses.base import Response
@@ -117,6 +119,9 @@ async def call(pipeline: Any, request: Any, match: Any, args: Any, kwargs: dict[
             result = await pipeline._run_async(context, endpoint)
         else:
             result = await pipeline.app.run_in_thread(pipeline._run_sync, context, endpoint)
+        if endpoint.coroutine and inspect.isgenerator(result):
+            # a coroutine route: its return value is the result (a streamed answer has no RPC form)
+            result = await drive(context, result, pipeline.app.run_in_thread, endpoint.input_stream)
     except Exception as exc:
         raise error_of(exc, pipeline.app, rule) from exc
     return plain_value(result)

@@ -46,7 +46,7 @@ def run_xmlrpc(port: int) -> None:
         daemon_threads = True
 
     server = Server(("127.0.0.1", port), requestHandler=Handler, logRequests=False, allow_none=True)
-    server.register_function(add, "add")
+    server.register_function(add, "add")  # type: ignore[arg-type]
     server.serve_forever()
 
 

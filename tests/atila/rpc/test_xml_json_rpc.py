@@ -63,6 +63,12 @@ def notes(context):
     return list(calls)
 
 
+@app.route("/later", coroutine=True)
+def later(context, x):
+    task = yield context.Thread(lambda: x * 2)
+    return task.fetch()
+
+
 @app.route("/nothing")
 def nothing(context):
     return None
@@ -115,6 +121,7 @@ def test_xmlrpc_reaches_routes_by_name_from_every_url(cli):
     assert proxy(cli).math.mul(3, 3) == 9
     assert proxy(cli).api("kim") == {"greeting": "hello kim"}
     assert proxy(cli).nothing() is None
+    assert proxy(cli).later(21) == 42               # a coroutine route's return value
 
 
 @pytest.mark.parametrize("call,code,text", [
