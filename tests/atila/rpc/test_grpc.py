@@ -24,9 +24,11 @@ HERE = Path(__file__).parent
 SERVE = '''
 import skitai
 import grpc_app
+from atila.rpc.reflection import REFLECTION_SERVICE, reflection_app
 
 if __name__ == "__main__":
     skitai.mount("/routeguide.RouteGuide", grpc_app.app)
+    skitai.mount("/" + REFLECTION_SERVICE, reflection_app())
     skitai.run(port=5000)
 '''
 
@@ -177,6 +179,21 @@ def test_a_client_that_cancels_mid_stream_stops_the_route(server, stub, pb):
     assert _wait_for(server, "endless closed")
     # and the connection serves the next call
     assert stub.GetFeature(pb[0].Point(latitude=1, longitude=-1)).name == "feature 1"
+
+
+def test_server_reflection_lists_and_describes_the_services(server, stub):
+    pytest.importorskip("grpc_reflection")
+    from google.protobuf.descriptor_pool import DescriptorPool
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        database = ProtoReflectionDescriptorDatabase(channel)
+        # the reflection service lists itself, as grpc's own does
+        assert list(database.get_services()) == ["grpc.reflection.v1alpha.ServerReflection", "routeguide.RouteGuide"]
+        service = DescriptorPool(database).FindServiceByName("routeguide.RouteGuide")
+        method = service.methods_by_name["RouteChat"]
+        assert method.input_type.full_name == "routeguide.RouteNote"
+        assert method.client_streaming and method.server_streaming
 
 
 def test_grpc_over_http1_is_refused_with_the_reason(server):
