@@ -126,25 +126,32 @@ async def serve(pipeline: Any, request: Any, responder: Any) -> None:
         if timeout is None:
             await call.run()
         else:
-            await asyncio.wait_for(call.run(), timeout)
+            await call.within(timeout)
     except ClientGone:
         return  # the client cancelled the call
-    except TimeoutError:
-        call.finish(Status.DEADLINE_EXCEEDED, f"deadline exceeded (the client's grpc-timeout, {timeout:g} s)")
+    except TimeoutError as exc:
+        if not call.ran_out:
+            _failed(pipeline, request, call, exc)
+        else:
+            call.finish(Status.DEADLINE_EXCEEDED, f"deadline exceeded (the client's grpc-timeout, {timeout:g} s)")
     except GRPCError as exc:
         call.finish(exc.code, exc.message)
     except HTTPError as exc:
         detail = exc.detail if exc.detail and exc.detail != exc.reason else ""
         call.finish(status_of_http(exc.status), f"{exc.status} {exc.reason}" + (f": {detail}" if detail else ""))
     except Exception as exc:
-        pipeline.app.logger.error("gRPC call %s failed", request.path, exc_info=exc)
-        call.finish(Status.INTERNAL, f"{type(exc).__name__}: {exc}")
+        _failed(pipeline, request, call, exc)
     else:
         call.finish(Status.OK, "")
 
 
+def _failed(pipeline: Any, request: Any, call: "_Call", exc: Exception) -> None:
+    pipeline.app.logger.error("gRPC call %s failed", request.path, exc_info=exc)
+    call.finish(Status.INTERNAL, f"{type(exc).__name__}: {exc}")
+
+
 class _Call:
-    __slots__ = ("pipeline", "request", "responder", "method", "ended")
+    __slots__ = ("pipeline", "request", "responder", "method", "ended", "ran_out")
 
     def __init__(self, pipeline: Any, request: Any, responder: Any) -> None:
         self.pipeline = pipeline
@@ -152,6 +159,26 @@ class _Call:
         self.responder = responder
         self.method: Method | None = None
         self.ended = False
+        #: True once the client's deadline passed (a TimeoutError the route raised is its own failure)
+        self.ran_out = False
+
+    async def within(self, timeout: float) -> None:
+        """``run`` under the client's deadline, cancelled when it passes (a Task
+        of its own: the engine may step this coroutine without one, and
+        ``asyncio.timeout`` needs one)."""
+        task = asyncio.ensure_future(self.run())
+        try:
+            done, _ = await asyncio.wait([task], timeout=timeout)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if done:
+            task.result()
+            return
+        self.ran_out = True
+        task.cancel()
+        await asyncio.wait([task])
+        raise TimeoutError
 
     async def run(self) -> None:
         app = self.pipeline.app

@@ -79,6 +79,17 @@ def upload(context):
     return {"size": len(context.request.body), "type": context.request.get_header("content-type")}
 
 
+@app.route("/lines", methods=["POST"], input_stream=True)
+def lines(context):
+    pieces = []
+    while True:
+        data = yield context.Input(4096)
+        if not data:
+            break
+        pieces.append(data)
+    return {"pieces": len(pieces) > 0, "body": b"".join(pieces).decode()}
+
+
 @app.route("/rest", methods=["POST"])
 def rest(context, name):
     return {"name": name}
@@ -203,6 +214,13 @@ def test_jsonrpc_parse_error(cli):
     answer = cli.post("/rpc2", content=b'{"jsonrpc": "2.0", "method": ',
                       headers={"Content-Type": "application/json-rpc"})
     assert answer.json()["error"]["code"] == -32700 and answer.json()["id"] is None
+
+
+def test_an_input_stream_route_reads_its_json_or_xml_body_itself(cli):
+    for content_type in ("application/json", "text/xml"):
+        answer = cli.post("/rpc2/lines", content=b'{"jsonrpc": "2.0", "method": "add"}',
+                          headers={"Content-Type": content_type})
+        assert answer.json() == {"pieces": True, "body": '{"jsonrpc": "2.0", "method": "add"}'}
 
 
 def test_a_rest_json_body_is_still_a_plain_request(cli):
