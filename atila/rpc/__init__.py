@@ -26,13 +26,32 @@ Serve = Callable[[Any, Any, Any], Any]
 def _xmlrpc(pipeline: Any, request: Any, responder: Any) -> Any:
     from .xmlrpc import serve
 
-    return serve(pipeline, request, responder)
+    return _where_a_call_lands(pipeline, request, responder, serve)
 
 
 def _jsonrpc(pipeline: Any, request: Any, responder: Any) -> Any:
     from .jsonrpc import serve
 
-    return serve(pipeline, request, responder)
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type != "application/json":
+        return serve(pipeline, request, responder)  # a JSON-RPC type: always a call
+    return _where_a_call_lands(pipeline, request, responder, serve)
+
+
+def _where_a_call_lands(pipeline: Any, request: Any, responder: Any, serve: Serve) -> Any:
+    """An XML or JSON body is sniffed for a call only at a URL where one can land:
+    a route's own URL, or the app's mount point.  Anywhere else it is a plain
+    request, decided before its body is read, so a path this app has no route
+    for still falls through to the next mount on the same prefix; and a route
+    with ``input_stream=True`` reads its body itself."""
+    match = pipeline.app.router.match(request.path_info, "POST", request.headers.get("content-type"))
+    if match.status == 200:
+        if not match.rule.options.get("input_stream"):
+            return serve(pipeline, request, responder)
+    elif request.path_info in ("", "/"):
+        return serve(pipeline, request, responder)
+    request.state[PASSED] = True
+    return pipeline.handle(request, responder)
 
 
 def _grpc(pipeline: Any, request: Any, responder: Any) -> Any:

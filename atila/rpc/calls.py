@@ -24,7 +24,7 @@ from ..responses.api import API
 from ..responses.base import Response
 from . import PASSED
 
-__all__ = ["RPCError", "find_rule", "call", "pass_on", "route_streams_body", "error_of",
+__all__ = ["RPCError", "find_rule", "call", "pass_on", "error_of",
            "PARSE_ERROR", "INVALID_REQUEST", "METHOD_NOT_FOUND", "INVALID_PARAMS", "INTERNAL_ERROR"]
 
 logger = logging.getLogger("atila.rpc")
@@ -160,23 +160,15 @@ def error_of(exc: BaseException, app: Any, rule: Any) -> RPCError:
     return RPCError(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
 
 
-def route_streams_body(pipeline: Any, request: Any) -> bool:
-    """The URL's own route reads its body as it arrives (``input_stream=True``):
-    the body is its to read, so it is not sniffed for a call."""
-    match = pipeline.app.router.match(request.path_info, "POST", request.headers.get("content-type"))
-    return match.status == 200 and bool(match.rule.options.get("input_stream"))
-
-
-async def pass_on(pipeline: Any, request: Any, responder: Any, body: bytes | None) -> None:
+async def pass_on(pipeline: Any, request: Any, responder: Any, body: bytes) -> None:
     """The request was not a call after all (an XML upload, a REST JSON body):
-    serve it as a plain request, its body given back (``None``: never read)."""
+    serve it as a plain request, its body given back."""
     request.state[PASSED] = True
-    if body is not None:
-        request.body = bytes_body(body)
+    request.body = bytes_body(body)
     result = pipeline.handle(request, responder)
     if result is NOT_FOUND:
-        # NOTE: the body is read, so the next mount on this prefix cannot get it:
-        # this app's not-found page answers.
+        # NOTE: only at the mount point (a route's URL always matches): the body
+        # is read, so the next mount cannot get it; this app's not-found page answers.
         result = pipeline.not_found(request, responder)
     if result is not None:
         await result

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from ..responses.api import JSON_TYPE
-from .calls import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RPCError, call, find_rule, pass_on, route_streams_body
+from .calls import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RPCError, call, find_rule, pass_on
 
 __all__ = ["serve", "envelope"]
 
@@ -50,9 +50,6 @@ def envelope(body: bytes, strict: bool) -> Any:
 
 
 async def serve(pipeline: Any, request: Any, responder: Any) -> None:
-    if route_streams_body(pipeline, request):
-        await pass_on(pipeline, request, responder, None)
-        return
     body = await request.body.read()
     strict = request.headers.get("content-type", "").partition(";")[0].strip().lower() != "application/json"
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import xmlrpc.client
 from typing import Any
 
-from .calls import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RPCError, call, find_rule, pass_on, route_streams_body
+from .calls import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RPCError, call, find_rule, pass_on
 
 __all__ = ["serve", "is_call"]
 
@@ -26,9 +26,6 @@ def is_call(body: bytes) -> bool:
 
 
 async def serve(pipeline: Any, request: Any, responder: Any) -> None:
-    if route_streams_body(pipeline, request):
-        await pass_on(pipeline, request, responder, None)
-        return
     body = await request.body.read()
     if not is_call(body):
         await pass_on(pipeline, request, responder, body)

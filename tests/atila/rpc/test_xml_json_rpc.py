@@ -227,3 +227,6 @@ def test_a_rest_json_body_is_still_a_plain_request(cli):
     answer = cli.post("/rpc2/rest", json={"name": "kim"})
     assert answer.json() == {"name": "kim"}
     assert cli.post("/rpc2/nope", json={"name": "kim"}).status_code == 404
+    # a JSON-RPC call is heard at the mount point and at route URLs, not at any other path
+    call = {"jsonrpc": "2.0", "method": "add", "params": [1, 2], "id": 1}
+    assert cli.post("/rpc2/nope", json=call).status_code == 404
