@@ -23,6 +23,8 @@ import skitai
 from skitai.http2.tls import server_context
 from skitai.testing.client import TestClient, free_port
 
+pytestmark = pytest.mark.process
+
 HERE = os.path.dirname(__file__)
 SERVE = os.path.join(HERE, "site", "serve.py")
 MANY = os.path.join(HERE, "..", "e2e", "site", "serve.py")
