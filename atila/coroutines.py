@@ -29,8 +29,8 @@ import asyncio
 import inspect
 from typing import Any, AsyncIterator, Awaitable, Callable, Generator
 
+from .inputs import Input
 from .responses.base import Response
-from .websocket.inputs import Input
 
 __all__ = ["drive", "is_generator_route"]
 

@@ -224,7 +224,7 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
         """``msg = yield context.Input()`` in a ``WS_COROUTINE`` handler: the next
         message; ``data = yield context.Input(n)`` in an ``input_stream=True``
         route: up to ``n`` bytes of the request body."""
-        from ..websocket.inputs import Input
+        from ..inputs import Input
 
         return Input(size)
 
