@@ -123,6 +123,10 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         """Framework parts living elsewhere add their context values, decorator
         handlers and start-up checks through an ``install(app)`` function."""
         install_security(self)
+        # ecosystem hook: atila.openapi adds /openapi.json and /docs at start-up
+        from .openapi import install as install_openapi
+
+        install_openapi(self)
 
     def __repr__(self) -> str:
         return f"<Atila {self.import_name} at {self.prefix or '/'}>"
@@ -143,7 +147,10 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
             self.events.subscribe(*([subscribe] if isinstance(subscribe, str) else subscribe))
         limit = self.max_client_body_size or self.config.get("MAX_UPLOAD_SIZE")
         self.body_limit = int(limit) if limit else None
-        return [self]
+        # ecosystem hook: static folders of pref.extends/pref.overrides packages
+        from .collaboration import static_mounts
+
+        return [self, *static_mounts(self)]
 
     def apply_pref(self, pref: Any) -> None:
         attributes = pref.attributes() if hasattr(pref, "attributes") else {}
@@ -166,6 +173,10 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self.events.attach(self._shared.hub)
         self.events.bind_loop(self.loop)
         self.hooks.start(before_mount=functools.partial(self.events.emit, Event.BEFORE_MOUNT))
+        # ecosystem hook: pref.overrides/pref.extends packages' services, after the app's own
+        from .collaboration import mount_collaborators
+
+        mount_collaborators(self)
         self.events.emit(Event.MOUNTED)
         self.events.emit(Event.MOUNTED_OR_RELOADED)
         if self._maintainer is not None and self._maintainer.jobs:
@@ -370,7 +381,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
 
     def find_rules(self, target: Callable[..., Any] | str) -> list[Rule]:
         """Rules for a handler or a name: ``"index"``, ``"ns.index"`` or the
-        handler's module path inside the app (``"sub.pages.toc"``, seed 001)."""
+        handler's module path inside the app (``"sub.pages.toc"``)."""
         rules = self.router.find(target)
         if rules or not isinstance(target, str) or "." not in target:
             if not rules:
@@ -464,7 +475,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return self.events.emit_after(name, *args, **kwargs)
 
     def broadcast(self, name: Any, *args: Any, **kwargs: Any) -> int:
-        """Emit ``name`` to every app of this worker that listens (seed 004)."""
+        """Emit ``name`` to every app of this worker that listens."""
         hub = self.events.hub
         return hub.broadcast(name, *args, **kwargs) if hub is not None else self.emit(name, *args, **kwargs)
 
@@ -483,7 +494,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return decorator
 
     def get_resource(self, *parts: str) -> str:
-        """A path under the app's ``resources/`` folder (seed 004)."""
+        """A path under the app's ``resources/`` folder."""
         return os.path.join(self.home, "resources", *parts)
 
     @property

@@ -1,5 +1,5 @@
 """Conditional prework for routes: ``@app.if_file_modified`` and ``@app.if_updated``
-(seed 001 "Conditional Prework").
+(documented under "Conditional Prework").
 
 Each is a ``run_before`` callable that checks its condition at most every
 ``interval`` seconds and, when the watched thing changed since the last

@@ -126,7 +126,7 @@ def join_prefix(parent: str, path: str) -> str:
     """The route prefix of a module mounted on ``path`` by a module at ``parent``.
 
     Paths nest (``/api`` then ``/v1`` -> ``/api/v1``) unless ``path`` already
-    starts with the parent's prefix (seed 001 mounts ``/sub2/pages`` from the
+    starts with the parent's prefix (the documentation mounts ``/sub2/pages`` from the
     module mounted on ``/sub2``: the path is then taken as given).
     """
     path = "" if path in ("", "/") else "/" + path.strip("/")
@@ -274,7 +274,7 @@ class HookLoader:
         """``__setup__`` now; at start-up its ``__mount__`` waits for ``before_mount``."""
         if node.module is not None:
             module_options = {k: v for k, v in node.options.items()}
-            # seed 004: "custom options can be accessed by __mntopt__ in your module"
+            # documented: custom mount options can be read from __mntopt__ in the module
             node.module.__mntopt__ = module_options  # type: ignore[attr-defined]
             for name, hook in misspelled_hooks(node.module):
                 logger.warning("%s defines %s, which is no hook and never runs; did you mean %s?",

@@ -53,7 +53,7 @@ REQUEST_EVENT_KEYS = frozenset(event.value for event in _REQUEST_EVENTS)
 
 
 class RequestHooks:
-    """App-wide request hooks (seed 004 "Registering Per Request Calling Functions")."""
+    """App-wide request hooks (documented under "Registering Per Request Calling Functions")."""
 
     def __init__(self) -> None:
         self.before: list[Callable[..., Any]] = []
@@ -105,7 +105,7 @@ class Endpoint:
         #: a generator route (coroutine=True / input_stream=True): atila/coroutines.py drives it
         self.coroutine = is_generator_route(rule.func, rule.options)
         self.version = hooks.version
-        # request events (seed 001 "Request Life Cycle Events") cost nothing unless listened to
+        # request events ("Request Life Cycle Events" in the docs) cost nothing unless listened to
         bus = app.events
         self.events = bus if any(bus.listeners(event) for event in _REQUEST_EVENTS) else None
         self.simple = not (self.before or self.after or self.wrapup or self.error or self.teardown
@@ -148,7 +148,7 @@ class Pipeline:
         if match.status != 200:
             if match.status == 404 and request.path_info == "/" and not request.script_name:
                 # NOTE: at the root mount "" and "/" name the same URL (a request
-                # target is never empty), so route "" answers "/" there (seed 004).
+                # target is never empty), so route "" answers "/" there.
                 match = app.router.match("", request.method, content_type)
         if match.status != 200:
             if match.status == 404:
@@ -358,7 +358,7 @@ class Pipeline:
 
     # -- parameters -------------------------------------------------------------------------
     def bind(self, context: Context, endpoint: Endpoint) -> dict[str, Any]:
-        """Handler keyword arguments: path values, query, body (seed 004 order),
+        """Handler keyword arguments: path values, query, body (documented order),
         checked by the route's ``@app.inspect`` rules and annotations."""
         req = context._req
         params = context._params or {}

@@ -3,7 +3,7 @@
 Gives the fixtures ``launch`` (``functools.partial(skitai.test_client, port=<a
 free port>)``: call it with a launch script) and ``client`` (a client attached to
 a server already running on ``SKITAI_TEST_PORT``, 5000 by default), and the
-``--docs`` option (seed 001, "Integrating pytest and API Documentation")::
+``--docs`` option (documented under "Integrating pytest and API Documentation")::
 
     cd tests && pytest --docs        # writes docs/api/index.md
     pytest account --docs            # writes docs/api/account.md
@@ -23,7 +23,7 @@ Installing the project registers ``--docs`` as a pytest plugin (entry point
 import; the fixtures come with the star import.  Both together are fine: the
 option, the recording and the page are made once.
 
-``pytest`` and ``partial`` are exported too, because the seed's conftest uses
+``pytest`` and ``partial`` are exported too, because the documented conftest uses
 them after the star import.
 """
 

@@ -2,8 +2,8 @@
 
 Templates live in ``templates/`` beside the app's module.  An app mounted with
 ``pref.overrides(other)`` looks in ``other``'s folder first; one mounted with
-``pref.extends(base)`` falls back to ``base``'s folder last (seed 001,
-"Extending and Overriding").
+``pref.extends(base)`` falls back to ``base``'s folder last (documented
+under "Extending and Overriding").
 
 Inside a template every variable is usable bare (``{{ name }}``) and through
 ``context``/``was`` (``{{ context.name }}``, ``{{ was.request.args.get("x") }}``):
@@ -197,7 +197,7 @@ class Templates:
         self._env = None
 
     def jinja_overlay(self, **options: Any) -> jinja2.Environment:
-        """Change the template syntax, e.g. for Vue templates (seed 004).
+        """Change the template syntax, e.g. for Vue templates.
 
         Raises:
             TypeError: an option that is not a Jinja2 syntax option.
@@ -248,7 +248,7 @@ class Templates:
         """Render ``name`` with the merged ``dicts`` and ``variables`` (later wins).
 
         ``context`` and ``name`` are positional-only so templates may have a
-        variable called ``name`` (seed 001: ``render("hello.j2", name="Hans")``).
+        variable called ``name`` (``render("hello.j2", name="Hans")``).
 
         Raises:
             jinja2.TemplateNotFound: no folder has ``name`` (the message lists them).

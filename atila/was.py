@@ -1,4 +1,4 @@
-"""The old name of the context, kept for imports written against seed 001.
+"""The old name of the context, kept for imports written by older apps.
 
 ``was`` is the same object as ``context``; this module holds the helpers old
 code imported from ``atila.was`` (``from atila.was import generate_otp`` is

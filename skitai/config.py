@@ -85,6 +85,14 @@ class Config:
     #: devices handed to workers round-robin as CUDA_VISIBLE_DEVICES
     gpus: tuple[str, ...] = ()
     backlog: int = 2048
+    # -- observability (skitai/observability, docs/observability.md) --
+    #: X-Request-ID on every answer and in every log line
+    request_id: bool = True
+    #: Prometheus metrics on the same port (needs prometheus_client)
+    metrics: bool = False
+    metrics_path: str = "/metrics"
+    #: peers (addresses or networks) whose X-Forwarded-For/Proto and Forwarded are believed
+    trusted_proxies: tuple[str, ...] = ()
     #: TLS (``skitai.enable_ssl(certfile, keyfile, passphrase)`` or these settings):
     #: with a certificate the port speaks TLS only, ALPN offering h2 and http/1.1
     certfile: str | None = None

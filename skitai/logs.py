@@ -9,9 +9,11 @@ to read them.
 
 Formats: the Apache "combined" format plus the request duration in seconds::
 
-    127.0.0.1 - - [22/Nov/2026:01:02:03 +0000] "GET /x HTTP/1.1" 200 12 "ref" "agent" 0.0003
+    127.0.0.1 - - [22/Nov/2026:01:02:03 +0000] "GET /x HTTP/1.1" 200 12 "ref" "agent" 0.0003 9f2c...
 
-or, with ``Config.access_log_json``, one JSON object per line.
+(the last field is the request id, see :mod:`skitai.observability.request_id`)
+or, with ``Config.access_log_json``, one JSON object per line.  Error lines
+written while a request is answered carry its id as ``[req <id>]``.
 
 Python ``logging`` records end up in the error log too, with time, level,
 process and request id (``was.log`` / ``context.log`` lines of an app, the
@@ -42,6 +44,7 @@ from typing import IO, Any
 
 from .config import Config
 from .contract import Request
+from .observability.request_id import current_request_id
 
 __all__ = ["Logs", "FLUSH_LINES", "FLUSH_SECONDS", "request_id", "OWN_LOGGERS"]
 
@@ -151,7 +154,8 @@ class Logs:
         agent = headers.get("user-agent") or "-"
         return (
             f'{client} - - [{self._timestamp()}] "{request.method} {_clean(target)} HTTP/{request.version}" '
-            f'{status} {size or "-"} "{_clean(referer)}" "{_clean(agent)}" {seconds:.4f}\n'
+            f'{status} {size or "-"} "{_clean(referer)}" "{_clean(agent)}" {seconds:.4f}'
+            f' {request.state.get("request_id") or "-"}\n'
         )
 
     def _json_line(self, request: Request, status: int, size: int, seconds: float) -> str:
@@ -167,6 +171,7 @@ class Logs:
             "referer": request.headers.get("referer"),
             "agent": request.headers.get("user-agent"),
             "seconds": round(seconds, 6),
+            "request_id": request.state.get("request_id"),
         }
         # NOTE: surrogate-escaped path bytes are kept readable rather than dropped
         return json.dumps(record, ensure_ascii=True, default=str) + "\n"
@@ -188,7 +193,9 @@ class Logs:
     def error(self, message: str, exc_info: Any = None) -> None:
         """Write ``message`` and, when given, the traceback of ``exc_info``
         (an exception, a ``sys.exc_info()`` tuple or True for the current one)."""
-        text = f"[{self._timestamp()}] [error] [pid {os.getpid()}] {message}\n"
+        rid = current_request_id.get()
+        where = f" [req {rid}]" if rid else ""
+        text = f"[{self._timestamp()}] [error] [pid {os.getpid()}]{where} {message}\n"
         trace = _format_traceback(exc_info)
         if trace:
             text += trace
@@ -199,7 +206,7 @@ class Logs:
 
     def record(self, record: logging.LogRecord) -> None:
         """One Python ``logging`` record as an error-log line (see module doc)."""
-        rid = getattr(record, "request_id", None)
+        rid = getattr(record, "request_id", None) or current_request_id.get()
         where = f" [req {rid}]" if rid else ""
         text = (f"[{self._timestamp()}] [{record.levelname.lower()}] [pid {record.process or os.getpid()}]{where} "
                 f"{record.name}: {record.getMessage()}\n")

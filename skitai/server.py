@@ -30,6 +30,7 @@ from .http2.protocol import H2Protocol
 from .http2.tls import Negotiator, server_context
 from .logs import Logs
 from .mounts.table import MountTable
+from .observability import Observer
 from .server_state import Connection, ServerState
 from .threads import ThreadPool
 from .workerhooks import worker_started, worker_stopping
@@ -60,6 +61,8 @@ class Server:
         self._accepting = False
         self._stopping = False
         self._sweeper: asyncio.TimerHandle | None = None
+        # observability hook: request ids, trusted proxies, metrics (skitai/observability)
+        self.observer = Observer(self)
         #: TLS (config.certfile): ALPN then picks HTTP/2 or HTTP/1.1 per connection
         self.ssl_context: Any = None
 
@@ -82,7 +85,7 @@ class Server:
         self.loop = asyncio.get_running_loop()
         self.state = ServerState(
             self.config.limits, self.loop, self.logs, self.table.match, self.dispatch,
-            self.connection_opened, self.connection_closed,
+            self.connection_opened, self.connection_closed, observer=self.observer,
         )
         self.threads = ThreadPool(self.loop, self.config.threads)
         # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
@@ -197,6 +200,8 @@ class Server:
     def dispatch(self, cycle: Cycle) -> None:
         """Offer the request to each candidate mount until one does not return
         ``NOT_FOUND``; then to the candidates' ``not_found``; then a plain 404."""
+        if self.observer.begin(cycle):  # observability hook: True when it answered (/metrics)
+            return
         request = cycle.request
         candidates = cycle.candidates
         path = request.path

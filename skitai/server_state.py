@@ -12,9 +12,10 @@ server is the only place that knows how these are made.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from .config import Limits
+from .observability.observer import PlainObserver
 
 if TYPE_CHECKING:
     from .http1.cycle import Cycle
@@ -54,6 +55,7 @@ class ServerState:
         "dispatch",
         "connection_opened",
         "connection_closed",
+        "observer",
     )
 
     def __init__(
@@ -65,6 +67,7 @@ class ServerState:
         dispatch: Callable[[Cycle], None],
         connection_opened: Callable[[Connection], None],
         connection_closed: Callable[[Connection], None],
+        observer: Any = None,
     ) -> None:
         self.limits = limits
         self.loop = loop
@@ -79,6 +82,8 @@ class ServerState:
         self.dispatch = dispatch
         self.connection_opened = connection_opened
         self.connection_closed = connection_closed
+        #: request ids, access log, metrics (skitai/observability); the plain one only logs
+        self.observer = observer if observer is not None else PlainObserver(logs)
 
     def __repr__(self) -> str:
         return f"<ServerState now={self.now} limits={self.limits!r}>"

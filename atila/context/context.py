@@ -116,12 +116,12 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
     # -- apps and shared state ------------------------------------------------------
     @property
     def apps(self) -> Any:
-        """Apps mounted on the same engine, by name (seed 001 ``was.apps["tfserver"]``)."""
+        """Apps mounted on the same engine, by name (``was.apps["tfserver"]``)."""
         return self.app.apps
 
     @property
     def g(self) -> Any:
-        """The dict-like shared by every app of this worker (seed 001 ``was.g``)."""
+        """The dict-like shared by every app of this worker (``was.g`` in older apps)."""
         return self.app.shared_g
 
     # -- logging --------------------------------------------------------------------
@@ -146,7 +146,7 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
         return self.app.urlfor(target, *args, **kwargs)
 
     def partial(self, target: Any, **overrides: Any) -> str:
-        """``target``'s URL from this request's values with some replaced (seed 004)."""
+        """``target``'s URL from this request's values with some replaced."""
         current = self.request.ARGS if self.request is not None else {}
         return self.app.urlfor_partial(target, current, **overrides)
 
@@ -161,8 +161,8 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
 
     # -- calling other routes and emitting -----------------------------------------
     def pipe(self, target: Any, **kwargs: Any) -> Any:
-        """Call another route's handler in-process with this context (seed 001
-        "Piping"); its parameters are bound and validated like a request's.
+        """Call another route's handler in-process with this context (documented
+        under "Piping"); its parameters are bound and validated like a request's.
 
         An ``async def`` target is awaited for a ``def`` caller (which runs in a
         worker thread) and returned as an awaitable to an ``async def`` caller.
@@ -182,13 +182,13 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
         return self.app.events.emit_with(self, name, *args, **kwargs)
 
     def broadcast(self, name: Any, *args: Any, **kwargs: Any) -> int:
-        """Tell every app of this worker (seed 004 ``was.broadcast``)."""
+        """Tell every app of this worker (``was.broadcast`` in older apps)."""
         return int(self.app.broadcast(name, *args, **kwargs))
 
     # -- responses ------------------------------------------------------------------
     def render(self, template: str, /, *dicts: Any, **variables: Any) -> str:
         """Render a Jinja2 template; variables come as dicts and/or keywords
-        (seed 004: ``render("index.html", {"choice": 2}, product="Apples")``)."""
+        (``render("index.html", {"choice": 2}, product="Apples")``)."""
         return self.app.templates.render(self, template, *dicts, **variables)
 
     def render_or_API(self, template: str, *args: Any, **data: Any) -> Any:
@@ -205,7 +205,7 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
         return API(*args, **data)
 
     def jstream(self, obj: Any, key: str | None = None) -> APIResponse:
-        """Seed 004's JSON answer: ``obj``, or ``{key: obj}``."""
+        """The documented JSON answer: ``obj``, or ``{key: obj}``."""
         return API({key: obj} if key else obj)
 
     def Fault(self, *args: Any, **data: Any) -> Fault:

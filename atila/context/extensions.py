@@ -7,8 +7,8 @@ contexts carry.  Costly values are built only when a handler first asks and
 then kept for the rest of the request, and nothing is looked up on the hot
 path (``Context.__getattr__`` runs only for names the class does not have).
 
-Three kinds (seed 000 "Registering Context Scope Objects and Methods",
-seed 004 ``wac.register("loginengine", obj)``):
+Three kinds (documented under "Registering Context Scope Objects and Methods";
+older apps write ``wac.register("loginengine", obj)``):
 
 * ``object``: the same object for every request (``context.searcher``);
 * ``method``: a function called with the context first (``context.verify_otp(code)``);

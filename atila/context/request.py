@@ -1,5 +1,5 @@
-"""The request as a handler sees it: ``context.request`` (seed 001 "Request
-Object", seed 004 "Reqeust object provides these methods and attributes").
+"""The request as a handler sees it: ``context.request`` (documented
+under "Request Object").
 
 A read-only view over the engine's :class:`skitai.contract.Request`.  Nothing
 is parsed until asked for (PERF: a handler that never touches the query string
@@ -37,7 +37,7 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class Bag(AttrAccess, dict[str, Any]):
     """A dict with attribute access (``request.g.user = ...``, ``args.limit``)
-    that can also be called like ``get`` (seed 001 ``was.request.args ('token')``)."""
+    that can also be called like ``get`` (``was.request.args('token')``)."""
 
     def __call__(self, name: str, default: Any = None) -> Any:
         return self.get(name, default)
@@ -173,7 +173,7 @@ class Request(RequestSecurity, RequestAliases):
 
     @property
     def g(self) -> Bag:
-        """Per-request scratch space (seed 001 "App & Request Gloabal")."""
+        """Per-request scratch space (documented under "App & Request Global")."""
         if self._g is None:
             self._g = Bag()
         return self._g
@@ -346,7 +346,7 @@ class Request(RequestSecurity, RequestAliases):
     def files(self) -> list[UploadedFile]:
         return self._files
 
-    # -- parameter groups (seed 004 "Getting Parameters") ----------------------
+    # -- parameter groups (documented under "Getting Parameters") -------------
     @property
     def URL(self) -> Bag:
         if self._query is None:

@@ -1,7 +1,7 @@
 """``context.response``: the head of the answer being built, and a factory.
 
 A handler may set status and headers here and still return plain content
-(seed 001 "Primitive"): ``context.response.set_header("X-Server", "Skitai")``
+(documented under "Primitive"): ``context.response.set_header("X-Server", "Skitai")``
 or ``context.response["Cache-Control"] = "max-age=60"``.  Calling it builds a
 whole response: ``return context.response("404 Not Found", body, headers)``.
 The pipeline merges this head into whatever the handler returned.
@@ -52,13 +52,13 @@ class ResponseHead(ResponseHeadAliases):
         return response
 
     def throw(self, status: Any = "200 OK", detail: str = "") -> None:
-        """Stop the request and answer ``status`` now (seed 004 ``response.throw``)."""
+        """Stop the request and answer ``status`` now (``response.throw``)."""
         raise HttpError(status, detail or None)
 
     def fault(self, message: str = "", code: int = 20000, debug: str | None = None,
               more_info: str | None = None, exc_info: Any = None) -> Response:
         """An error body whose status stays open: 200 in a handler, the error's own
-        in an error handler (seed 004 "Response All Errors As JSON")."""
+        in an error handler (documented under "Response All Errors As JSON")."""
         from ..responses.api import Fault
 
         if exc_info is not None and not isinstance(exc_info, tuple):
@@ -73,7 +73,7 @@ class ResponseHead(ResponseHeadAliases):
 
     def traceback(self, message: str = "", code: int = 10001, debug: str = "see traceback",
                   more_info: str | None = None) -> Response:
-        """A 200 answer carrying the exception being handled (seed 004)."""
+        """A 200 answer carrying the exception being handled."""
         from ..responses.api import Fault
 
         return Fault("200 OK", message, code, debug, more_info, traceback=True)

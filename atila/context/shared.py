@@ -18,8 +18,8 @@ __all__ = ["Store", "SharedState", "AppsView"]
 
 
 class Store(AttrAccess, MutableMapping[str, Any]):
-    """A dict guarded by a lock, with attribute access (seed 004 ``app.store``:
-    "provide thread-safe accessing").  ``incr`` is the atomic read-modify-write
+    """A dict guarded by a lock, with attribute access (``app.store``,
+    documented as thread-safe).  ``incr`` is the atomic read-modify-write
     a counter needs (``store["n"] += 1`` is two operations)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@
 Parts are parsed as the body arrives (python-multipart), so a large upload is
 never held in memory: file parts go to a ``SpooledTemporaryFile`` that moves to
 disk past ``SPOOL_LIMIT`` bytes.  Handlers receive :class:`UploadedFile`
-objects (seed 001 "File Upload": ``path, name, size, mimetype, ext, read(),
+objects (documented under "File Upload": ``path, name, size, mimetype, ext, read(),
 move(), save(), remove()``).
 """
 

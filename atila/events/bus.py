@@ -3,7 +3,7 @@
 Why events and not hooks: a hook (``before_request``) may answer or fail the
 request; an event only tells listeners something happened.  So a listener can
 never break its sender: its exception is logged and the next listener runs
-(seed 001, "Request Life Cycle Events").
+(documented under "Request Life Cycle Events").
 
 Every listener receives a context first (``def listener(context, *args)``): the
 request's context when the event comes from a request (:meth:`EventBus.emit_with`),
@@ -74,7 +74,7 @@ class EventHub:
         return tuple(bus for bus in self._buses if name in bus.subscriptions)
 
     def broadcast(self, name: str | Event, *args: Any, **kwargs: Any) -> int:
-        """Deliver ``name`` to every registered app that listens to it (seed 004
+        """Deliver ``name`` to every registered app that listens to it (older
         ``was.broadcast``); returns how many listeners were called or scheduled."""
         return sum(bus.emit(name, *args, **kwargs) for bus in self._buses)
 

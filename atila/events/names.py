@@ -41,7 +41,7 @@ class Event(StrEnum):
         return self.value.rsplit(".", 1)[1]
 
 
-# NOTE: the 0.26-era names of seed 004 (``@app.on(atila.request_failed)``);
+# NOTE: the 0.26-era event names (``@app.on(atila.request_failed)``);
 # kept so old apps keep receiving the events they asked for.
 LEGACY_ALIASES: dict[str, Event] = {
     "app_starting": Event.BEFORE_MOUNT,

@@ -1,6 +1,6 @@
 """Handler arguments from request parameters, decided once per route.
 
-A handler says what it takes in its signature (seed 004 "Getting Parameters"):
+A handler says what it takes in its signature (documented under "Getting Parameters"):
 named arguments receive path, query-string and body values by name, defaults
 make them optional and ``**kwargs`` catches the rest.  ``ParamSpec`` reads the
 signature once when the route is added, so a request only does dict work.
@@ -102,7 +102,7 @@ class ParamSpec:
     ) -> dict[str, Any]:
         """The keyword arguments for one call.
 
-        Precedence (seed 004): body values win over query-string values, and
+        Precedence (as documented): body values win over query-string values, and
         path values win over both, so a client cannot swap the resource a
         permission check was made for.  Annotated parameters are converted and
         checked (path values are already converted by their converter).  A

@@ -32,17 +32,17 @@ __all__ = [
     "FALSE_WORDS",
 ]
 
-# Seed 001/004: an ``<int:...>`` placeholder also accepts these words, kept as
+# An ``<int:...>`` placeholder also accepts these words, kept as
 # strings, so "/profiles/me" reaches the same handler as "/profiles/42" and the
 # permission layer resolves them ("me" = the current user, "notme" = everyone
 # else, "new" = a resource about to be created).
 INT_SPECIAL_VALUES = ("me", "notme", "new")
 
-# Seed 001 "booleans": True, False, true, false, yes, no, y, n, t, f; plus 1/0 and
+# Documented "booleans": True, False, true, false, yes, no, y, n, t, f; plus 1/0 and
 # the "on"/"off" an HTML checkbox sends.
 TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "f", "0", "off"})
-# Seed 001 "nones": "if value is blank or zero like, make to None".
+# Documented "nones": a blank or zero-like value becomes None.
 _NONE_WORDS = frozenset({"", "0", "0.0", "null", "none"})
 
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>.]+(?:\.[^@\s<>.]+)+\Z")
@@ -62,7 +62,7 @@ def to_int(value: Any, allow_special: bool = False) -> int | str:
     """An integer from int or text.
 
     With ``allow_special`` the words ``me``/``notme``/``new`` pass through as
-    text, as an ``<int:...>`` path value does (seed 004); ``@app.inspect(ints=...)``
+    text, as an ``<int:...>`` path value does; ``@app.inspect(ints=...)``
     allows them so it can check the ids of such routes.
     """
     if isinstance(value, bool):
@@ -185,14 +185,14 @@ def check_uuid(value: Any) -> str:
 
 
 def check_notags(value: Any) -> Any:
-    """Refuse any HTML tag (seed 001 ``notags``)."""
+    """Refuse any HTML tag (the ``notags`` rule)."""
     if isinstance(value, str) and _TAG.search(value):
         raise ValueError("should not contain HTML tags")
     return value
 
 
 def check_safe(value: Any) -> Any:
-    """Refuse script-capable markup but allow plain formatting tags (seed 001 ``safes``)."""
+    """Refuse script-capable markup but allow plain formatting tags (the ``safes`` rule)."""
     if isinstance(value, str) and _UNSAFE.search(value):
         raise ValueError("should not contain scripts or event handlers")
     return value

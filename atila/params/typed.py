@@ -149,6 +149,8 @@ def _literal(choices: tuple[Any, ...]) -> Convert:
 
 def _sequence(container: Any, args: tuple[Any, ...]) -> Convert:
     item_args = [arg for arg in args if arg is not Ellipsis]
+    if container is tuple and args and Ellipsis not in args:
+        return _fixed_tuple([compile_annotation(arg) for arg in args])
     item = compile_annotation(item_args[0]) if len(item_args) == 1 else _unchanged
 
     def sequence(value: Any) -> Any:
@@ -162,6 +164,24 @@ def _sequence(container: Any, args: tuple[Any, ...]) -> Convert:
         return converted if container is list else container(converted)
 
     return sequence
+
+
+def _fixed_tuple(items: list[Convert]) -> Convert:
+    """``tuple[int, str]``: exactly that many values, each converted by its own type."""
+
+    def fixed(value: Any) -> Any:
+        values = coercion.to_list(value)
+        if len(values) != len(items):
+            raise ValueError(f"should have {len(items)} items, not {len(values)}")
+        converted = []
+        for index, (convert, element) in enumerate(zip(items, values, strict=True)):
+            try:
+                converted.append(convert(element))
+            except ValueError as exc:
+                raise ValueError(f"item {index} {exc}") from None
+        return tuple(converted)
+
+    return fixed
 
 
 def _mapping(args: tuple[Any, ...]) -> Convert:

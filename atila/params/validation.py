@@ -5,8 +5,8 @@ Everything the decorator was given is compiled once into a flat list of
 parsing of keyword names.  Steps convert in place (``ints`` make ints) and stop
 at the first failure with a ``ParamError`` naming the field and the rule.
 
-Seed 001 "Parameter and Validation" and seed 004 "Testing Parameters" define the
-vocabulary; ``oneof`` means exactly one of the listed fields is given and
+The rule vocabulary is documented under "Parameter and Validation" and "Testing
+Parameters"; ``oneof`` means exactly one of the listed fields is given and
 ``manyof`` means at least one is.
 """
 
@@ -22,7 +22,7 @@ from .errors import ParamError
 
 __all__ = ["Inspector", "OPERATORS", "SCOPES"]
 
-#: Where the app takes the checked values from (seed 004 ``test_params("JSON", ...)``).
+#: Where the app takes the checked values from (as in ``test_params("JSON", ...)``).
 SCOPES = frozenset({"ARGS", "URL", "FORM", "JSON", "DATA", "DEFAULT", "PARAMS"})
 
 # Per-field conversions, in the order they run: ``nones`` first so a blank value
@@ -74,7 +74,7 @@ Step = Callable[[Any], Any]
 class Inspector:
     """Compiled ``@app.inspect(...)`` arguments; call :meth:`check` per request.
 
-    Accepts both spellings of the seeds: ``Inspector(ints=["id"], name__len__lte=64)``
+    Accepts both documented spellings: ``Inspector(ints=["id"], name__len__lte=64)``
     and the old ``Inspector("ARGS", ["id"], ints=["id"])`` (scope, required).
 
     Example:
@@ -86,7 +86,7 @@ class Inspector:
             value that is neither a type, a regex nor an operand, or a bad scope.
     """
 
-    __slots__ = ("scope", "required", "oneof", "manyof", "fields", "_steps")
+    __slots__ = ("scope", "required", "oneof", "manyof", "fields", "declared", "_steps")
 
     def __init__(self, *args: Any, **spec: Any) -> None:
         scope, required = _positional(args, spec)
@@ -95,11 +95,16 @@ class Inspector:
         self.oneof = tuple(_names(spec.pop("oneof", None)))
         self.manyof = tuple(_names(spec.pop("manyof", None)))
         self._steps: list[tuple[str, str, Step]] = []
+        #: ``(field, rule, operand)`` as declared, for describers (the OpenAPI schema)
+        self.declared: list[tuple[str, str, Any]] = []
         for kind, convert in _KINDS.items():
             for field in _names(spec.pop(kind, None)):
                 self._steps.append((field, kind, convert))
+                self.declared.append((field, kind, None))
         for key, operand in spec.items():
-            self._steps.append(_compile_keyword(key, operand))
+            step = _compile_keyword(key, operand)
+            self._steps.append(step)
+            self.declared.append((step[0], step[1], operand))
         self.fields = frozenset(step[0] for step in self._steps) | set(self.required)
 
     def check(self, params: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

@@ -3,7 +3,7 @@
 ``context.API(name="Hans")``, ``context.API({"name": "Hans"})`` and
 ``context.API("201 Created", url=...)`` answer data; ``context.Fault("400 Bad
 Request", "missing parameter", 10021)`` answers an error body
-``{"message": ..., "code": ...}`` (seed 004 "JSON API Response").
+``{"message": ..., "code": ...}`` (documented under "JSON API Response").
 JSON is encoded with orjson (PERF: bytes straight to the responder).
 """
 
@@ -227,7 +227,7 @@ class API(Response):
 
 
 class Fault(API):
-    """An error body with a 2xx-or-any status (seed 004 ``was.Fault``).
+    """An error body with a 2xx-or-any status (``was.Fault`` in older apps).
 
     ``Fault(status, message, code=20000, debug=None, more_info=None,
     exc_info=None, traceback=False, **data)``; with only keywords it is the same

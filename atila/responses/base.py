@@ -1,6 +1,6 @@
 """Response: a status, headers and a body the engine knows how to write.
 
-Handlers return many kinds of values (seed 004 "All available return types");
+Handlers return many kinds of values (documented under "All available return types");
 :mod:`atila.responses.render` turns each into a ``Response``.  A response is
 sent in one of two ways, chosen by its body:
 
@@ -180,7 +180,7 @@ async def iterate_body(body: Any, run_in_thread: RunInThread) -> AsyncIterator[b
 
 
 def close_body(body: Any) -> None:
-    """Release what a body holds (seed 004: ``close()`` is called when consumed or
+    """Release what a body holds (``close()`` is called when consumed or
     when the client goes away)."""
     # NOTE: async generators have no sync close; one left mid-way is finalized
     # by the loop's asyncgen hooks.

@@ -3,7 +3,7 @@
 ``raise context.HttpError("404 Not Found", "no such document")`` (alias
 ``context.Error``) stops the request; the pipeline answers with the app's error
 handler for that status, or with the default page: JSON for API clients, HTML
-for browsers (decided by ``Accept``, seed 001 "Custom Error Handlers").  A
+for browsers (decided by ``Accept``, documented under "Custom Error Handlers").  A
 traceback is shown only when the app runs with ``debug``.
 """
 
@@ -26,7 +26,7 @@ __all__ = ["HttpError", "Error", "ErrorInfo", "error_response", "wants_html"]
 class HttpError(HTTPError):
     """Abort the request with ``status``.
 
-    Seed forms: ``HttpError("400 Bad Request")``, ``HttpError("400 Bad Request",
+    Documented forms: ``HttpError("400 Bad Request")``, ``HttpError("400 Bad Request",
     "missing user ID")``, ``HttpError("400 Bad Request", 40011, "missing user
     ID")`` (an int second argument is an application error code), status as int.
     A handler's refusal is not a broken connection, so ``close`` is False.

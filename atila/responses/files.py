@@ -2,7 +2,7 @@
 
 ``context.File(path, mimetype=None, filename=None)`` sends any file the app
 names; ``context.Static("img/logo.png")`` sends a file from the app's static
-folders by its URL (seed 001 "Static").  Both answer conditional requests
+folders by its URL (documented under "Static").  Both answer conditional requests
 (ETag / Last-Modified -> 304) and send the bytes with ``responder.sendfile``
 (zero-copy where the protocol can).
 """

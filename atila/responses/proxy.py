@@ -1,5 +1,5 @@
 """ProxyPass: forward the request to an upstream and stream its answer back
-(seed 001 ``was.ProxyPass("@myupstream", path)``, seed 004 ``was.proxypass``).
+(``was.ProxyPass("@myupstream", path)``, also spelled ``was.proxypass``).
 
 The upstream is a URL (``"http://127.0.0.1:8080"``) or an ``@alias`` resolved by
 the engine's alias registry.  httpx.AsyncClient does the HTTP; one client per

@@ -1,5 +1,5 @@
-"""Queue: a thread produces chunks, the loop streams them (seed 001
-"Threaded Data Streaming").
+"""Queue: a thread produces chunks, the loop streams them (documented
+under "Threaded Data Streaming").
 
 ``context.Queue(produce)`` calls ``produce(queue)`` in its own thread; the
 producer calls ``queue.put(chunk)`` and ``queue.put(None)`` at the end.  The

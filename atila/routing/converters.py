@@ -58,7 +58,7 @@ class Converter:
 class StringConverter(Converter):
     """``<name>``: one segment of any text.
 
-    Seed 004: when a URL is built, spaces become ``_`` ("/hello/Your_Name").
+    When a URL is built, spaces become ``_`` ("/hello/Your_Name").
     """
 
     name = "string"

@@ -45,6 +45,8 @@ ROUTE_OPTIONS: dict[str, OptionState] = {
     "access_control_expose_headers": BUILT,
     "access_control_allow_credentials": BUILT,
     "access_control_allow_methods": BUILT,
+    # False: the route is left out of the app's OpenAPI document (atila.openapi)
+    "openapi": BUILT,
     "coroutine": BUILT,
     "input_stream": BUILT,
     "stream": BUILT,

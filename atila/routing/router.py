@@ -184,7 +184,7 @@ class Router:
         matches = self._path_matches(path)
         if not matches:
             if not path.endswith("/") and self._path_matches(path + "/"):
-                # Seed 004: route "/" under /sub answers /sub/, and /sub redirects there.
+                # Route "/" under /sub answers /sub/, and /sub redirects there.
                 return Match(301, location=path + "/")
             return Match(404)
         allow = _allow(rule for rule, _ in matches)
@@ -203,12 +203,12 @@ class Router:
     # -- building ------------------------------------------------------------
 
     def build(self, name_or_func: Callable[..., Any] | str, *args: Any, **kwargs: Any) -> str:
-        """A URL for a route, filled like a call of its handler (seed 004 ``was.ab``).
+        """A URL for a route, filled like a call of its handler (``was.ab`` in older apps).
 
         Positional values follow the handler's parameters; values that are not
         placeholders go to the query string; an absent optional tail gives the
         shorter URL.  A name starting with "/" is a literal URL and is returned
-        as is (seed 001 ``urlfor("/index.htm")``).  The result is relative to
+        as is (``urlfor("/index.htm")``).  The result is relative to
         the app's mount point.
 
         Raises:
@@ -231,7 +231,7 @@ class Router:
     def build_partial(
         self, name_or_func: Callable[..., Any] | str, current: Mapping[str, Any], **overrides: Any
     ) -> str:
-        """A URL from the current request's values with some replaced (seed 004 ``was.partial``).
+        """A URL from the current request's values with some replaced (older ``was.partial``).
 
         Only values the target handler takes are carried over (all of them when
         it has ``**kwargs``); an override of None drops a value.
@@ -244,7 +244,7 @@ class Router:
         return self._fill(rules, values)
 
     def basepath(self, name_or_func: Callable[..., Any] | str) -> str:
-        """The route's template up to its first placeholder (seed 004 ``was.basepath``)."""
+        """The route's template up to its first placeholder (older ``was.basepath``)."""
         return self._lookup(name_or_func)[0].basepath
 
     def find(self, name_or_func: Callable[..., Any] | str) -> list[Rule]:

@@ -1,10 +1,10 @@
 """One route: its path template compiled, its method and content-type limits, its name.
 
-Templates (seed 004 "Getting URL Parameters"): ``/documents/<int:doc_id>``,
+Templates (documented under "Getting URL Parameters"): ``/documents/<int:doc_id>``,
 ``<float:x>``, ``<path:p>`` (last only) and ``<name>`` (one segment of text).
 A trailing placeholder whose handler parameter has a default is optional, so
 ``/episode/<int:id>`` with ``def episode(context, id=None)`` also answers
-``/episode`` (and ``/episode/``, seed 001 "/animals/"), and ``urlfor("episode")``
+``/episode`` (and ``/episode/``, like the documented "/animals/"), and ``urlfor("episode")``
 builds ``/episode``.
 """
 
@@ -31,7 +31,7 @@ class Rule:
     """A compiled route.
 
     Args:
-        path: the template, relative to the app (``""`` and ``"/"`` differ: seed 004).
+        path: the template, relative to the app (``""`` and ``"/"`` differ, as documented).
         func: the handler; its signature decides the parameters (``ParamSpec``).
         methods: allowed methods, None for any; GET implies HEAD.
         content_types: accepted request media types (``"text/*"`` allowed), None for any.
@@ -99,7 +99,7 @@ class Rule:
 
     @property
     def routable(self) -> dict[str, Any]:
-        """What ``context.request.routable`` shows (seed 001 "Route Options")."""
+        """What ``context.request.routable`` shows (documented under "Route Options")."""
         return {
             "methods": list(self.allow) if self.methods is not None else None,
             "content_types": list(self.content_types) if self.content_types else None,
@@ -108,7 +108,7 @@ class Rule:
 
     @property
     def basepath(self) -> str:
-        """The template up to its first placeholder (seed 004 ``was.basepath``)."""
+        """The template up to its first placeholder (older ``was.basepath``)."""
         return self.path.split("<", 1)[0]
 
     def match_path(self, path: str) -> dict[str, Any] | None:

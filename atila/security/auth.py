@@ -1,7 +1,7 @@
 """Basic, Digest and Bearer authentication: parse, verify, challenge.
 
 Passwords come from a *password lookup* (``app.users.get`` or the app's
-password-provider function) whose answer may be, as in seed 004:
+password-provider function) whose answer may be, as documented:
 
 - ``"password"``
 - ``("password", encrypted)``
@@ -49,7 +49,7 @@ BearerCheck = Callable[[str], "AuthUser | str"]
 class AuthUser:
     """``context.request.user`` after a successful authentication.
 
-    ``str(user)`` is the user name (seed 004: ``was.request.user # hansroh``).
+    ``str(user)`` is the user name (``was.request.user  # hansroh``).
     """
 
     name: str
@@ -204,7 +204,7 @@ class Authenticator:
             stored, encrypted, info = entry
             found["info"] = info
             if encrypted:
-                # the stored HA1 is MD5 (seed 004); it cannot answer a SHA-256 challenge
+                # the stored HA1 is MD5 (as documented); it cannot answer a SHA-256 challenge
                 return stored.lower() if algorithm == "MD5" else None
             return self._digest.ha1(username, stored, algorithm)
 

@@ -1,7 +1,7 @@
 """State kept in signed cookies, in named namespaces: the base of sessions and mbox.
 
-Seed 004: "You can create multiple named session and mbox objects by mount()
-methods"; each name is its own cookie with its own key, path and timeout.
+Several named session and mbox objects can be created with ``mount()``, as
+documented; each name is its own cookie with its own key, path and timeout.
 The request-facing object (``context.session``, ``context.mbox``) points at
 one namespace at a time; ``mount(name, ...)`` switches it and ``mount()``
 switches back to the default.  Every namespace touched during the request is
@@ -30,7 +30,7 @@ _NAMESPACE = re.compile(r"[A-Za-z0-9_\-]{1,64}\Z")
 class StoreSettings:
     """Where and how one namespace's cookie is kept.
 
-    Defaults follow current practice rather than the 2015 seed: HttpOnly (no
+    Defaults follow current practice rather than the 2015 documentation: HttpOnly (no
     script reads the session), SameSite=Lax (no cross-site POST carries it),
     Secure when the request came over HTTPS (``secure=None``).
     """

@@ -23,7 +23,7 @@ __all__ = [
     "NEVER_SECONDS",
 ]
 
-#: ``expires="never"`` means a hundred years from now (seed 001).
+#: ``expires="never"`` means a hundred years from now (as documented).
 NEVER_SECONDS = 100 * 365 * 24 * 3600
 SAMESITE_VALUES = ("Lax", "Strict", "None")
 
@@ -129,8 +129,7 @@ class CookieJar(MutableMapping[str, str]):
 
     Reading sees values set during this request (so a handler that sets and
     then reads gets what it set).  ``default_path`` is the app's mount point
-    (seed 001: "every app's cookie path will be automatically set to their
-    mount point").
+    (documented: every app's cookie path is set to its mount point).
 
     Example:
         >>> jar = CookieJar("uid=hans", default_path="/app")
@@ -173,7 +172,7 @@ class CookieJar(MutableMapping[str, str]):
         http_only: bool = False,
         samesite: str | None = "Lax",
     ) -> None:
-        """Set a cookie on the response (seed 001 signature, plus ``samesite``)."""
+        """Set a cookie on the response (documented signature, plus ``samesite``)."""
         path = path or self.default_path
         header = format_set_cookie(
             key,
@@ -230,7 +229,7 @@ class CookieJar(MutableMapping[str, str]):
         return len(self._current)
 
     def __getattr__(self, key: str) -> str | None:
-        # Templates write {{ was.cookie.username }} (seed 004).
+        # Templates write {{ was.cookie.username }}.
         if key.startswith("_"):
             raise AttributeError(key)
         return self._current.get(key)

@@ -1,7 +1,7 @@
 """Cross-Origin Resource Sharing (Fetch standard, "CORS protocol"), app-wide or per route.
 
 Configured by ``access_control_allow_origin`` (a list of origins, ``"*"`` for
-any) and ``access_control_max_age`` (seed 001/004), plus our additions
+any) and ``access_control_max_age`` (documented), plus our additions
 ``access_control_allow_headers``, ``access_control_expose_headers`` and
 ``access_control_allow_credentials``.
 
@@ -68,7 +68,7 @@ class CorsPolicy:
         allow_methods: Iterable[str] | None = None,
     ) -> "CorsPolicy":
         origins = (allow_origin,) if isinstance(allow_origin, str) else tuple(allow_origin or ())
-        # seed 004 shows [""] for "fill in your origin": an empty entry allows nothing
+        # the docs show [""] for "fill in your origin": an empty entry allows nothing
         origins = tuple(o.rstrip("/") for o in origins if o)
         if max_age is not None and (not isinstance(max_age, int) or max_age < 0):
             raise ValueError(f"access_control_max_age must be non-negative seconds, not {max_age!r}")

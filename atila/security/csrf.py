@@ -1,6 +1,6 @@
 """CSRF tokens: a random secret in an HttpOnly cookie, the signed secret in the form.
 
-Seed 001 changelog: "csrf token uses cookie not session and kept with browser".
+As documented, the CSRF token lives in a cookie kept by the browser, not in the session.
 The browser holds a random value ``r`` in the ``ATLCSRF`` cookie; pages embed
 ``sign(r)`` (HMAC with the app's secret key).  A request passes when the token
 it submits (form field ``csrf_token`` or an ``X-CSRF-Token`` header) carries a

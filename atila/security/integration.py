@@ -27,7 +27,7 @@ from .tokens import OneTimeTokens
 
 __all__ = ["install", "SecurityState", "DEFAULT_SESSION_TIMEOUT"]
 
-#: seconds; seed 001 uses 1200 in its example
+#: seconds; the documentation's example uses 1200
 DEFAULT_SESSION_TIMEOUT = 1200
 
 class SecurityState:

@@ -1,6 +1,6 @@
 """The message box (``context.mbox``): flash messages kept in a signed cookie.
 
-Lifetimes (seed 004 "Messaging Box"):
+Lifetimes (documented under "Messaging Box"):
 
 - ``valid=0`` (the default): shown once.  A message read by ``get()`` during a
   request that then succeeds is deleted; one not read yet waits in the
@@ -113,7 +113,7 @@ class MessageBox(NamespacedStores[MessageStore]):
         store.mark_dirty()
         return message_id
 
-    push = send  # seed 004 spelling
+    push = send  # older spelling
 
     def _live(self) -> list[list[Any]]:
         now = self._active.clock()
@@ -123,8 +123,8 @@ class MessageBox(NamespacedStores[MessageStore]):
         """Messages, oldest first: all, by category(ies), or by an ``extra`` key and value.
 
         ``get("notice", "news")`` matches both the categories "notice" and
-        "news" (the seed's template) and messages whose extra has notice="news"
-        (the seed's ``get(key, val)``).
+        "news" (the documented template) and messages whose extra has notice="news"
+        (the documented ``get(key, val)``).
         """
         matched = [m for m in self._live() if _matches(m, filters)]
         store = self._active

@@ -1,6 +1,6 @@
 """Permission rules and the guard that runs a check before a handler.
 
-``@app.permission_required(perms, param=[...], METHOD=[...])`` (seed 001/004)
+``@app.permission_required(perms, param=[...], METHOD=[...])`` (documented)
 picks the permissions a request needs, then the app's permission handler
 decides whether the user has them:
 
@@ -11,7 +11,7 @@ decides whether the user has them:
 
 ``notme`` addresses everyone but the user: allowed for reading, answered
 with 421 on unsafe methods, because "DELETE /users/notme" would delete every
-other user (seed 004 "Pre-Defined Parameter Values").
+other user (documented under "Pre-Defined Parameter Values").
 
 Check functions (permission, login, testpass handlers) answer the same way:
 ``None``/``True`` continue, ``False`` refuses with 403, a string refuses with

@@ -1,6 +1,6 @@
 """Signed-cookie sessions with a timeout that extends as the session is used.
 
-Seed 001/004 rules, implemented in :meth:`SessionStore.extend_on_change`:
+The documented rules, implemented in :meth:`SessionStore.extend_on_change`:
 
 - setting, altering or removing a value extends the expiry by the app's
   ``session_timeout``; only reading does not;
@@ -23,7 +23,7 @@ from .cookie_store import NamespacedStores, SignedCookieStore, ensure_json
 
 __all__ = ["Session", "SessionStore", "IMPENDING_RATIO"]
 
-#: ``impending()`` is true when less than this share of the period remains (seed 001: 20%).
+#: ``impending()`` is true when less than this share of the period remains (documented: 20%).
 IMPENDING_RATIO = 0.2
 
 
@@ -127,8 +127,8 @@ class Session(NamespacedStores[SessionStore]):
     ) -> "Session":
         """Switch to the named session (created on first write); ``mount()`` is the default one.
 
-        Seed 001 orders the arguments ``(name, session_timeout, securekey, path, ...)``
-        and seed 004 ``(name, securekey, path, ...)``; a second positional argument
+        The documentation shows two orders, ``(name, session_timeout, securekey, path, ...)``
+        and the older ``(name, securekey, path, ...)``; a second positional argument
         that is not a number is therefore taken as the key (and a third as the path).
         """
         if isinstance(session_timeout, (str, bytes)) and not _is_number(session_timeout):

@@ -1,9 +1,9 @@
 """Signed values for cookies: JSON payloads that the browser keeps and cannot alter.
 
-Sessions, the message box and CSRF all store state on the client (seed 004:
-"Atila's session is just one of cookie value which contains signature"), so
-they share this one codec.  The salt names the purpose, so a value signed
-for one purpose (a session namespace) never verifies as another.
+Sessions, the message box and CSRF all store state on the client (a session
+is one signed cookie value), so they share this one codec.  The salt names the
+purpose, so a value signed for one purpose (a session namespace) never
+verifies as another.
 """
 
 from __future__ import annotations

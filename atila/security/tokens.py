@@ -1,7 +1,7 @@
 """Tokens signed with the app's key: JWT (PyJWT), one-time tokens (itsdangerous), OTP (pyotp).
 
 - JWTs carry claims for API clients; a bad one decodes to ``{"err": reason}``
-  (seed 001: ``if "err" in claims: return claims["err"]``) instead of raising,
+  (``if "err" in claims: return claims["err"]``) instead of raising,
   so permission handlers can branch on it.
 - One-time tokens carry any JSON value with an expiry, for links sent by mail;
   a revoked token (``revoke_ott``) is remembered until it would have expired
@@ -53,7 +53,7 @@ def jwt_key(secret: str | bytes, algorithm: str = "HS256") -> bytes:
     """The HMAC key for ``algorithm``: the secret itself when long enough.
 
     RFC 7518 3.2 wants a key at least as long as the hash; a shorter secret
-    (common in the seeds' examples) is stretched with SHA-512 so PyJWT does
+    (common in the documentation's examples) is stretched with SHA-512 so PyJWT does
     not warn on every call.  Stretching adds no entropy: share tokens with
     other systems by giving the app a secret of 64 bytes or more.
     """
@@ -157,7 +157,7 @@ class MemoryRevocationStore:
 class OneTimeTokens:
     """``encode_ott`` / ``decode_ott`` / ``revoke_ott``.
 
-    ``key`` (the seed's third argument, e.g. "pwrset") names what the token is
+    ``key`` (the documented third argument, e.g. "pwrset") names what the token is
     for: it is signed into the token and must be given again to decode when
     the caller wants to be sure of the purpose.
 

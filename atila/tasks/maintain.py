@@ -2,7 +2,7 @@
 
 One ticker per app and worker wakes every ``MAINTAIN_INTERVAL`` seconds (app
 config, default 60) and runs each job whose ``interval`` divides the tick count,
-as ``job(context, now, count)`` (seed 001, "Interval Based App Mainternancing")::
+as ``job(context, now, count)`` (documented under "Interval Based App Maintenance")::
 
     with skitai.preference() as pref:
         pref.config.MAINTAIN_INTERVAL = 60
@@ -53,7 +53,7 @@ class MaintainJob:
 
 
 def _arity(func: Callable[..., Any], key: str) -> int:
-    """How many of ``(context, now, count)`` the job takes: the seed's form takes
+    """How many of ``(context, now, count)`` the job takes: the documented form takes
     all three, ``def job(context)`` only the first.  Decided once, at registration,
     so a job with an impossible signature fails there, not on every tick."""
     try:

@@ -31,7 +31,7 @@ def _name(func: Any) -> str:
 
 
 def _positional(args: tuple[Any, ...], keyword_args: Sequence[Any] | None) -> tuple[Any, ...]:
-    """Seed spellings: ``Thread(f, a, b)`` and ``Thread(f, args=(a, b))``."""
+    """Both documented spellings: ``Thread(f, a, b)`` and ``Thread(f, args=(a, b))``."""
     if keyword_args is not None:
         if args:
             raise TypeError("give the arguments either positionally or as args=(...), not both")

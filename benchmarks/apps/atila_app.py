@@ -29,7 +29,7 @@ def _async_handlers() -> dict[str, Callable[..., Any]]:
     async def filler(context: Any, **kwargs: Any) -> str:
         return "filler"
 
-    # NOTE: no annotations on id/detail, as the seeds write handlers: annotations
+    # NOTE: no annotations on id/detail, as the documentation writes handlers: annotations
     # would switch on Atila's typed validation, which Starlette does not do.
     async def user(context, id, detail=None):  # type: ignore[no-untyped-def]
         return user_payload(id, detail)

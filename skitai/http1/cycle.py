@@ -99,7 +99,9 @@ class Cycle:
         try:
             head, send = whole_head(
                 status, block, length, has_te, len(body), head_only=self._head_only,
-                version=self.request.version, keep_alive=self.keep_alive, preamble=conn.state.date_header,
+                version=self.request.version, keep_alive=self.keep_alive,
+                # observability hook: the X-Request-ID line joins the Date/Server preamble
+                preamble=conn.state.date_header + conn.state.observer.header(self.request),
             )
         except ValueError as exc:
             self._refuse(exc)
@@ -126,7 +128,8 @@ class Cycle:
         try:
             head, framing, self.keep_alive = stream_head(
                 status, block, length, has_te, head_only=self._head_only, version=self.request.version,
-                keep_alive=self.keep_alive, closing=conn.closing, preamble=conn.state.date_header,
+                keep_alive=self.keep_alive, closing=conn.closing,
+                preamble=conn.state.date_header + conn.state.observer.header(self.request),  # observability hook
             )
         except ValueError as exc:
             self._refuse(exc)

@@ -224,7 +224,8 @@ class H1Protocol(asyncio.Protocol):
             self.transport.resume_reading()
 
     def cycle_finished(self, cycle: Cycle) -> None:
-        self.state.logs.access(cycle.request, cycle.status, cycle.sent, self.loop.time() - cycle.started_at)
+        # observability hook: access log line, metrics, request listeners
+        self.state.observer.finished(cycle, self.loop.time() - cycle.started_at)
         if cycle.upgrade_to is not None:
             self._hand_off(cycle)
             return
@@ -271,7 +272,8 @@ class H1Protocol(asyncio.Protocol):
 
     def _send_error(self, exc: HTTPError) -> None:
         """Answer a refused request no cycle can answer (none is in progress), and close."""
-        self.write(error_response(exc.status, exc.detail, self.state.date_header))
+        # observability hook: an X-Request-ID on this answer too
+        self.write(error_response(exc.status, exc.detail, self.state.date_header + self.state.observer.header(None)))
         self.transport.close()
 
     def _preface_received(self, exc: HTTP2Preface, data: bytes) -> None:

@@ -263,7 +263,8 @@ class H2Protocol(asyncio.Protocol):
             del self.streams[stream.stream_id]
         self.blocked.pop(stream.stream_id, None)
         if stream.started:
-            self.state.logs.access(stream.request, stream.status, stream.sent, self.loop.time() - stream.started_at)
+            # observability hook: access log line, metrics, request listeners
+            self.state.observer.finished(stream, self.loop.time() - stream.started_at)
         if not stream.remote_ended and not stream.closed:
             # RFC 9113 8.1: answered before the upload ended; the client may stop sending
             self.codec.reset(stream.stream_id, ErrorCodes.NO_ERROR)

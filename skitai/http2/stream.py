@@ -333,6 +333,7 @@ class H2Stream:
             return None
         block = [(b":status", _STATUS.get(status) or str(status).encode("ascii"))]
         block.extend(self.protocol.date_fields())
+        block.extend(self.protocol.state.observer.fields(self.request))  # observability hook: X-Request-ID
         block.extend(fields)
         return block, length, has_te
 

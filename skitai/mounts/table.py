@@ -2,8 +2,8 @@
 
 The longest matching prefix wins.  The mounts sharing that prefix are tried in
 ``priority`` order (static folders 0, then apps), so a file in a static folder
-wins over an app route on the same prefix (seed 001) and the app gets the paths
-the folder does not have (seed 004's single-page app).  A mount that returns
+wins over an app route on the same prefix and the app gets the paths the
+folder does not have (a single-page app beside its API).  A mount that returns
 ``NOT_FOUND`` passes the request to the next one of the same prefix; a shorter
 prefix never sees it (a missing file under ``/static`` is a 404, not a page of
 the app at ``/``).  Candidate lists are computed once, at start.

@@ -3,7 +3,7 @@
 ``StaticMount`` is tried before the apps mounted on the same prefix
 (``priority = 0``) and answers ``NOT_FOUND`` for every path it has no file for,
 so ``skitai.mount('/', './static')`` and ``skitai.mount('/', app)`` share ``/``
-the way seed 001 describes: "static file has more high priority".
+the documented way: a static file has priority over an app route.
 
 Speed comes from doing as little as possible per request: one ``stat``, one
 dict lookup for the cached validators (and content, for small files), one pass
@@ -108,8 +108,8 @@ class StaticMount:
 
     def extra_headers(self, request: Request) -> HeaderList:
         """Cache-Control for the path and, for an allowed cross-origin page,
-        ``Access-Control-Allow-Origin`` (seed 004 mounts a single-page app's
-        ``dist`` folder with the pref that lists the origins)."""
+        ``Access-Control-Allow-Origin`` (a single-page app's ``dist`` folder is mounted
+        with the pref that lists the origins)."""
         extra: HeaderList = []
         if self._max_ages:
             cache_control = self.cache_control(request.path)

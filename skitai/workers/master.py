@@ -33,6 +33,8 @@ from ..contract import Mount
 from ..logs import Logs
 from ..mounts.loader import TargetNotFound
 from ..mounts.table import MountTable
+from ..observability.metrics import worker_exited
+from ..observability.setup import prepare as prepare_observability
 from ..plan import Plan
 from .reload import report_watch_paths, watch_paths
 from .worker import ENV_WORKER_ID, STOP_SIGNALS, capture_stop_signals, run_worker
@@ -102,6 +104,10 @@ def _serve(
         logs.log_off(prefix)
     _apply_max_ages(site, mounts)
     report_watch_paths(watch_paths(mounts))
+    try:  # observability hook: settings checked, metrics folder made before any worker forks
+        prepare_observability(config)
+    except (ValueError, RuntimeError) as exc:
+        return _fail(logs, ready, str(exc), None)
     try:
         sockets = bind(config)
     except OSError as exc:
@@ -287,6 +293,7 @@ class Master:
             if pid == 0:
                 return
             code = os.waitstatus_to_exitcode(status)
+            worker_exited(pid, restarting=pid not in self.retiring and not self.stopping)  # observability hook
             if pid in self.retiring:
                 self.retiring.discard(pid)
                 continue

@@ -156,13 +156,27 @@ def test_identifiers_from_user_input_are_refused_with_400(client, db, param, val
 
 
 # -- pools ----------------------------------------------------------------------------------------------------
-def test_pool_exhaustion_is_a_clear_503_not_a_hang(engine):
-    """@pg has pool_size=2 and pool_timeout=1: two 3-second queries hold both
+def _running_sleeps(dsn: str) -> int:
+    import psycopg
+
+    with psycopg.connect(f"postgresql://{dsn}", autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%%'"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def test_pool_exhaustion_is_a_clear_503_not_a_hang(engine, postgres):
+    """@pg has pool_size=2 and pool_timeout=1: two long queries hold both
     connections, a third request waits one second and gets 503."""
     url = engine.base_url + "/db/pg/sleep"
     with cf.ThreadPoolExecutor(4) as pool:
-        slow = [pool.submit(httpx.get, url, params={"seconds": 3}, timeout=30) for _ in range(2)]
-        time.sleep(0.8)  # NOTE: ordering only (the two long queries have started), not a timing assertion
+        slow = [pool.submit(httpx.get, url, params={"seconds": 6}, timeout=30) for _ in range(2)]
+        # both pooled connections must be busy before the third request: ask the server, don't sleep
+        deadline = time.monotonic() + 20
+        while _running_sleeps(postgres.dsn) < 2:
+            assert time.monotonic() < deadline, "the two slow queries never started"
+            time.sleep(0.05)
         third = httpx.get(url, params={"seconds": 0}, timeout=30)
         assert [f.result().status_code for f in slow] == [200, 200]
     assert third.status_code == 503

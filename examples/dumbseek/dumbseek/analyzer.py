@@ -4,5 +4,5 @@ def analyze (query):
 # atila hooks ------------------------
 def __mount__ (context, app):
     @app.route ("/tokens", methods = ["POST", "OPTIONS"])
-    def tokens (context, query):
+    def tokens (context, query: str):
         return context.API (result = analyze (query))

@@ -104,7 +104,7 @@ def test_after_startup_hooks_run_and_security_check_is_one_of_them(tmp_path):
     def index(context):
         return str(context.session.get("n"))
 
-    assert len(app.startup_hooks) == 2  # security's check, then ours
+    assert len(app.startup_hooks) == 3  # security's check, the OpenAPI routes, then ours
     with pytest.raises(MissingSecretKey, match="route '/'"):
         with app.test_client("/", approot=str(tmp_path)):
             pass

@@ -15,7 +15,7 @@ import skitai
 if os.environ.get("RES_SQLITE"):
     skitai.alias("@lite", skitai.DB_SQLITE3, os.environ["RES_SQLITE"], pool_size=4, pool_timeout=1.0)
 if os.environ.get("RES_PG"):
-    skitai.alias("@pg", skitai.DB_PGSQL, [os.environ["RES_PG"]], pool_size=2, pool_timeout=1.0, timeout=5.0)
+    skitai.alias("@pg", skitai.DB_PGSQL, [os.environ["RES_PG"]], pool_size=2, pool_timeout=1.0, timeout=20.0)
 if os.environ.get("RES_REDIS"):
     skitai.alias("@redis", skitai.DB_REDIS, os.environ["RES_REDIS"])
 if os.environ.get("RES_UPSTREAMS"):

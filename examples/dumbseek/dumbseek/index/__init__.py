@@ -6,7 +6,7 @@ def __mount__ (context, app):
     from . import indexer, searcher
 
     @app.route ("/documents", methods = ["POST", "OPTIONS"])
-    def index_document (context, document):
+    def index_document (context, document: str):
         if sqlstore.enabled ():
             doc_id = sqlstore.index (context, document)
         else:
@@ -17,7 +17,7 @@ def __mount__ (context, app):
         )
 
     @app.route ("/documents", methods = ["GET"])
-    def search_document (context, q):
+    def search_document (context, q: str):
         if sqlstore.enabled ():
             return context.API (result = sqlstore.search (context, q))
         return context.API (

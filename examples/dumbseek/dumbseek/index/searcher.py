@@ -12,4 +12,6 @@ def search (query):
             results = doc_ids
             continue
         results = results.intersection (doc_ids)
+    if results is None: # a query without any word finds nothing
+        return []
     return [db.DOCUMENTS [doc_id] for doc_id in sorted (list (results))]

@@ -1,0 +1,1 @@
+"""Atila working with other frameworks: Django as the ORM and admin (docs/django.md)."""
