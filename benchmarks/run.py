@@ -5,11 +5,13 @@
 Groups (``--only`` may be repeated; default all):
 
 * ``engine``: the same raw ASGI app on Skitai and on uvicorn (httptools, uvloop);
-  a native Skitai mount against uvicorn + Starlette; plaintext and JSON.
+  a native Skitai mount against uvicorn + Starlette, and against granian's bare
+  RSGI app (when granian is installed); plaintext and JSON.
 * ``static``: a 64 KiB file from a Skitai static mount, nginx (when installed)
   and uvicorn + Starlette ``StaticFiles``.
-* ``atila``: Atila on Skitai against uvicorn + Starlette and uvicorn + FastAPI,
-  with ``async def`` and with ``def`` handlers; plaintext, JSON and
+* ``atila``: Atila on Skitai against uvicorn + Starlette, uvicorn + FastAPI and
+  granian (ASGI, uvloop) + Starlette, with ``async def`` and with ``def``
+  handlers, and Atila with its access log on; plaintext, JSON and
   ``/users/<int:id>?detail=yes`` registered after 20 other routes.
 
 Method: every server runs one worker on 127.0.0.1 pinned to CPU 0, wrk runs
@@ -97,6 +99,14 @@ def build_sections(groups: list[str], workdir: str) -> list[Section]:
             [Target("skitai-asgi", "uvicorn-asgi", 1.0), Target("skitai-native", "uvicorn-starlette", 2.0)],
             [("skitai-native", "uvicorn-asgi")],
         ))
+        if _has_granian():
+            sections.append(Section(
+                "engine", "engine: native mount vs granian's bare RSGI app",
+                [ServerSpec.serve("skitai-native", "skitai native mount", "skitai", "native"),
+                 ServerSpec.serve("granian-rsgi", "granian + bare RSGI", "granian", "rsgi")],
+                [plaintext, as_json],
+                [Target("skitai-native", "granian-rsgi", 1.0)],
+            ))
     if "static" in groups:
         static_dir = os.path.join(workdir, "static")
         os.makedirs(static_dir, exist_ok=True)
@@ -124,20 +134,42 @@ def build_sections(groups: list[str], workdir: str) -> list[Section]:
             targets, [("skitai-static", "uvicorn-staticfiles")],
         ))
     if "atila" in groups:
+        granian = _has_granian()
         for handlers in ("async", "sync"):
-            sections.append(Section(
-                "atila", f"atila: {handlers} handlers",
-                [ServerSpec.serve(f"atila-{handlers}", f"skitai + Atila ({handlers})", "skitai", "atila",
-                                  "--handlers", handlers),
-                 ServerSpec.serve(f"starlette-{handlers}", f"uvicorn + Starlette ({handlers})", "uvicorn",
-                                  "starlette", "--handlers", handlers),
-                 ServerSpec.serve(f"fastapi-{handlers}", f"uvicorn + FastAPI ({handlers})", "uvicorn",
-                                  "fastapi", "--handlers", handlers)],
-                [plaintext, as_json, user],
-                [Target(f"atila-{handlers}", f"starlette-{handlers}", 2.0, p99_no_worse=True),
-                 Target(f"atila-{handlers}", f"fastapi-{handlers}", 3.0, p99_no_worse=True)],
-            ))
+            specs = [ServerSpec.serve(f"atila-{handlers}", f"skitai + Atila ({handlers})", "skitai", "atila",
+                                      "--handlers", handlers),
+                     ServerSpec.serve(f"starlette-{handlers}", f"uvicorn + Starlette ({handlers})", "uvicorn",
+                                      "starlette", "--handlers", handlers),
+                     ServerSpec.serve(f"fastapi-{handlers}", f"uvicorn + FastAPI ({handlers})", "uvicorn",
+                                      "fastapi", "--handlers", handlers)]
+            targets = [Target(f"atila-{handlers}", f"starlette-{handlers}", 2.0, p99_no_worse=True),
+                       Target(f"atila-{handlers}", f"fastapi-{handlers}", 3.0, p99_no_worse=True)]
+            compare = []
+            if granian:
+                specs.append(ServerSpec.serve(f"granian-starlette-{handlers}", f"granian + Starlette ({handlers})",
+                                              "granian", "starlette", "--handlers", handlers))
+                if handlers == "async":
+                    targets.append(Target("atila-async", "granian-starlette-async", 1.3))
+                else:
+                    compare.append(("atila-sync", "granian-starlette-sync"))
+            if handlers == "async":
+                # the access log's cost: the same app with the log on (written to the server's log file)
+                specs.append(ServerSpec.serve("atila-async-log", "skitai + Atila (async, access log on)", "skitai",
+                                              "atila", "--handlers", "async", "--access-log"))
+                targets.append(Target("atila-async-log", "atila-async", 0.95))
+            sections.append(Section("atila", f"atila: {handlers} handlers", specs, [plaintext, as_json, user],
+                                    targets, compare))
     return sections
+
+
+def _has_granian() -> bool:
+    """granian is an optional peer (``pip install -e .[bench]``); without it its rows are left out."""
+    import importlib.util
+
+    if importlib.util.find_spec("granian") is None:
+        print("granian not installed: its rows are skipped (pip install -e '.[bench]')")
+        return False
+    return True
 
 
 class Bench:
@@ -274,7 +306,8 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
-        "packages": {name: version(name) for name in ("uvicorn", "starlette", "fastapi", "httptools", "uvloop")},
+        "packages": {name: version(name) for name in ("uvicorn", "starlette", "fastapi", "httptools", "uvloop",
+                                                       "granian")},
         "nginx": command_output(["nginx", "-v"]),
         "commit": command_output(["git", "-C", HERE, "rev-parse", "--short", "HEAD"]),
     }

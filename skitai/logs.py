@@ -3,7 +3,8 @@
 Access lines sit on the hot path (tens of thousands per second in a benchmark),
 so ``access`` does the least it can: skip ``log_off`` prefixes, format one line
 and append it to a queue.  A small flusher thread writes the queue every second
-(or at once past ``FLUSH_LINES``), so the event loop never waits on a disk.
+(or as soon as ``FLUSH_LINES`` wait), so the event loop never waits on a disk;
+``close`` writes what is left, so no line is lost at shutdown.
 Errors and info lines are written at once: they are rare and someone is waiting
 to read them.
 
@@ -63,6 +64,7 @@ OWN_LOGGERS = ("atila", "skitai")
 #: an ``X-Request-ID`` the client sent is kept when it looks like an id
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _request_numbers = itertools.count(1)
+_now = time.time
 
 
 def request_id(request: Request) -> str:
@@ -75,6 +77,12 @@ def request_id(request: Request) -> str:
         found = given if given and _REQUEST_ID.fullmatch(given) else f"{os.getpid():x}-{next(_request_numbers)}"
         state["request_id"] = found
     return str(found)
+
+
+#: the combined line; _combined_line fills it
+_COMBINED = '%s - - [%s] "%s %s HTTP/%s" %d %s "%s" "%s" %.4f %s\n'
+#: escaped (target, referer, agent) remembered per Logs, at most this many
+_FIELDS_MAX = 2048
 
 
 def _clean(value: str) -> str:
@@ -97,9 +105,12 @@ class Logs:
         self._pending: collections.deque[str] = collections.deque()
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
+        #: set when FLUSH_LINES lines wait, or at close: the flusher writes now
+        self._wake = threading.Event()
         self._write_lock = threading.Lock()
         self._stamp_second = -1
         self._stamp = ""
+        self._fields: dict[tuple[bytes, str, str | None, str | None], tuple[str, str, str]] = {}
         if log_dir:
             os.makedirs(log_dir, exist_ok=True)
             self._access_out: IO[str] = open(os.path.join(log_dir, "access.log"), "a", encoding="utf-8",
@@ -142,21 +153,36 @@ class Logs:
         if self._flusher is None:
             self._start_flusher()
         if len(self._pending) >= FLUSH_LINES:
-            self.flush()
+            # PERF: the flusher thread writes (the loop would wait on the disk)
+            self._wake.set()
 
     def _combined_line(self, request: Request, status: int, size: int, seconds: float) -> str:
+        # PERF: one pass over the fields for both values (Headers.get scans once each)
+        referer = agent = None
+        for name, value in request.headers.raw:
+            if name == "user-agent":
+                if agent is None:
+                    agent = value
+            elif name == "referer":
+                if referer is None:
+                    referer = value
+        # PERF: the escaped target, referer and agent of a request are remembered
+        # (clients repeat them): decoding and escaping cost more than the line.
+        key = (request.raw_path, request.query, referer, agent)
+        fields = self._fields.get(key)
+        if fields is None:
+            target = request.raw_path.decode("latin-1")
+            if request.query:
+                target = f"{target}?{request.query}"
+            fields = (_clean(target), _clean(referer or "-"), _clean(agent or "-"))
+            if len(self._fields) >= _FIELDS_MAX:
+                self._fields.clear()
+            self._fields[key] = fields
         client = request.client[0] if request.client else "-"
-        target = request.raw_path.decode("latin-1")
-        if request.query:
-            target = f"{target}?{request.query}"
-        headers = request.headers
-        referer = headers.get("referer") or "-"
-        agent = headers.get("user-agent") or "-"
-        return (
-            f'{client} - - [{self._timestamp()}] "{request.method} {_clean(target)} HTTP/{request.version}" '
-            f'{status} {size or "-"} "{_clean(referer)}" "{_clean(agent)}" {seconds:.4f}'
-            f' {request.state.get("request_id") or "-"}\n'
-        )
+        # PERF: one %-format (C) instead of an f-string of ten pieces; with the
+        # cache above, timeit A/B on the busy machine: 3.9 -> 3.1 us a line
+        return _COMBINED % (client, self._timestamp(), request.method, fields[0], request.version, status,
+                            size or "-", fields[1], fields[2], seconds, request.state.get("request_id") or "-")
 
     def _json_line(self, request: Request, status: int, size: int, seconds: float) -> str:
         record = {
@@ -178,7 +204,7 @@ class Logs:
 
     def _timestamp(self) -> str:
         # PERF: formatted once per second, not once per request
-        now = int(time.time())
+        now = int(_now())
         if now != self._stamp_second:
             t = time.gmtime(now)
             self._stamp = (
@@ -238,13 +264,15 @@ class Logs:
         pending = self._pending
         if not pending:
             return
-        lines = []
-        try:
-            for _ in range(len(pending)):
-                lines.append(pending.popleft())
-        except IndexError:
-            pass
+        # NOTE: taken and written under one lock, so two flushes (the flusher
+        # thread and an error line on the loop) never write batches out of order
         with self._write_lock:
+            lines = []
+            try:
+                for _ in range(len(pending)):
+                    lines.append(pending.popleft())
+            except IndexError:
+                pass
             try:
                 self._access_out.write("".join(lines))
                 self._access_out.flush()
@@ -256,12 +284,15 @@ class Logs:
         self._flusher.start()
 
     def _flush_forever(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
+        while not self._stop.is_set():
+            self._wake.wait(FLUSH_SECONDS)
+            self._wake.clear()
             self.flush()
 
     def close(self) -> None:
         """Flush and stop; the files (when owned) are closed."""
         self._stop.set()
+        self._wake.set()
         self.flush()
         _BRIDGE.detach(self)
         if self._owns_files:

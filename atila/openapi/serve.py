@@ -69,7 +69,7 @@ _NO_ASSETS = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><h1>{title}</h1>
 <p>The interactive page needs Swagger UI's files: <code>pip install swagger-ui-py</code>
-(or the <code>skitai[docs]</code> extra). The document itself is at <a href="{spec}">{spec}</a>.</p>
+(or the <code>skitai-atila[docs]</code> extra). The document itself is at <a href="{spec}">{spec}</a>.</p>
 </body></html>
 """
 

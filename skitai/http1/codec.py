@@ -263,10 +263,15 @@ class RequestParser:
             if parsed.schema not in (b"http", b"https") or not parsed.host:
                 raise HTTPError(400, "request target must be origin-form or absolute-form")
             raw_path, query = parsed.path or b"/", parsed.query or b""
-        raw_path, _, _fragment = raw_path.partition(b"#")
+        if b"#" in raw_path:
+            raw_path = raw_path.partition(b"#")[0]
         head.raw_path = raw_path
-        head.path = unquote_to_bytes(raw_path).decode("utf-8", "surrogateescape")
-        head.query = query.decode("latin-1")
+        # PERF: most paths carry no percent-escape; unquote_to_bytes is a
+        # Python function that splits and rejoins them (~1 us a request).
+        if b"%" in raw_path:
+            raw_path = unquote_to_bytes(raw_path)
+        head.path = raw_path.decode("utf-8", "surrogateescape")
+        head.query = query.decode("latin-1") if query else ""
 
     def _check_framing(self, head: RequestHead) -> None:
         hosts = 0

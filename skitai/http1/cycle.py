@@ -25,7 +25,7 @@ from .framing import (
     NO_BODY,
     chunk_head,
     frame_chunk,
-    frame_headers,
+    frame_headers_cached,
     stream_head,
     whole_head,
 )
@@ -204,7 +204,7 @@ class Cycle:
         if self.started:
             raise RuntimeError("response already started")
         try:
-            block, length, has_te, close = frame_headers(headers)
+            block, length, has_te, close = frame_headers_cached(headers)
         except ValueError as exc:
             self._refuse(exc)
             return None

@@ -38,13 +38,13 @@ def prepare() -> str:
     """In the master, before any worker forks: the shared folder and multiprocess mode.
 
     Raises:
-        RuntimeError: prometheus_client is not installed (``pip install skitai[metrics]``).
+        RuntimeError: prometheus_client is not installed (``pip install skitai-atila[metrics]``).
     """
     try:
         import prometheus_client.values as values
     except ImportError:
         raise RuntimeError(
-            "metrics=True needs prometheus_client: pip install prometheus-client (or skitai[metrics])"
+            "metrics=True needs prometheus_client: pip install prometheus-client (or skitai-atila[metrics])"
         ) from None
     folder = os.environ.get(ENV_DIR)
     if not folder:

@@ -54,7 +54,8 @@ class PlainObserver:
         return []
 
     def finished(self, cycle: Any, seconds: float) -> None:
-        self.logs.access(cycle.request, cycle.status, cycle.sent, seconds)
+        if self.logs.enabled:  # PERF: no call when the access log is off
+            self.logs.access(cycle.request, cycle.status, cycle.sent, seconds)
 
 
 class Observer:
@@ -108,7 +109,8 @@ class Observer:
     # -- request end -----------------------------------------------------------------
     def finished(self, cycle: Any, seconds: float) -> None:
         request = cycle.request
-        self.logs.access(request, cycle.status, cycle.sent, seconds)
+        if self.logs.enabled:  # PERF: no call when the access log is off
+            self.logs.access(request, cycle.status, cycle.sent, seconds)
         if self.metrics is not None:
             mount, route = self._labels(request)
             self.metrics.observe(mount, route, request.method, cycle.status, seconds)

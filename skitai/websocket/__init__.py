@@ -4,7 +4,7 @@ The framing is websockets' sans-I/O layer; :mod:`.session` is
 transport-independent (bytes in, bytes out through a carrier) and
 :mod:`.connection` is its asyncio adapter for HTTP/1.1 upgrades.  Frameworks
 (Atila's ``@app.websocket``) build on these; importing this package needs the
-``websockets`` distribution (``pip install skitai[websocket]``), the flags in
+``websockets`` distribution (``pip install skitai-atila[websocket]``), the flags in
 :mod:`.specs` do not.
 """
 

@@ -67,3 +67,28 @@ def test_submit_after_shutdown_is_refused() -> None:
 def test_size_must_be_positive() -> None:
     with pytest.raises(ValueError):
         ThreadPool(asyncio.new_event_loop(), 0)
+
+
+def test_a_burst_submitted_in_one_iteration_all_resolve_in_order_of_their_futures() -> None:
+    async def main() -> list[int]:
+        pool = ThreadPool(asyncio.get_running_loop(), 3)
+        results = await asyncio.gather(*(pool.submit(lambda n=n: n * n) for n in range(500)))
+        pool.shutdown()
+        return list(results)
+
+    assert asyncio.run(main()) == [n * n for n in range(500)]
+
+
+def test_submit_from_another_thread_reaches_the_pool() -> None:
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        pool = ThreadPool(loop, 2)
+        box: list[asyncio.Future[int]] = []
+        other = threading.Thread(target=lambda: box.append(pool.submit(lambda: 42)))
+        other.start()
+        await loop.run_in_executor(None, other.join)
+        value = await box[0]
+        pool.shutdown()
+        return value
+
+    assert asyncio.run(main()) == 42

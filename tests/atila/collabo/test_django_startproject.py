@@ -15,6 +15,8 @@ from atila.collabo.django import orm
 from atila.collabo.startproject import startproject
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 ENV = {"DJANGO_SETTINGS_MODULE": "backend.orm.settings"}
 
 CHECK_ROUTES = '''

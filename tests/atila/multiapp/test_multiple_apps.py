@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 
 def write_tree(root, files):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 
+import pytest
 from openapi_spec_validator import validate
 
 from atila import Atila
@@ -182,6 +183,7 @@ def test_an_apps_own_docs_route_wins():
         assert "/docs" in cli.get("/openapi.json").json()["paths"]
 
 
+@pytest.mark.process
 def test_each_mounted_app_serves_its_own_document_over_http(tmp_path):
     import skitai
 

@@ -13,11 +13,14 @@ import threading
 import time
 
 import httpx
+import pytest
 import yaml
 
 import skitai
 from skitai.cli import parse
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 HERE = os.path.dirname(__file__)
 DEPLOY = os.path.normpath(os.path.join(HERE, "../../../examples/deploy"))

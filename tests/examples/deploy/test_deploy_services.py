@@ -13,6 +13,8 @@ import pytest
 import skitai
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 pytest.importorskip("psycopg")
 pytest.importorskip("redis")
 for program in ("initdb", "pg_ctl", "redis-server"):

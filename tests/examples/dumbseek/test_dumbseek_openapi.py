@@ -7,10 +7,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 from openapi_spec_validator import validate
 
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 SKITAID = os.path.join(os.path.dirname(__file__), "../../../examples/dumbseek/skitaid.py")
 

@@ -96,3 +96,26 @@ def test_files_in_log_dir(tmp_path):
     logs.close()
     assert "GET /x" in (tmp_path / "logs" / "access.log").read_text()
     assert "oops" in (tmp_path / "logs" / "error.log").read_text()
+
+
+def test_lines_past_the_flush_threshold_all_reach_the_file_in_order_at_close(tmp_path):
+    from skitai.logs import FLUSH_LINES
+
+    logs = Logs(Config(), log_dir=str(tmp_path / "logs"))
+    total = FLUSH_LINES * 3 + 17
+    for number in range(total):
+        logs.access(request(f"/n{number}"), 200, 1, 0.0)
+        if number % 1000 == 0:
+            logs.error(f"mark {number}")  # a flush from this thread between the flusher's
+    logs.close()
+    lines = (tmp_path / "logs" / "access.log").read_text().splitlines()
+    assert [int(re.search(r"GET /n(\d+) ", line).group(1)) for line in lines] == list(range(total))
+
+
+def test_repeated_fields_are_escaped_every_time():
+    out = io.StringIO()
+    logs = Logs(Config(), stream=out)
+    for _ in range(2):
+        logs.access(request('/a"b', user_agent='x"y'), 200, 1, 0.0)
+    logs.flush()
+    assert out.getvalue().count('/a\\"b') == 2 and out.getvalue().count('"x\\"y"') == 2

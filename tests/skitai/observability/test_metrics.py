@@ -5,10 +5,13 @@ restarts counted by the master."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 SERVE = """
     import os

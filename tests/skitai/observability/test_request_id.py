@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 import skitai
 from skitai.testing.client import free_port
+
+pytestmark = pytest.mark.process
 
 SERVE = """
     import skitai

@@ -10,6 +10,8 @@ import skitai
 from skitai.observability import TrustedProxies
 from skitai.testing.client import free_port
 
+pytestmark = pytest.mark.process
+
 SERVE = """
     import skitai
     from atila import Atila
