@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from skitai.preference import AttrDict
 
-from . import route_header
+from . import cluster, route_header
 from .compat import AppAliases
 from .context.context import Context
 from .context.extensions import ContextExtensions
 from .context.request import Request
 from .context.shared import AppsView, SharedState, Store
 from .decorators import HookDecorators
-from .events.bus import EventBus, EventHub
+from .events.bus import EventBus, EventHub, event_key
 from .events.names import Event
 from .mounting import HookLoader, MountedModule
 from .pipeline import REQUEST_EVENT_KEYS, Pipeline, RequestHooks
@@ -172,6 +172,7 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self.events.name = self.name
         self.events.attach(self._shared.hub)
         self.events.bind_loop(self.loop)
+        cluster.join(self)
         self.hooks.start(before_mount=functools.partial(self.events.emit, Event.BEFORE_MOUNT))
         # ecosystem hook: pref.overrides/pref.extends packages' services, after the app's own
         from .collaboration import mount_collaborators
@@ -450,13 +451,24 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return LocalBackend()
 
     def websocket_send(self, client_id: str, message: Any) -> bool:
-        """Push ``message`` to a connected client from any route or thread;
-        False (never an exception) when that client has gone."""
-        if client_id is None or "websocket_backend" not in self.__dict__:
+        """Push ``message`` to a connected client from any route or thread,
+        whichever worker (or host) holds it; False (never an exception) when
+        that client has gone (for a client of another worker: when that
+        worker is not reachable)."""
+        if not isinstance(client_id, str):
             return False
         from .websocket.channel import as_message
 
-        return bool(self.websocket_backend.send(client_id, as_message(message)))
+        message = as_message(message)
+        if "websocket_backend" in self.__dict__ and self.websocket_backend.send(client_id, message):
+            return True
+        return cluster.route_websocket(self, client_id, message)
+
+    def _relayed_websocket(self, payload: dict[str, Any]) -> None:
+        cluster.relayed_websocket(self, payload)
+
+    def _relayed_room(self, payload: dict[str, Any]) -> None:
+        cluster.relayed_room(self, payload)
 
     # -- events, templates, jobs ------------------------------------------------------------
     def on(self, name: Any) -> Callable[[F], F]:
@@ -468,8 +480,15 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         if key in REQUEST_EVENT_KEYS:
             self.request_hooks.version += 1
 
-    def emit(self, name: Any, *args: Any, **kwargs: Any) -> int:
+    def emit(self, name: Any, *args: Any, broadcast: bool = False, **kwargs: Any) -> int:
+        """Tell this app's listeners; with ``broadcast=True`` also the app's
+        listeners in every other worker and host (arguments must be JSON)."""
+        if broadcast:
+            cluster.publish_event(self, event_key(name), args, kwargs)
         return self.events.emit(name, *args, **kwargs)
+
+    def _relayed_event(self, payload: dict[str, Any]) -> None:
+        cluster.relayed_event(self, payload)
 
     def emit_after(self, name: Any, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         return self.events.emit_after(name, *args, **kwargs)

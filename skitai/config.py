@@ -93,6 +93,9 @@ class Config:
     metrics_path: str = "/metrics"
     #: peers (addresses or networks) whose X-Forwarded-For/Proto and Forwarded are believed
     trusted_proxies: tuple[str, ...] = ()
+    #: where cross-worker state lives: "" (per host), "process", "host" or a redis:// URL
+    #: (docs/scaling.md); empty falls back to SKITAI_CLUSTER_URL
+    cluster: str = ""
     #: TLS (``skitai.enable_ssl(certfile, keyfile, passphrase)`` or these settings):
     #: with a certificate the port speaks TLS only, ALPN offering h2 and http/1.1
     certfile: str | None = None

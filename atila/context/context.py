@@ -178,7 +178,14 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
                 return asyncio.run_coroutine_threadsafe(_await(result), loop).result()
         return result
 
-    def emit(self, name: Any, *args: Any, **kwargs: Any) -> int:
+    def emit(self, name: Any, *args: Any, broadcast: bool = False, **kwargs: Any) -> int:
+        """Tell the app's listeners (with this context); ``broadcast=True`` also
+        tells them in every other worker and host (docs/scaling.md)."""
+        if broadcast:
+            from ..cluster import publish_event
+            from ..events.bus import event_key
+
+            publish_event(self.app, event_key(name), args, kwargs)
         return self.app.events.emit_with(self, name, *args, **kwargs)
 
     def broadcast(self, name: Any, *args: Any, **kwargs: Any) -> int:

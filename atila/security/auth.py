@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -127,11 +126,12 @@ class Authenticator:
         secret: str | bytes | None,
         nonce_ttl: float = 300.0,
         clock: Callable[[], float] = time.time,
+        replays: Callable[[str, float], bool] | None = None,
     ) -> None:
         self.realm = realm
         # Digest nonces need a key; without an app key one random per process
         # still works (a restart only makes clients retry with stale=true).
-        self._digest = DigestAuth(realm, secret or _process_key(), nonce_ttl, clock)
+        self._digest = DigestAuth(realm, secret or _process_key(), nonce_ttl, clock, replays)
 
     def challenge(self, scheme: str, stale: bool = False, error: str | None = None) -> list[tuple[str, str]]:
         """The ``WWW-Authenticate`` headers of a 401 for ``scheme``."""
@@ -214,6 +214,10 @@ class Authenticator:
         return AuthUser(params["username"], self.realm, found.get("info"), "digest")
 
 
-@functools.lru_cache(maxsize=1)
+#: made at import, before the workers fork, so every worker of a host checks the
+#: others' nonces; across hosts give the app a key (``app.securekey``)
+_PROCESS_KEY = secrets.token_bytes(32)
+
+
 def _process_key() -> bytes:
-    return secrets.token_bytes(32)
+    return _PROCESS_KEY

@@ -5,6 +5,10 @@ Nonces are stateless: ``timestamp:random:mac`` where the mac is an HMAC of
 the rest with the app's secret, so any worker can check a nonce without
 shared storage, and a nonce older than ``ttl`` is answered with
 ``stale=true`` (RFC 7616 3.3) so the client retries without asking the user.
+
+A captured answer must not work twice: with ``replays`` given, each
+(nonce, nc, cnonce) is claimed once in the cross-worker state, so a replay is
+refused by every worker (clients count ``nc`` up, so honest ones never repeat).
 """
 
 from __future__ import annotations
@@ -70,11 +74,14 @@ class DigestAuth:
         secret: str | bytes,
         ttl: float = 300.0,
         clock: Callable[[], float] = time.time,
+        replays: Callable[[str, float], bool] | None = None,
     ) -> None:
         self.realm = realm
         self._secret = secret_bytes(secret)
         self.ttl = ttl
         self.clock = clock
+        #: ``replays(answer_id, until)`` is True the first time an answer is seen
+        self.replays = replays
         self.opaque = hmac.new(self._secret, b"opaque:" + realm.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     # nonces ---------------------------------------------------------------
@@ -157,6 +164,10 @@ class DigestAuth:
         if state == NonceState.STALE:
             # right password, old nonce: the client retries with a fresh one
             return False, True, "nonce expired"
+        answer = f"{params['nonce']}:{params['nc']}:{params['cnonce']}"
+        if self.replays is not None and not self.replays(answer, self.clock() + self.ttl):
+            # stale=true: an honest client that resent by mistake retries with a fresh nonce
+            return False, True, "digest answer replayed (this nonce count was used already)"
         return True, False, ""
 
     def ha1(self, username: str, password: str, algorithm: str) -> str:

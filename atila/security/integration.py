@@ -19,6 +19,7 @@ import functools
 import logging
 from typing import Any
 
+from ..cluster import SharedRevocations, claim_digest_answer
 from .auth import Authenticator
 from .checks import app_security_hook, preflight_headers
 from .errors import MissingSecretKey
@@ -61,13 +62,13 @@ class SecurityState:
         """Built once per (realm, key, nonce ttl): digest nonces must outlive requests."""
         key = (self.realm(), self.secret(), getattr(self.app, "digest_nonce_ttl", 300))
         if self._authenticator is None or self._authenticator[0] != key:
-            self._authenticator = (key, Authenticator(key[0], key[1], nonce_ttl=key[2]))
+            self._authenticator = (key, Authenticator(key[0], key[1], nonce_ttl=key[2], replays=claim_digest_answer))
         return self._authenticator[1]
 
     def one_time_tokens(self) -> OneTimeTokens:
         secret = self.require_secret("one-time tokens")
         if self._ott is None or self._ott[0] != secret:
-            self._ott = (secret, OneTimeTokens(secret))
+            self._ott = (secret, OneTimeTokens(secret, store=SharedRevocations()))
         return self._ott[1]
 
     def session_timeout(self) -> float:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from skitai.websocket.messages import Message
 from skitai.websocket.specs import WebSocketSpec
 
+from ..cluster import publish_room
 from .channel import as_message
 from .inputs import Input
 
@@ -184,7 +185,10 @@ class GroupChatRunner(ChannelRunner):
 
     def _broadcast(self, value: Any) -> None:
         if value is not None:
-            self.ws.backend.broadcast(self.ws.room, as_message(value))
+            message = as_message(value)
+            self.ws.backend.broadcast(self.ws.room, message)
+            # the room's members held by other workers and hosts
+            publish_room(self.ws.app, self.ws.room, message)
 
 
 class SessionRunner(Runner):

@@ -13,10 +13,10 @@ has gone: sending to it is a no-op that returns False.
 from __future__ import annotations
 
 import itertools
-import secrets
 import threading
 from typing import Any, Protocol
 
+from ..state.node import node_id
 from .messages import Message
 
 __all__ = ["Client", "WebSocketBackend", "LocalBackend", "ClientIds"]
@@ -46,15 +46,21 @@ class WebSocketBackend(Protocol):
         ...
 
 
+_COUNTER = itertools.count(1)
+
+
 class ClientIds:
-    """Ids unique across workers and hosts: a random worker prefix and a counter.
+    """Ids unique across workers and hosts: the worker's node id
+    (:func:`skitai.state.node.node_id`, random per process) and a counter, so
+    the prefix says which worker to route a message to.
 
     PERF: one string format per connection; no uuid4 (an os.urandom call each).
     """
 
     def __init__(self) -> None:
-        self.prefix = secrets.token_hex(4)
-        self._counter = itertools.count(1)
+        self.prefix = node_id()
+        # one counter for every app of the process: ids stay unique across apps
+        self._counter = _COUNTER
 
     def next(self) -> str:
         return f"{self.prefix}-{next(self._counter)}"

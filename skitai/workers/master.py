@@ -28,6 +28,7 @@ import time
 import traceback
 from typing import Callable, Sequence
 
+from .. import state
 from ..config import Config
 from ..contract import Mount
 from ..logs import Logs
@@ -109,16 +110,25 @@ def _serve(
     except (ValueError, RuntimeError) as exc:
         return _fail(logs, ready, str(exc), None)
     try:
+        cluster = state.configure(config.cluster, config.workers)
+    except state.ClusterUnavailable as exc:
+        return _fail(logs, ready, str(exc), None)
+    try:
         sockets = bind(config)
     except OSError as exc:
+        state.release()
         return _fail(logs, ready, f"cannot listen on {config.address}:{config.port}: {exc.strerror or exc}", None)
     if ready is not None:
         ready(None)
     _banner(logs, config, sockets, mounts)
-    if config.workers == 1 and log_dir is None:
-        # one worker in the foreground: no master needed, the process drains itself
-        return run_worker(config, table, logs, sockets, 1, stop_requested=stop_requested)
-    return Master(config, table, logs, sockets, log_dir, stop_requested).run()
+    logs.info(f"skitai: cross-worker state: {cluster.scope}")
+    try:
+        if config.workers == 1 and log_dir is None:
+            # one worker in the foreground: no master needed, the process drains itself
+            return run_worker(config, table, logs, sockets, 1, stop_requested=stop_requested)
+        return Master(config, table, logs, sockets, log_dir, stop_requested).run()
+    finally:
+        state.release()
 
 
 def _fail(logs: Logs, ready: Callable[[str | None], None] | None, message: str, cause: BaseException | None) -> int:

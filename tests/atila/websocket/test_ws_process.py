@@ -140,14 +140,16 @@ def test_graceful_shutdown_closes_open_sockets_with_1001():
 
 def test_a_client_that_does_not_read_is_not_buffered_without_bound(engine):
     # 64 MiB of echo requests, never reading the replies: once the replies fill
-    # the socket the server stops reading, so the sender stalls long before the end
+    # the socket the server stops reading, so the sender stalls long before the end,
+    # or (when the stall outlasts the send limits, as on a loaded machine) the server
+    # cuts the connection; either way it never buffers the 64 MiB
     frame = _frame(0x1, b"x" * 60000)
     with socket.create_connection(("127.0.0.1", engine.port), timeout=5) as sock:
         sock.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 101 ")
         sock.settimeout(3)
-        with pytest.raises(socket.timeout):
+        with pytest.raises((socket.timeout, ConnectionResetError, BrokenPipeError)):
             for _ in range(64 * 1024 * 1024 // len(frame)):
                 sock.sendall(frame)
         with connect(f"ws://127.0.0.1:{engine.port}/echo") as other:
