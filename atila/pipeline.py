@@ -31,6 +31,7 @@ from skitai.contract import NOT_FOUND
 from skitai.errors import ClientGone, HTTPError
 
 from .context.context import Context
+from .coroutines import drive, is_generator_route
 from .events.names import Event
 from .marks import attach, attached
 from .mounting import call_hook
@@ -39,6 +40,7 @@ from .responses.base import Response
 from .responses.errors import HttpError, error_response, make_error_info
 from .responses.render import HTML_TYPE, to_response
 from .route_header import describe_route
+from .rpc import protocol_for
 
 __all__ = ["Pipeline", "Endpoint", "RequestHooks", "attach", "attached", "REQUEST_EVENT_KEYS"]
 
@@ -77,7 +79,7 @@ class Endpoint:
     __slots__ = (
         "rule", "func", "is_async", "spec", "takes_nothing", "inspectors", "before", "after",
         "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple", "events",
-        "fast",
+        "fast", "coroutine",
     )
 
     def __init__(self, app: Any, rule: Any) -> None:
@@ -105,6 +107,8 @@ class Endpoint:
         self.finish = list(hooks.finish)
         self.failed = list(hooks.failed)
         self.input_stream = bool(rule.options.get("input_stream"))
+        #: a generator route (coroutine=True / input_stream=True): atila/coroutines.py drives it
+        self.coroutine = is_generator_route(rule.func, rule.options)
         self.version = hooks.version
         # request events ("Request Life Cycle Events" in the docs) cost nothing unless listened to
         bus = app.events
@@ -136,6 +140,13 @@ class Pipeline:
 
     # -- entry -------------------------------------------------------------------
     def handle(self, request: Any, responder: Any) -> Any:
+        # -- RPC branch (atila/rpc) -------------------------------------------------
+        # A POST typed text/xml, application/json(-rpc) or application/grpc is a
+        # remote call answered by the route its method names; any other request
+        # pays this one compare.
+        if request.method == "POST" and (rpc := protocol_for(request)) is not None:
+            return rpc(self, request, responder)
+        # -- end of the RPC branch ----------------------------------------------------
         app = self.app
         content_type = request.headers.get("content-type") if app.router_needs_content_type else None
         match = app.router.match(request.path_info, request.method, content_type)
@@ -160,7 +171,8 @@ class Pipeline:
                 return self._serve_fast(context, endpoint, responder)
             # NOTE: outside a running loop (an in-memory harness drives the result
             # later) the job could not be started here: the coroutine path waits.
-            if not endpoint.is_async and asyncio._get_running_loop() is not None:
+            # (a generator route is driven by atila/coroutines.py through _serve)
+            if not endpoint.is_async and not endpoint.coroutine and asyncio._get_running_loop() is not None:
                 return self._serve_in_thread(context, endpoint, responder)
         return self._serve(context, endpoint, responder)
 
@@ -277,6 +289,9 @@ class Pipeline:
                 result = await self._run_async(context, endpoint)
             else:
                 result = await app.run_in_thread(self._run_sync, context, endpoint)
+            # -- generator-route branch (atila/coroutines.py) --
+            if endpoint.coroutine and inspect.isgenerator(result):
+                result = await drive(context, result, app.run_in_thread, endpoint.input_stream)
             response = _finalize(context, result)
         except Exception as exc:
             await self._send_error(context, exc, responder)

@@ -228,8 +228,10 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
         return Queue(producer, *args, **kwargs)
 
     def Input(self, size: int = -1) -> Any:
-        """``msg = yield context.Input()`` in a ``WS_COROUTINE`` handler: the next message."""
-        from ..websocket.inputs import Input
+        """``msg = yield context.Input()`` in a ``WS_COROUTINE`` handler: the next
+        message; ``data = yield context.Input(n)`` in an ``input_stream=True``
+        route: up to ``n`` bytes of the request body."""
+        from ..inputs import Input
 
         return Input(size)
 

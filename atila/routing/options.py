@@ -1,7 +1,7 @@
 """The ``@app.route(path, **options)`` keywords Atila knows, declared once.
 
 Why a table: an option nobody reads is a silent no-op, and the user who wrote
-``coroutine=True`` (documented, not built yet) or ``authenticat=...`` (a typo)
+an option documented but not built yet or ``authenticat=...`` (a typo)
 would get a route that quietly does something else.  So every keyword is
 looked up here when the route is added: a built option passes, an option the
 docs describe but this version does not implement yet is refused with that
@@ -47,9 +47,9 @@ ROUTE_OPTIONS: dict[str, OptionState] = {
     "access_control_allow_methods": BUILT,
     # False: the route is left out of the app's OpenAPI document (atila.openapi)
     "openapi": BUILT,
-    "coroutine": NOT_BUILT,
-    "input_stream": NOT_BUILT,
-    "stream": NOT_BUILT,
+    "coroutine": BUILT,
+    "input_stream": BUILT,
+    "stream": BUILT,
     # NOTE: the old docs' multiple-routes example spells ``methods`` so; it ran
     # (allowing every method), so it still runs, with a warning.
     "mehotd": IGNORED,

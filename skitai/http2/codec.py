@@ -200,6 +200,8 @@ class H2Codec:
         self.encoder = StaticEncoder()
         self.resets = Budget(limits.h2_max_resets_per_second)
         self.control = Budget(limits.h2_max_control_frames_per_second)
+        #: DATA bytes sent and not yet given back by WINDOW_UPDATEs (connection, streams)
+        self._owed = [0, 0]
         self.terminated: Terminated | None = None
         self.streams: dict[int, _Stream] = {}
         #: the highest stream id the client opened (GOAWAY's last stream id)
@@ -513,11 +515,24 @@ class H2Codec:
             assert isinstance(template, Refused)
             out.append(Refused(stream_id, template.status, template.detail))
 
+    def _gives_back(self, stream_id: int, increment: int) -> bool:
+        """True when a small WINDOW_UPDATE returns credit for DATA we sent: that is
+        how gRPC clients acknowledge each message (a few bytes each), not a flood,
+        so it costs no control budget.  A flood has nothing to give back."""
+        owed = self._owed
+        side = 0 if stream_id == 0 else 1
+        if increment <= owed[side]:
+            owed[side] -= increment
+            return True
+        owed[side] = 0
+        return False
+
     def _window_update(self, stream_id: int, payload: bytes, now: float, out: list[Event]) -> None:
         if len(payload) != 4:
             raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "WINDOW_UPDATE not 4 bytes")
         increment = F.u32(payload) & 0x7FFFFFFF
-        if increment < _TINY_WINDOW_UPDATE and not self.control.spend(now):
+        if increment < _TINY_WINDOW_UPDATE and not self._gives_back(stream_id, increment) \
+                and not self.control.spend(now):
             self._calm("too many small WINDOW_UPDATE frames; limit h2_max_control_frames_per_second")
         if not stream_id:
             if not increment:
@@ -801,6 +816,8 @@ class H2Codec:
             window -= size
         self.send_window -= sent
         stream.send_window -= sent
+        self._owed[0] += sent
+        self._owed[1] += sent
         if end_stream and sent == total:
             self._local_end(stream_id, stream)
         return sent

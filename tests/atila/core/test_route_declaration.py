@@ -102,8 +102,6 @@ BAD_OPTION = {
 
 @pytest.mark.process
 @pytest.mark.parametrize("option,message", [
-    ("coroutine=True", "option coroutine=True is documented but not built in this version"),
-    ("stream=True", "option stream=True is documented but not built in this version"),
     ("authenticat='basic'", "unknown option 'authenticat' (did you mean 'authenticate'?)"),
     ("method=['POST']", "unknown option 'method' (did you mean 'methods'?)"),
 ])
@@ -117,9 +115,12 @@ def test_route_option_not_built_or_unknown_stops_the_start_up(tmp_path, option, 
     assert f"route '/': {message}" in done.stderr
 
 
-def test_route_options_that_are_built_pass_and_false_not_built_ones_are_dropped():
-    kept = check_route_options("/x", {"authenticate": "basic", "coroutine": False, "access_control_max_age": 9})
+def test_route_options_that_are_built_pass_and_false_not_built_ones_are_dropped(monkeypatch):
+    monkeypatch.setitem(ROUTE_OPTIONS, "someday", OptionState.NOT_BUILT)
+    kept = check_route_options("/x", {"authenticate": "basic", "someday": False, "access_control_max_age": 9})
     assert kept == {"authenticate": "basic", "access_control_max_age": 9}
+    with pytest.raises(ValueError, match="option someday=True is documented but not built"):
+        check_route_options("/x", {"someday": True})
 
 
 def test_the_documented_misspelling_still_runs_with_a_warning(caplog):
@@ -130,4 +131,6 @@ def test_the_documented_misspelling_still_runs_with_a_warning(caplog):
 
 def test_every_option_has_a_state():
     assert ROUTE_OPTIONS and all(isinstance(state, OptionState) for state in ROUTE_OPTIONS.values())
-    assert ROUTE_OPTIONS["coroutine"] is OptionState.NOT_BUILT
+    assert ROUTE_OPTIONS["coroutine"] is OptionState.BUILT
+    assert ROUTE_OPTIONS["input_stream"] is OptionState.BUILT
+    assert ROUTE_OPTIONS["stream"] is OptionState.BUILT

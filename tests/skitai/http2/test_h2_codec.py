@@ -206,6 +206,20 @@ def test_control_frame_floods_get_goaway(name: str, payload: bytes) -> None:
     assert "h2_max_control_frames_per_second" in events[-1].detail or name in events[-1].detail
 
 
+def test_small_window_updates_that_give_back_sent_credit_are_not_a_flood() -> None:
+    # gRPC clients acknowledge every message with WINDOW_UPDATEs of its size
+    pair = Pair(dataclasses.replace(Limits(), h2_max_control_frames_per_second=100))
+    stream_id, _ = pair.request([(b":method", b"POST"), *GET[1:]], end=False)
+    pair.codec.send_headers(stream_id, [(b":status", b"200")], False)
+    for _ in range(300):
+        assert pair.codec.send_data(stream_id, memoryview(b"m" * 20), False) == 20
+        pair.reply()
+        pair.client.increment_flow_control_window(20)
+        pair.client.increment_flow_control_window(20, stream_id)
+        events = pair.send()
+        assert not any(isinstance(e, Terminated) for e in events)
+
+
 def test_empty_data_frames_flood() -> None:
     pair = Pair(dataclasses.replace(Limits(), h2_max_control_frames_per_second=100))
     stream_id, _ = pair.request([(b":method", b"POST"), *GET[1:]], end=False)
