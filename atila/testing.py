@@ -21,7 +21,7 @@ import asyncio
 import inspect
 import logging
 import threading
-from typing import Any, Awaitable
+from typing import Any, Awaitable, Iterator, TypeVar
 
 import httpx
 
@@ -40,6 +40,7 @@ TEST_HOST = "testserver"
 REQUEST_TIMEOUT = 30.0
 
 log = logging.getLogger("atila.testing")
+_R = TypeVar("_R", bound=MemoryResponder)
 
 
 class AppDriver:
@@ -160,13 +161,8 @@ class AppDriver:
     async def _dispatch_upgrade(self, request: Any) -> MemoryResponder:
         """Like :meth:`_dispatch`, but returns once the head is out: a mount
         serving a WebSocket (an ASGI app) keeps running for the connection."""
-        assert self.table is not None
-        path = request.path
-        for mount in self.table.match(path):
+        for mount in self._routed(request):
             responder = _StartedResponder()
-            request.script_name = mount.prefix
-            request.path_info = path[len(mount.prefix):]
-            request.mount = mount
             result = mount.handle(request, responder)
             if result is NOT_FOUND:
                 continue
@@ -176,18 +172,23 @@ class AppDriver:
                 if task.done() and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
             return responder
-        responder = _StartedResponder()
-        responder.respond(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
-        return responder
+        return _not_found(_StartedResponder())
 
-    async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
+    def _routed(self, request: Any) -> Iterator[Mount]:
+        """Each mount the table offers for the path, in order, with the request's
+        ``script_name``/``path_info``/``mount`` set for it (as the engine does)."""
         assert self.table is not None
         path = request.path
         for mount in self.table.match(path):
-            responder = MemoryResponder()
             request.script_name = mount.prefix
             request.path_info = path[len(mount.prefix):]
             request.mount = mount
+            yield mount
+
+    async def _dispatch(self, request: Any) -> tuple[MemoryResponder, Mount | None]:
+        path = request.path
+        for mount in self._routed(request):
+            responder = MemoryResponder()
             try:
                 result = mount.handle(request, responder)
                 if result is NOT_FOUND:
@@ -204,9 +205,13 @@ class AppDriver:
             if not responder.started:
                 raise RuntimeError(f"{mount!r} returned without answering {request.method} {path}")
             return responder, mount
-        responder = MemoryResponder()
-        responder.respond(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
-        return responder, None
+        return _not_found(MemoryResponder()), None
+
+
+def _not_found(responder: _R) -> _R:
+    """The engine's answer when no mount takes the path."""
+    responder.respond(404, [("content-type", "text/plain; charset=utf-8")], b"Not Found")
+    return responder
 
 
 async def _cancel_the_rest() -> None:

@@ -23,41 +23,16 @@ from typing import TYPE_CHECKING, Any, Iterable, NoReturn
 
 from . import autorun
 from .preference import AttrDict, Pref
-from .resources.kinds import (
-    DB_MONGODB,
-    DB_PGSQL,
-    DB_POSTGRESQL,
-    DB_REDIS,
-    DB_SQLITE3,
-    PROTO_HTTP,
-    PROTO_HTTPS,
-    STA_NETERR,
-    STA_NORMAL,
-    STA_REQFAIL,
-    STA_TIMEOUT,
-    STA_UNSENT,
-)
+from .resources import kinds as _kinds
+from .resources.kinds import *  # noqa: F403  (named once in kinds.__all__)
 from .site import Runner, Site
-from .websocket.specs import (
-    WS_CHANNEL,
-    WS_COROUTINE,
-    WS_FAST,
-    WS_GROUPCHAT,
-    WS_NOTHREAD,
-    WS_NQ,
-    WS_SESSION,
-    WS_SIMPLE,
-    WS_STREAM,
-    WS_THREAD,
-    WS_THREADSAFE,
-)
+from .websocket import specs as _specs
+from .websocket.specs import *  # noqa: F403  (named once in specs.__all__)
 
 if TYPE_CHECKING:
     from .testing.client import TestClient
 
 __all__ = [
-    "DB_MONGODB", "DB_PGSQL", "DB_POSTGRESQL", "DB_REDIS", "DB_SQLITE3", "PROTO_HTTP", "PROTO_HTTPS",
-    "STA_NETERR", "STA_NORMAL", "STA_REQFAIL", "STA_TIMEOUT", "STA_UNSENT",
     "add_database_interface",
     "alias",
     "deflu",
@@ -79,19 +54,11 @@ __all__ = [
     "run",
     "set_max_age",
     "test_client",
-    # WebSocket route specs for @app.websocket (docs/websocket.md)
-    "WS_CHANNEL",
-    "WS_SIMPLE",
-    "WS_GROUPCHAT",
-    "WS_SESSION",
-    "WS_COROUTINE",
-    "WS_STREAM",
-    "WS_THREAD",
-    "WS_NOTHREAD",
-    "WS_NQ",
-    "WS_FAST",
-    "WS_THREADSAFE",
 ]
+# the alias kinds and statuses (docs/resources.md) and the WebSocket route flags
+# for @app.websocket (docs/websocket.md), each listed once in its own module
+__all__ += _kinds.__all__
+__all__ += _specs.__all__
 
 #: the Site the module-level calls build (a launch script may hold its own ``Site()``)
 _site = Site()

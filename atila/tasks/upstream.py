@@ -6,8 +6,9 @@ member (``map``), or to a plain URL.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from skitai.resources import current_registry
 from skitai.resources.errors import ResourceUnavailable, TaskTimeout
@@ -158,50 +159,48 @@ class Upstream:
         return self.backend.base_urls() if self.backend is not None else [""]
 
     # -- one member -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def _attempt(self, base: str, method: str, url: str, failures: list[BaseException]) -> Iterator[None]:
+        """One try of one member, for the sync and the async request alike: a member
+        that does not connect is marked failed and recorded (the block is left, the
+        caller tries the next one), a timeout is the task's 504, and a block that
+        finishes marks the member healthy."""
+        import httpx
+
+        try:
+            yield
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            failures.append(exc)
+            if self.backend is not None:
+                self.backend.balancer.failed(base)
+        except httpx.TimeoutException:
+            raise TaskTimeout(f"{method} {url}", self.timeout) from None
+        else:
+            if self.backend is not None:
+                self.backend.balancer.succeeded(base)
+
     def _client(self, asynchronous: bool) -> Any:
         if self.backend is not None:
             return self.backend.aclient() if asynchronous else self.backend.client()
         return _direct(asynchronous)
 
     def request_sync(self, method: str, path: str, options: dict[str, Any]) -> UpstreamResponse:
-        import httpx
-
-        failure: BaseException | None = None
+        failures: list[BaseException] = []
         for base in self.bases():
             url = base + path
-            try:
+            with self._attempt(base, method, url, failures):
                 raw = self._client(False).request(method, url, timeout=self.timeout, **options)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                failure = exc
-                if self.backend is not None:
-                    self.backend.balancer.failed(base)
-                continue
-            except httpx.TimeoutException:
-                raise TaskTimeout(f"{method} {url}", self.timeout) from None
-            if self.backend is not None:
-                self.backend.balancer.succeeded(base)
-            return UpstreamResponse(url, STA_NORMAL, raw)
-        raise ResourceUnavailable(self.name or path, failure or "no member")
+                return UpstreamResponse(url, STA_NORMAL, raw)
+        raise ResourceUnavailable(self.name or path, failures[-1] if failures else "no member")
 
     async def request_async(self, method: str, path: str, options: dict[str, Any]) -> UpstreamResponse:
-        import httpx
-
-        failure: BaseException | None = None
+        failures: list[BaseException] = []
         for base in self.bases():
             url = base + path
-            try:
+            with self._attempt(base, method, url, failures):
                 raw = await self._client(True).request(method, url, timeout=self.timeout, **options)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                failure = exc
-                if self.backend is not None:
-                    self.backend.balancer.failed(base)
-                continue
-            except httpx.TimeoutException:
-                raise TaskTimeout(f"{method} {url}", self.timeout) from None
-            if self.backend is not None:
-                self.backend.balancer.succeeded(base)
-            return UpstreamResponse(url, STA_NORMAL, raw)
-        raise ResourceUnavailable(self.name or path, failure or "no member")
+                return UpstreamResponse(url, STA_NORMAL, raw)
+        raise ResourceUnavailable(self.name or path, failures[-1] if failures else "no member")
 
     # -- every member ------------------------------------------------------------------
     def map_sync(self, method: str, path: str, options: dict[str, Any]) -> list[UpstreamResponse]:

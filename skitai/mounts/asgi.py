@@ -31,6 +31,24 @@ ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
 EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
 #: over HTTP/2 also response trailers (gRPC-style) and server push
 H2_EXTENSIONS: dict[str, dict[str, Any]] = {**EXTENSIONS, "http.response.trailers": {}, "http.response.push": {}}
+
+
+def connection_scope(request: Request, kind: str, scheme: str) -> dict[str, Any]:
+    """The scope keys an ``http`` and a ``websocket`` connection share, built once
+    so both mounts describe a request the same way; each adds its own keys."""
+    return {
+        "type": kind,
+        "asgi": ASGI_VERSION,
+        "http_version": request.version,
+        "scheme": scheme,
+        "path": request.path,
+        "raw_path": request.raw_path,
+        "query_string": request.query.encode("latin-1"),
+        "root_path": request.script_name,
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.raw],
+        "client": request.client,
+        "server": request.server,
+    }
 READ_CHUNK = 64 * 1024
 #: how often a ``receive`` waiting for a disconnect re-checks ``responder.closed``
 #: when the responder cannot notify us (its contract has no closed-waiter)
@@ -301,22 +319,10 @@ class ASGIMount(AppMount):
         return self._serve(request, responder)
 
     async def _serve(self, request: Request, responder: Responder) -> None:
-        scope = {
-            "type": "http",
-            "asgi": ASGI_VERSION,
-            "http_version": request.version,
-            "method": request.method,
-            "scheme": request.scheme,
-            "path": request.path,
-            "raw_path": request.raw_path,
-            "query_string": request.query.encode("latin-1"),
-            "root_path": request.script_name,
-            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.raw],
-            "client": request.client,
-            "server": request.server,
-            "state": self.state.copy(),
-            "extensions": H2_EXTENSIONS if request.version == "2" else EXTENSIONS,
-        }
+        scope = connection_scope(request, "http", request.scheme)
+        scope["method"] = request.method
+        scope["state"] = self.state.copy()
+        scope["extensions"] = H2_EXTENSIONS if request.version == "2" else EXTENSIONS
         send = Send(responder, request.version == "2")
         try:
             await self.app(scope, Receive(request, send), send)

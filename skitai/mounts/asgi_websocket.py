@@ -24,13 +24,13 @@ from ..websocket.handshake import Handshake, accept
 from ..websocket.inbox import Inbox
 from ..websocket.messages import Message
 from ..websocket.session import WebSocketSession
+from .asgi import connection_scope
 
 __all__ = ["serve_websocket"]
 
 log = logging.getLogger(__name__)
 
 ASGIMessage = dict[str, Any]
-_VERSION = {"version": "3.0", "spec_version": "2.4"}
 _EXTENSIONS: dict[str, dict[str, Any]] = {"websocket.http.response": {}}
 _TEXT = [("content-type", "text/plain; charset=utf-8")]
 
@@ -174,22 +174,10 @@ async def serve_websocket(app: Callable[..., Any], request: Request, responder: 
         responder.respond(shake.status, shake.headers, shake.body)
         return
     offered = request.headers.get("sec-websocket-protocol") or ""
-    scope = {
-        "type": "websocket",
-        "asgi": _VERSION,
-        "http_version": request.version,
-        "scheme": "wss" if request.scheme == "https" else "ws",
-        "path": request.path,
-        "raw_path": request.raw_path,
-        "query_string": request.query.encode("latin-1"),
-        "root_path": request.script_name,
-        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers.raw],
-        "client": request.client,
-        "server": request.server,
-        "subprotocols": [name.strip() for name in offered.split(",") if name.strip()],
-        "state": state.copy(),
-        "extensions": _EXTENSIONS,
-    }
+    scope = connection_scope(request, "websocket", "wss" if request.scheme == "https" else "ws")
+    scope["subprotocols"] = [name.strip() for name in offered.split(",") if name.strip()]
+    scope["state"] = state.copy()
+    scope["extensions"] = _EXTENSIONS
     ws = ASGIWebSocket(request, responder, shake, limits, engine)
     try:
         await app(scope, ws.receive, ws.send)

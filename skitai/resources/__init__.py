@@ -14,30 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import kinds as _kinds
 from .errors import PoolExhausted, ResourceError, ResourceUnavailable, TaskTimeout, UnknownAlias
-from .kinds import (
-    DB_MONGODB,
-    DB_PGSQL,
-    DB_POSTGRESQL,
-    DB_REDIS,
-    DB_SQLITE3,
-    PROTO_HTTP,
-    PROTO_HTTPS,
-    STA_NETERR,
-    STA_NORMAL,
-    STA_REQFAIL,
-    STA_TIMEOUT,
-    STA_UNSENT,
-)
+from .kinds import *  # noqa: F403  (the constants, named once in kinds.__all__)
 from .registry import Alias, Registry, current_registry
 from .rows import Row, SQLResult
 
 __all__ = [
     "alias", "add_database_interface", "current_registry", "Alias", "Registry", "Row", "SQLResult",
     "ResourceError", "PoolExhausted", "ResourceUnavailable", "TaskTimeout", "UnknownAlias",
-    "DB_MONGODB", "DB_PGSQL", "DB_POSTGRESQL", "DB_REDIS", "DB_SQLITE3", "PROTO_HTTP", "PROTO_HTTPS",
-    "STA_NETERR", "STA_NORMAL", "STA_REQFAIL", "STA_TIMEOUT", "STA_UNSENT",
 ]
+__all__ += _kinds.__all__
 
 
 def alias(name: str, kind: str, members: Any, **options: Any) -> Alias:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+#: the public constants, listed once: ``skitai.resources`` and ``skitai`` re-export
+#: exactly these (the tables below stay importable by name, for the registry)
 __all__ = [
     "DB_PGSQL", "DB_POSTGRESQL", "DB_SQLITE3", "DB_REDIS", "DB_MONGODB", "PROTO_HTTP", "PROTO_HTTPS",
     "STA_UNSENT", "STA_REQFAIL", "STA_TIMEOUT", "STA_NETERR", "STA_NORMAL",
-    "BUILTIN_INTERFACES", "DEFAULT_OPTIONS", "HTTP_KINDS", "SQL_KINDS",
 ]
 
 DB_PGSQL = "*postgresql"

@@ -5,30 +5,24 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ..attraccess import AttrAccess
+
 __all__ = ["Row", "SQLResult"]
 
 
-class Row(dict[str, Any]):
+class Row(AttrAccess, dict[str, Any]):
     """A result row: ``row["name"]`` and ``row.name`` both work, and it is a dict,
     so it serialises to JSON as is.  Assigning an attribute sets the key (a
     ``filter=`` function may hide a column: ``row.password = "****"``)."""
 
     __slots__ = ()
 
+    # setting and deleting go through AttrAccess; a missing column names the others
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
             raise AttributeError(f"row has no column {name!r} (columns: {', '.join(self)})") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(name) from None
 
 
 @dataclasses.dataclass

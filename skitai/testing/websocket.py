@@ -33,6 +33,7 @@ from websockets.http11 import Response as WSResponse
 from websockets.protocol import State
 
 from ..websocket.messages import Message, MessageAssembler
+from .transport import InMemoryTransport
 
 __all__ = ["WebSocketClosed", "RemoteWebSocket", "MemoryWebSocket", "RECEIVE_TIMEOUT", "keep_cookies"]
 
@@ -145,54 +146,21 @@ class RemoteWebSocket(_Client):
             self.close_reason = close.reason if close is not None else ""
 
 
-class _QueueTransport(asyncio.Transport):
+class _QueueTransport(InMemoryTransport):
     """The server side's transport: what it writes lands in the client's queue."""
 
     def __init__(self, output: "queue.SimpleQueue[bytes | None]") -> None:
         super().__init__()
         self.output = output
-        self.protocol: Any = None
-        self.closed = False
-        self.reading = True
 
-    def write(self, data: Any) -> None:
-        if not self.closed:
-            self.output.put(bytes(data))
+    def _deliver(self, data: Any) -> None:
+        self.output.put(bytes(data))
 
-    def writelines(self, chunks: Any) -> None:
-        for chunk in chunks:
-            self.write(chunk)
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self.output.put(None)
-            if self.protocol is not None:
-                asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
-
-    def abort(self) -> None:
-        self.close()
-
-    def pause_reading(self) -> None:
-        self.reading = False
-
-    def resume_reading(self) -> None:
-        self.reading = True
-
-    def is_reading(self) -> bool:
-        return self.reading
+    def _closing(self) -> None:
+        self.output.put(None)
 
     def get_write_buffer_size(self) -> int:
         return 0
-
-    def set_protocol(self, protocol: Any) -> None:
-        self.protocol = protocol
-
-    def get_protocol(self) -> Any:
-        return self.protocol
 
 
 class MemoryWebSocket(_Client):

@@ -15,51 +15,18 @@ from ..contract import Mount
 from ..http1.protocol import H1Protocol
 from ..mounts.table import MountTable
 from ..server import Server
+from .transport import InMemoryTransport
 
 __all__ = ["MemoryTransport", "WireServer"]
 
 
-class MemoryTransport(asyncio.Transport):
+class MemoryTransport(InMemoryTransport):
     def __init__(self, protocol: Any) -> None:
-        super().__init__()
-        self.protocol = protocol
+        super().__init__(protocol)
         self.output = bytearray()
-        self.closed = False
-        self.reading = True
 
-    def write(self, data: Any) -> None:
-        if not self.closed:
-            self.output += data
-
-    def writelines(self, chunks: Any) -> None:
-        for chunk in chunks:
-            self.write(chunk)
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
-
-    def abort(self) -> None:
-        self.close()
-
-    def pause_reading(self) -> None:
-        self.reading = False
-
-    def resume_reading(self) -> None:
-        self.reading = True
-
-    def is_reading(self) -> bool:
-        return self.reading
-
-    def set_protocol(self, protocol: Any) -> None:
-        self.protocol = protocol
-
-    def get_protocol(self) -> Any:
-        return self.protocol
+    def _deliver(self, data: Any) -> None:
+        self.output += data
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return {"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 8000)}.get(name, default)

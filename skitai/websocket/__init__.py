@@ -10,32 +10,9 @@ transport-independent (bytes in, bytes out through a carrier) and
 
 from __future__ import annotations
 
-from .specs import (
-    WS_CHANNEL,
-    WS_COROUTINE,
-    WS_FAST,
-    WS_GROUPCHAT,
-    WS_NOTHREAD,
-    WS_NQ,
-    WS_SESSION,
-    WS_SIMPLE,
-    WS_STREAM,
-    WS_THREAD,
-    WS_THREADSAFE,
-    WebSocketSpec,
-)
+from . import specs as _specs
+from .specs import *  # noqa: F403  (the flags, named once in specs.__all__)
+from .specs import WebSocketSpec
 
-__all__ = [
-    "WebSocketSpec",
-    "WS_CHANNEL",
-    "WS_SIMPLE",
-    "WS_GROUPCHAT",
-    "WS_SESSION",
-    "WS_COROUTINE",
-    "WS_STREAM",
-    "WS_THREAD",
-    "WS_NOTHREAD",
-    "WS_NQ",
-    "WS_FAST",
-    "WS_THREADSAFE",
-]
+__all__ = ["WebSocketSpec"]
+__all__ += _specs.__all__

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import enum
 
+#: the public flags, listed once: ``skitai.websocket`` and ``skitai`` re-export
+#: exactly these (``WebSocketSpec`` and ``MODELS`` stay importable by name)
 __all__ = [
-    "WebSocketSpec",
     "WS_CHANNEL",
     "WS_SIMPLE",
     "WS_GROUPCHAT",
@@ -45,7 +46,6 @@ __all__ = [
     "WS_NQ",
     "WS_FAST",
     "WS_THREADSAFE",
-    "MODELS",
 ]
 
 
