@@ -52,6 +52,7 @@ __all__ = ["Atila"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
 class Atila(HookDecorators, SecurityDecorators, AppAliases):
     """A web app made of routes and life-cycle hooks.
 
@@ -132,8 +133,9 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return f"<Atila {self.import_name} at {self.prefix or '/'}>"
 
     # -- mounting on the engine ---------------------------------------------------
-    def __skitai_mount__(self, prefix: str, pref: Any = None, name: str | None = None,
-                         module: ModuleType | None = None, **options: Any) -> list[Any]:
+    def __skitai_mount__(
+        self, prefix: str, pref: Any = None, name: str | None = None, module: ModuleType | None = None, **options: Any
+    ) -> list[Any]:
         """Called by ``skitai.mount``: take the mount point, the preferences and
         the hooks package; the app itself is the mount."""
         self.prefix = prefix.rstrip("/")
@@ -181,8 +183,9 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self.events.emit(Event.MOUNTED)
         self.events.emit(Event.MOUNTED_OR_RELOADED)
         if self._maintainer is not None and self._maintainer.jobs:
-            self._maintainer.start(self.make_context, base_interval=self.config.get("MAINTAIN_INTERVAL"),
-                                   run_in_thread=self.run_in_thread)
+            self._maintainer.start(
+                self.make_context, base_interval=self.config.get("MAINTAIN_INTERVAL"), run_in_thread=self.run_in_thread
+            )
         for hook in self.startup_hooks:
             result = hook(self)
             if inspect.isawaitable(result):
@@ -305,8 +308,9 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         self.context_extensions.register(name, value, kind, scope)
 
     # -- module mounting -------------------------------------------------------------
-    def mount(self, *targets: Any, ns: str | None = None, authenticate: Any = None,
-              debug_only: bool = False, **options: Any) -> None:
+    def mount(
+        self, *targets: Any, ns: str | None = None, authenticate: Any = None, debug_only: bool = False, **options: Any
+    ) -> None:
         """Mount service modules: ``app.mount("/api", module, ...)`` or
         ``app.mount(module)`` (on "/"); their ``__setup__``/``__mount__`` run now
         when called from a hook, else at start-up.  ``options`` reach the module
@@ -316,8 +320,13 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
             path, targets = targets[0], targets[1:]
         if not targets:
             raise TypeError("app.mount needs at least one module")
-        options.update({key: value for key, value in (("ns", ns), ("authenticate", authenticate),
-                                                       ("debug_only", debug_only)) if value})
+        options.update(
+            {
+                key: value
+                for key, value in (("ns", ns), ("authenticate", authenticate), ("debug_only", debug_only))
+                if value
+            }
+        )
         for module in targets:
             self.hooks.mount(path, module, dict(options))
 
@@ -329,8 +338,14 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return dict(module.options) if module is not None else {}
 
     # -- routing ------------------------------------------------------------------------
-    def route(self, path: str, methods: list[str] | str | None = None,
-              content_types: list[str] | None = None, name: str | None = None, **options: Any) -> Callable[[F], F]:
+    def route(
+        self,
+        path: str,
+        methods: list[str] | str | None = None,
+        content_types: list[str] | None = None,
+        name: str | None = None,
+        **options: Any,
+    ) -> Callable[[F], F]:
         """Route ``path`` (relative to the module's mount path) to the decorated
         handler; stack several on one function for several paths."""
 
@@ -340,8 +355,15 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
 
         return decorator
 
-    def add_route(self, path: str, func: Callable[..., Any], methods: Any = None, content_types: Any = None,
-                  name: str | None = None, options: dict[str, Any] | None = None) -> Rule:
+    def add_route(
+        self,
+        path: str,
+        func: Callable[..., Any],
+        methods: Any = None,
+        content_types: Any = None,
+        name: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> Rule:
         if not isinstance(path, str):
             raise TypeError(f"route path must be a str, got {path!r}")
         module = self.hooks.current
@@ -434,8 +456,14 @@ class Atila(HookDecorators, SecurityDecorators, AppAliases):
         return base.rstrip("/") + "/" + path.lstrip("/")
 
     # -- websocket (atila/websocket/, docs/websocket.md) ----------------------------------
-    def websocket(self, spec: int = 0, timeout: float | None = 60, onopen: Callable[..., Any] | None = None,
-                  onclose: Callable[..., Any] | None = None, **options: Any) -> Callable[[F], F]:
+    def websocket(
+        self,
+        spec: int = 0,
+        timeout: float | None = 60,
+        onopen: Callable[..., Any] | None = None,
+        onclose: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> Callable[[F], F]:
         """Make the route below a WebSocket endpoint: ``spec`` is ``skitai.WS_*``
         flags, ``timeout`` the idle seconds before the server closes,
         ``onopen(context)`` / ``onclose(context)`` run once per connection."""

@@ -211,8 +211,14 @@ class ASGIAdapter:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
             if self.engine is None:
-                engine = LocalEngine(asyncio.get_running_loop(), self.threads, [self.mount], self.debug,
-                                     thread_name_prefix="atila-asgi", log=log)
+                engine = LocalEngine(
+                    asyncio.get_running_loop(),
+                    self.threads,
+                    [self.mount],
+                    self.debug,
+                    thread_name_prefix="atila-asgi",
+                    log=log,
+                )
                 await self.mount.startup(engine)
                 self.engine = engine
 
@@ -338,6 +344,6 @@ class ASGIAdapter:
         prefix = root + (getattr(self.mount, "prefix", "") or "")
         if prefix and not (path == prefix or path.startswith(prefix + "/")):
             raise HTTPError(404, "Not Found", close=False)
-        request.script_name, request.path_info = prefix, path[len(prefix):]
+        request.script_name, request.path_info = prefix, path[len(prefix) :]
         request.mount = self.mount
         return request

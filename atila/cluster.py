@@ -26,8 +26,16 @@ from typing import Any
 from skitai import state
 from skitai.state.node import node_id
 
-__all__ = ["join", "publish_event", "route_websocket", "publish_room", "SharedRevocations", "EVENT_TOPIC",
-           "WEBSOCKET_TOPIC", "ROOM_TOPIC"]
+__all__ = [
+    "join",
+    "publish_event",
+    "route_websocket",
+    "publish_room",
+    "SharedRevocations",
+    "EVENT_TOPIC",
+    "WEBSOCKET_TOPIC",
+    "ROOM_TOPIC",
+]
 
 EVENT_TOPIC = "atila.event"
 WEBSOCKET_TOPIC = "atila.websocket"

@@ -57,8 +57,7 @@ def _step(gen: Generator[Any, Any, Any], value: Any, error: BaseException | None
         return True, stop.value
 
 
-async def drive(context: Any, gen: Generator[Any, Any, Any], run_in_thread: RunInThread,
-                input_stream: bool) -> Any:
+async def drive(context: Any, gen: Generator[Any, Any, Any], run_in_thread: RunInThread, input_stream: bool) -> Any:
     """Run ``gen`` until it returns (its value) or yields its first chunk (a
     streamed :class:`Response` that goes on from there)."""
     done, item = await run_in_thread(_step, gen, None)
@@ -124,8 +123,9 @@ async def resolve(context: Any, item: Any, input_stream: bool) -> Any:
     """
     if type(item) is Input:
         if not input_stream:
-            raise RuntimeError("context.Input() reads the request body as it arrives: "
-                               "route this handler with input_stream=True")
+            raise RuntimeError(
+                "context.Input() reads the request body as it arrives: route this handler with input_stream=True"
+            )
         size = item.size if item.size > 0 else _INPUT_CHUNK
         data: bytes = await context._req.body.read(size)
         return data
@@ -134,8 +134,10 @@ async def resolve(context: Any, item: Any, input_stream: bool) -> Any:
         return item
     if inspect.isawaitable(item):
         return await item
-    raise TypeError(f"a coroutine route may yield str or bytes chunks, tasks, awaitables or "
-                    f"context.Input(n), not {type(item).__name__}")
+    raise TypeError(
+        f"a coroutine route may yield str or bytes chunks, tasks, awaitables or "
+        f"context.Input(n), not {type(item).__name__}"
+    )
 
 
 async def _done(task: Any) -> None:

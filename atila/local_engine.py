@@ -22,8 +22,16 @@ __all__ = ["LocalEngine"]
 class LocalEngine:
     """One worker's ``Engine`` on ``loop``; the owner shuts ``executor`` down."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, threads: int, mounts: list[Mount],
-                 debug: bool, *, thread_name_prefix: str, log: logging.Logger) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        threads: int,
+        mounts: list[Mount],
+        debug: bool,
+        *,
+        thread_name_prefix: str,
+        log: logging.Logger,
+    ) -> None:
         self.loop = loop
         self.executor = ThreadPoolExecutor(threads, thread_name_prefix=thread_name_prefix)
         self.mounts = mounts

@@ -43,8 +43,14 @@ from .compat import CONTEXT_NAMES, OLD_HOOK_NAMES
 from .events.names import Event
 
 __all__ = [
-    "HookLoader", "MountedModule", "call_hook", "hook_form", "join_prefix", "misspelled_hooks",
-    "RESERVED_OPTIONS", "HOOK_NAMES",
+    "HookLoader",
+    "MountedModule",
+    "call_hook",
+    "hook_form",
+    "join_prefix",
+    "misspelled_hooks",
+    "RESERVED_OPTIONS",
+    "HOOK_NAMES",
 ]
 
 logger = logging.getLogger("atila.mounting")
@@ -53,8 +59,19 @@ _BEFORE_MOUNT = str(Event.BEFORE_MOUNT)
 
 RESERVED_OPTIONS = ("ns", "authenticate", "debug_only")
 #: every hook name the loader and the engine's loader look for in a module
-HOOK_NAMES = ("__config__", "__app__", "__setup__", "__mount__", "__mounted__", "__umounted__",
-              *OLD_HOOK_NAMES.values(), "__request__", "__wrapup__", "__error__", "__teardown__")
+HOOK_NAMES = (
+    "__config__",
+    "__app__",
+    "__setup__",
+    "__mount__",
+    "__mounted__",
+    "__umounted__",
+    *OLD_HOOK_NAMES.values(),
+    "__request__",
+    "__wrapup__",
+    "__error__",
+    "__teardown__",
+)
 #: module-level dunder functions Python itself gives a meaning (PEP 562)
 _PYTHON_DUNDERS = frozenset({"__getattr__", "__dir__"})
 _OLD_FIRST = frozenset({"app"})
@@ -250,8 +267,9 @@ class HookLoader:
             self._stack.pop()
             self._note_listeners(node, name, before, events.snapshot())
 
-    def _note_listeners(self, node: MountedModule, hook: str, before: dict[str, tuple[Any, ...]],
-                        after: dict[str, tuple[Any, ...]]) -> None:
+    def _note_listeners(
+        self, node: MountedModule, hook: str, before: dict[str, tuple[Any, ...]], after: dict[str, tuple[Any, ...]]
+    ) -> None:
         """Own the listeners ``hook`` registered, so unmounting the module drops
         them (a reload registers them again, they must not run twice)."""
         for key, listeners in after.items():
@@ -263,7 +281,9 @@ class HookLoader:
                     logger.warning(
                         "%s.%s registers a 'before_mount' listener (%s) after that event fired, so it "
                         "never runs; register it in __setup__ (docs/atila/lifecycle.md)",
-                        getattr(node.module, "__name__", "<app>"), hook, getattr(listener, "__qualname__", listener),
+                        getattr(node.module, "__name__", "<app>"),
+                        hook,
+                        getattr(listener, "__qualname__", listener),
                     )
 
     def _drop_listeners(self, listeners: list[tuple[str, Callable[..., Any]]]) -> None:
@@ -277,8 +297,9 @@ class HookLoader:
             # documented: custom mount options can be read from __mntopt__ in the module
             node.module.__mntopt__ = module_options  # type: ignore[attr-defined]
             for name, hook in misspelled_hooks(node.module):
-                logger.warning("%s defines %s, which is no hook and never runs; did you mean %s?",
-                               node.module.__name__, name, hook)
+                logger.warning(
+                    "%s defines %s, which is no hook and never runs; did you mean %s?", node.module.__name__, name, hook
+                )
         self._run_hook(node, "__setup__")
         if self._deferred is not None:
             # NOTE: queued when its __setup__ returns, so the modules it mounted
@@ -316,18 +337,27 @@ class HookLoader:
             self._mount_routes(node)
         self._run_mounted(self.root)
         if not self.app.router.rules:
-            hooks = [f"{node.module.__name__}.{name}" for node in self.root.walk() if node.module is not None
-                     for name in ("__setup__", "__mount__") if node.hook(name)]
-            logger.warning("%r has no routes after start-up, so every URL answers 404 (hooks that ran: %s)",
-                           self.app, ", ".join(hooks) or "none")
+            hooks = [
+                f"{node.module.__name__}.{name}"
+                for node in self.root.walk()
+                if node.module is not None
+                for name in ("__setup__", "__mount__")
+                if node.hook(name)
+            ]
+            logger.warning(
+                "%r has no routes after start-up, so every URL answers 404 (hooks that ran: %s)",
+                self.app,
+                ", ".join(hooks) or "none",
+            )
 
     def _run_mounted(self, top: MountedModule) -> None:
         for node in top.walk():
             self._run_hook(node, "__mounted__")
 
     # -- unmounting ----------------------------------------------------------------
-    def _umount_tree(self, top: MountedModule, keep: set[Any] | frozenset[Any] = frozenset(),
-                     drop_listeners: bool = True) -> None:
+    def _umount_tree(
+        self, top: MountedModule, keep: set[Any] | frozenset[Any] = frozenset(), drop_listeners: bool = True
+    ) -> None:
         """Unmount ``top`` and what it mounted.  Their listeners are dropped now
         (a reload), or with ``drop_listeners=False`` (shutdown: ``umounted`` is
         still to be heard) at the next start."""
@@ -357,8 +387,9 @@ class HookLoader:
 
     def reload(self, module: ModuleType) -> ModuleType:
         """Unmount ``module`` (and what it mounted), reload it, mount it again."""
-        nodes = [node for node in self.root.walk()
-                 if node.module is not None and node.module.__name__ == module.__name__]
+        nodes = [
+            node for node in self.root.walk() if node.module is not None and node.module.__name__ == module.__name__
+        ]
         if not nodes:
             raise ValueError(f"module {module.__name__} is not mounted on this app")
         for node in nodes:

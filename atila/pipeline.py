@@ -77,9 +77,26 @@ class Endpoint:
     """Everything one route needs per request, decided once."""
 
     __slots__ = (
-        "rule", "func", "is_async", "spec", "takes_nothing", "inspectors", "before", "after",
-        "wrapup", "error", "teardown", "finish", "failed", "input_stream", "module", "version", "simple", "events",
-        "fast", "coroutine",
+        "rule",
+        "func",
+        "is_async",
+        "spec",
+        "takes_nothing",
+        "inspectors",
+        "before",
+        "after",
+        "wrapup",
+        "error",
+        "teardown",
+        "finish",
+        "failed",
+        "input_stream",
+        "module",
+        "version",
+        "simple",
+        "events",
+        "fast",
+        "coroutine",
     )
 
     def __init__(self, app: Any, rule: Any) -> None:
@@ -113,8 +130,17 @@ class Endpoint:
         # request events ("Request Life Cycle Events" in the docs) cost nothing unless listened to
         bus = app.events
         self.events = bus if any(bus.listeners(event) for event in _REQUEST_EVENTS) else None
-        self.simple = not (self.before or self.after or self.wrapup or self.error or self.teardown
-                           or self.finish or self.failed or self.inspectors or self.events)
+        self.simple = not (
+            self.before
+            or self.after
+            or self.wrapup
+            or self.error
+            or self.teardown
+            or self.finish
+            or self.failed
+            or self.inspectors
+            or self.events
+        )
         #: answered by Pipeline._serve_fast when the request has no body
         self.fast = self.simple and self.is_async and not self.input_stream
 
@@ -198,7 +224,8 @@ class Pipeline:
             responder.respond(204, allow + list(extra), b"")
             return None
         detail = (
-            f"{request.method} is not allowed here" if status == 405
+            f"{request.method} is not allowed here"
+            if status == 405
             else f"content type {request.headers.get('content-type')!r} is not accepted here"
         )
         return self._send_error(context, HttpError(status, detail, headers=allow), responder)
@@ -234,8 +261,9 @@ class Pipeline:
         job.add_done_callback(partial(self._thread_done, context, responder, answered))
         return answered
 
-    def _thread_done(self, context: Context, responder: Any, answered: asyncio.Future[None],
-                     job: asyncio.Future[Any]) -> None:
+    def _thread_done(
+        self, context: Context, responder: Any, answered: asyncio.Future[None], job: asyncio.Future[Any]
+    ) -> None:
         """On the loop, once the handler returned: answer, then resolve ``answered``."""
         if job.cancelled():
             answered.cancel()
@@ -516,9 +544,13 @@ class Pipeline:
             exc_info = (type(exc), exc, exc.__traceback__)
         request = context.request
         info = make_error_info(
-            status, message, detail,
+            status,
+            message,
+            detail,
             url=request.uri if request is not None else "",
-            debug=app.debug, exc_info=exc_info, extra=extra,
+            debug=app.debug,
+            exc_info=exc_info,
+            extra=extra,
         )
         handler = app.error_handlers.get(status) or app.error_handlers.get(None)
         if handler is not None:

@@ -85,8 +85,7 @@ class AppDriver:
         self._thread.start()
         self.loop = loop
         self.table = MountTable(mounts)
-        self.engine = LocalEngine(loop, self.threads, mounts, self.debug,
-                                  thread_name_prefix="atila-test", log=log)
+        self.engine = LocalEngine(loop, self.threads, mounts, self.debug, thread_name_prefix="atila-test", log=log)
         loop.call_soon_threadsafe(loop.set_default_executor, self.engine.executor)
         try:
             for mount in mounts:
@@ -120,8 +119,9 @@ class AppDriver:
         assert self.loop is not None
         return asyncio.run_coroutine_threadsafe(_awaited(awaitable), self.loop).result(REQUEST_TIMEOUT)
 
-    def call(self, method: str, target: str, headers: list[tuple[str, str]],
-             body: bytes) -> tuple[MemoryResponder, Mount | None]:
+    def call(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[MemoryResponder, Mount | None]:
         """One request through the mount table, as the engine dispatches it.
 
         Returns the recorded answer and the mount that gave it (None: nothing did).
@@ -132,8 +132,7 @@ class AppDriver:
         answer: tuple[MemoryResponder, Mount | None] = self._run(self._dispatch(request))
         return answer
 
-    def websocket(self, target: str, headers: list[tuple[str, str]],
-                  subprotocols: list[str] | None = None) -> Any:
+    def websocket(self, target: str, headers: list[tuple[str, str]], subprotocols: list[str] | None = None) -> Any:
         """The handshake through the mount table, then a :class:`MemoryWebSocket`."""
         from websockets.client import ClientProtocol
         from websockets.extensions.permessage_deflate import enable_client_permessage_deflate
@@ -155,8 +154,9 @@ class AppDriver:
         fields = [(name, value) for name, value in handshake.headers.raw_items()] + headers
         request = make_request("GET", target, fields, b"")
         responder = self._run(self._dispatch_upgrade(request))
-        return MemoryWebSocket.connect(self.loop, client, responder.status or 500, responder.headers,
-                                       responder.body, responder.upgraded)
+        return MemoryWebSocket.connect(
+            self.loop, client, responder.status or 500, responder.headers, responder.body, responder.upgraded
+        )
 
     async def _dispatch_upgrade(self, request: Any) -> MemoryResponder:
         """Like :meth:`_dispatch`, but returns once the head is out: a mount
@@ -181,7 +181,7 @@ class AppDriver:
         path = request.path
         for mount in self.table.match(path):
             request.script_name = mount.prefix
-            request.path_info = path[len(mount.prefix):]
+            request.path_info = path[len(mount.prefix) :]
             request.mount = mount
             yield mount
 
@@ -277,12 +277,13 @@ class AppTransport(httpx.BaseTransport):
         if responder.closed and not responder.ended:
             # what httpx raises when a server closes before the body is complete
             raise httpx.RemoteProtocolError(
-                f"peer closed connection without sending complete message body "
-                f"({len(responder.body)} bytes received)", request=request)
+                f"peer closed connection without sending complete message body ({len(responder.body)} bytes received)",
+                request=request,
+            )
         extensions: dict[str, Any] = {}
         if mount is not None:
             path = target.split("?", 1)[0]
-            info = route_info(mount, request.method, path[len(mount.prefix):], request.headers.get("content-type"))
+            info = route_info(mount, request.method, path[len(mount.prefix) :], request.headers.get("content-type"))
             if info is not None:
                 extensions["atila_route"] = info
         return httpx.Response(

@@ -86,7 +86,7 @@ def _stat(pid: int) -> list[str] | None:
     except OSError:
         return None
     # the command name may hold spaces and parentheses: split after its last ")"
-    return text[text.rindex(")") + 2:].split()
+    return text[text.rindex(")") + 2 :].split()
 
 
 def spec_for(name: str, code: str | None) -> ServerSpec:
@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                         spent = tree_cpu(server.process.pid) - before
                         errors = result.non_2xx + result.socket_errors
                         results.setdefault((scenario, server.spec.key), []).append(
-                            (spent / max(result.requests, 1) * 1e6, result.rps, result.p99_ms, errors))
+                            (spent / max(result.requests, 1) * 1e6, result.rps, result.p99_ms, errors)
+                        )
         finally:
             for server in servers:
                 server.stop()

@@ -34,8 +34,11 @@ def fill(conninfo: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS foo")
         conn.execute("CREATE TABLE foo (id SERIAL PRIMARY KEY, detail TEXT NOT NULL, created_at TIMESTAMP NOT NULL)")
-        conn.execute("INSERT INTO foo (detail, created_at) SELECT CASE WHEN n %% 10 = 0 THEN 'ReturnTx' ELSE 'Tx' END, "
-                     "now() - n * interval '1 second' FROM generate_series(1, %s) AS n", (ROWS,))
+        conn.execute(
+            "INSERT INTO foo (detail, created_at) SELECT CASE WHEN n %% 10 = 0 THEN 'ReturnTx' ELSE 'Tx' END, "
+            "now() - n * interval '1 second' FROM generate_series(1, %s) AS n",
+            (ROWS,),
+        )
         conn.execute("CREATE INDEX foo_detail_created ON foo (detail, created_at DESC)")
         conn.execute("ANALYZE foo")
 
@@ -77,9 +80,21 @@ def main() -> int:
         env = {**os.environ, "DB_BENCH_DSN": dsn, "DB_BENCH_CONNINFO": info, "PYTHONPATH": ROOT}
         targets = {
             "atila": lambda port: [sys.executable, os.path.join(HERE, "apps", "db_atila.py"), "--port", str(port)],
-            "starlette": lambda port: [sys.executable, "-m", "uvicorn", "benchmarks.apps.db_starlette:app",
-                                       "--port", str(port), "--log-level", "warning", "--no-access-log",
-                                       "--loop", "uvloop", "--http", "httptools"],
+            "starlette": lambda port: [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "benchmarks.apps.db_starlette:app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+            ],
         }
         results = {}
         for name, build in targets.items():
@@ -88,11 +103,13 @@ def main() -> int:
             try:
                 wait_ready(port, "/sync/1")
                 for route in ("sync", "async"):
-                    result = run_wrk(f"http://127.0.0.1:{port}/{route}/50000", options.duration,
-                                     options.connections, None)
+                    result = run_wrk(
+                        f"http://127.0.0.1:{port}/{route}/50000", options.duration, options.connections, None
+                    )
                     if result.non_2xx or result.socket_errors:
-                        raise RuntimeError(f"{name} /{route}: {result.non_2xx} non-2xx, "
-                                           f"{result.socket_errors} socket errors")
+                        raise RuntimeError(
+                            f"{name} /{route}: {result.non_2xx} non-2xx, {result.socket_errors} socket errors"
+                        )
                     results[(name, route)] = result
                     print(f"{name:10} {route:6} {result.rps:9.0f} req/s  p99 {result.p99_ms:7.2f} ms", flush=True)
             finally:

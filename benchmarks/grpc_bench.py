@@ -49,8 +49,15 @@ def generate_stubs(folder: str) -> None:
     from grpc_tools import protoc
 
     shutil.copy(PROTO, folder)
-    code = protoc.main(["protoc", f"-I{folder}", f"--python_out={folder}", f"--grpc_python_out={folder}",
-                        os.path.join(folder, "grpc_bench.proto")])
+    code = protoc.main(
+        [
+            "protoc",
+            f"-I{folder}",
+            f"--python_out={folder}",
+            f"--grpc_python_out={folder}",
+            os.path.join(folder, "grpc_bench.proto"),
+        ]
+    )
     if code != 0:
         raise SystemExit("grpc_bench: protoc failed")
     sys.path.insert(0, folder)
@@ -147,10 +154,25 @@ def unary_h2load(port: int, inflight: int, duration: float, folder: str) -> floa
     with open(path, "wb") as handle:
         handle.write(b"\0" + len(body).to_bytes(4, "big") + body)
     done = subprocess.run(
-        [h2load, "-c", "1", "-m", str(inflight), "-D", str(int(duration)), "-d", path,
-         "-H", "content-type: application/grpc", "-H", "te: trailers",
-         f"http://127.0.0.1:{port}/bench.Bench/Unary"],
-        capture_output=True, text=True, timeout=duration + 30,
+        [
+            h2load,
+            "-c",
+            "1",
+            "-m",
+            str(inflight),
+            "-D",
+            str(int(duration)),
+            "-d",
+            path,
+            "-H",
+            "content-type: application/grpc",
+            "-H",
+            "te: trailers",
+            f"http://127.0.0.1:{port}/bench.Bench/Unary",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 30,
     )
     found = re.search(r"finished in [^,]+, ([\d.]+) req/s", done.stdout)
     failed = re.search(r"(\d+) failed", done.stdout)
@@ -183,8 +205,9 @@ def main() -> None:
                     asyncio.run(_ready(target))
                     measured: dict[str, float | None] = {
                         "unary": asyncio.run(unary(target, args.inflight, args.warmup, args.duration)),
-                        "stream": asyncio.run(stream(target, max(1, args.inflight // 8), args.stream_size,
-                                                     args.warmup, args.duration)),
+                        "stream": asyncio.run(
+                            stream(target, max(1, args.inflight // 8), args.stream_size, args.warmup, args.duration)
+                        ),
                     }
                     if not args.no_h2load:
                         measured["unary-h2load"] = unary_h2load(server.port, args.inflight, args.duration, folder)
@@ -214,5 +237,3 @@ def _report(results: dict[tuple[str, str], list[float]], keys: list[str]) -> Non
 
 if __name__ == "__main__":
     main()
-
-

@@ -48,9 +48,26 @@ def skitai_spec(app: str = "native") -> ServerSpec:
 
 def granian_spec() -> ServerSpec:
     def build(port: int) -> list[str]:
-        return [sys.executable, "-m", "granian", "--interface", "asgi", "--http", "auto", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", "1", "--no-ws", "--working-dir", os.path.join(HERE, "apps"),
-                "--no-access-log", "raw_asgi:app"]
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--http",
+            "auto",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-ws",
+            "--working-dir",
+            os.path.join(HERE, "apps"),
+            "--no-access-log",
+            "raw_asgi:app",
+        ]
 
     return ServerSpec("granian", "granian (raw ASGI)", build)
 
@@ -78,8 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--server-cpu", type=int, default=0, help="-1: do not pin")
     parser.add_argument("--h2load-cpu", type=int, default=1, help="-1: do not pin")
-    parser.add_argument("--skitai-app", action="append", choices=["native", "raw_asgi"],
-                        help="Skitai's app (repeatable; default native; raw_asgi is granian's app)")
+    parser.add_argument(
+        "--skitai-app",
+        action="append",
+        choices=["native", "raw_asgi"],
+        help="Skitai's app (repeatable; default native; raw_asgi is granian's app)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("h2load") is None:
         parser.error("h2load not found: apt-get install -y nghttp2-client")

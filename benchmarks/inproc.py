@@ -91,12 +91,14 @@ async def run(args: argparse.Namespace) -> tuple[float, float, int]:
     site.mount("/", build_app(args.app, args.handlers))
     mounts = site.resolve()
     config = Config(access_log=bool(args.access_log))
-    logs = Logs(config, os.path.dirname(args.access_log) if args.access_log else None,
-                stream=None if args.access_log else open(os.devnull, "w"))
+    logs = Logs(
+        config,
+        os.path.dirname(args.access_log) if args.access_log else None,
+        stream=None if args.access_log else open(os.devnull, "w"),
+    )
     server = Server(config, MountTable(mounts), logs)
     await server.start([])
-    request = (f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n"
-               "User-Agent: wrk\r\nAccept: */*\r\n\r\n").encode()
+    request = (f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n").encode()
     connections = []
     for _ in range(args.connections):
         transport = CountingTransport()
@@ -163,9 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         cpu, wall, total = loop.run_until_complete(run(args))
     finally:
         loop.close()
-    print(f"{args.app} {args.handlers} {args.path}{' +log' if args.access_log else ''}: "
-          f"{cpu / total * 1e6:.2f} us CPU/request (min of 10 slices; {total} requests, "
-          f"{wall / total * 1e6:.2f} us wall each)")
+    print(
+        f"{args.app} {args.handlers} {args.path}{' +log' if args.access_log else ''}: "
+        f"{cpu / total * 1e6:.2f} us CPU/request (min of 10 slices; {total} requests, "
+        f"{wall / total * 1e6:.2f} us wall each)"
+    )
     return 0
 
 

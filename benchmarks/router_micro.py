@@ -41,8 +41,9 @@ def main() -> None:
     print(f"Router.match over {len(router)} routes ({number} calls each, best of 5)")
     for label, (path, method) in cases.items():
         match = router.match(path, method, None)
-        best = min(timeit.repeat(lambda path=path, method=method: router.match(path, method, None),
-                                 number=number, repeat=5))
+        best = min(
+            timeit.repeat(lambda path=path, method=method: router.match(path, method, None), number=number, repeat=5)
+        )
         print(f"  {label:38s} status={match.status}  {best / number * 1e6:6.2f} us/match")
 
 

@@ -89,24 +89,34 @@ def build_sections(groups: list[str], workdir: str) -> list[Section]:
     user = Scenario("user", "/users/42?detail=yes", lambda body: json.loads(body) == user_payload(42, "yes"))
     sections: list[Section] = []
     if "engine" in groups:
-        sections.append(Section(
-            "engine", "engine: same raw ASGI app; native mount vs uvicorn + Starlette",
-            [ServerSpec.serve("skitai-asgi", "skitai + raw ASGI", "skitai", "raw_asgi"),
-             ServerSpec.serve("uvicorn-asgi", "uvicorn + raw ASGI", "uvicorn", "raw_asgi"),
-             ServerSpec.serve("skitai-native", "skitai native mount", "skitai", "native"),
-             ServerSpec.serve("uvicorn-starlette", "uvicorn + Starlette", "uvicorn", "starlette")],
-            [plaintext, as_json],
-            [Target("skitai-asgi", "uvicorn-asgi", 1.0), Target("skitai-native", "uvicorn-starlette", 2.0)],
-            [("skitai-native", "uvicorn-asgi")],
-        ))
-        if _has_granian():
-            sections.append(Section(
-                "engine", "engine: native mount vs granian's bare RSGI app",
-                [ServerSpec.serve("skitai-native", "skitai native mount", "skitai", "native"),
-                 ServerSpec.serve("granian-rsgi", "granian + bare RSGI", "granian", "rsgi")],
+        sections.append(
+            Section(
+                "engine",
+                "engine: same raw ASGI app; native mount vs uvicorn + Starlette",
+                [
+                    ServerSpec.serve("skitai-asgi", "skitai + raw ASGI", "skitai", "raw_asgi"),
+                    ServerSpec.serve("uvicorn-asgi", "uvicorn + raw ASGI", "uvicorn", "raw_asgi"),
+                    ServerSpec.serve("skitai-native", "skitai native mount", "skitai", "native"),
+                    ServerSpec.serve("uvicorn-starlette", "uvicorn + Starlette", "uvicorn", "starlette"),
+                ],
                 [plaintext, as_json],
-                [Target("skitai-native", "granian-rsgi", 1.0)],
-            ))
+                [Target("skitai-asgi", "uvicorn-asgi", 1.0), Target("skitai-native", "uvicorn-starlette", 2.0)],
+                [("skitai-native", "uvicorn-asgi")],
+            )
+        )
+        if _has_granian():
+            sections.append(
+                Section(
+                    "engine",
+                    "engine: native mount vs granian's bare RSGI app",
+                    [
+                        ServerSpec.serve("skitai-native", "skitai native mount", "skitai", "native"),
+                        ServerSpec.serve("granian-rsgi", "granian + bare RSGI", "granian", "rsgi"),
+                    ],
+                    [plaintext, as_json],
+                    [Target("skitai-native", "granian-rsgi", 1.0)],
+                )
+            )
     if "static" in groups:
         static_dir = os.path.join(workdir, "static")
         os.makedirs(static_dir, exist_ok=True)
@@ -117,8 +127,9 @@ def build_sections(groups: list[str], workdir: str) -> list[Section]:
         for path in (workdir, static_dir):
             os.chmod(path, 0o755)
         os.chmod(os.path.join(static_dir, STATIC_NAME), 0o644)
-        specs = [ServerSpec.serve("skitai-static", "skitai static mount", "skitai", "static",
-                                  "--static-dir", static_dir)]
+        specs = [
+            ServerSpec.serve("skitai-static", "skitai static mount", "skitai", "static", "--static-dir", static_dir)
+        ]
         targets = []
         nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
         if nginx:
@@ -126,39 +137,87 @@ def build_sections(groups: list[str], workdir: str) -> list[Section]:
             targets.append(Target("skitai-static", "nginx", 0.5))
         else:
             print("nginx not installed: the static target is skipped (apt-get install nginx-light)")
-        specs.append(ServerSpec.serve("uvicorn-staticfiles", "uvicorn + Starlette StaticFiles",
-                                      "uvicorn", "starlette", "--static-dir", static_dir))
-        sections.append(Section(
-            "static", "static: a 64 KiB file", specs,
-            [Scenario("file64k", f"/static/{STATIC_NAME}", lambda body: body == content)],
-            targets, [("skitai-static", "uvicorn-staticfiles")],
-        ))
+        specs.append(
+            ServerSpec.serve(
+                "uvicorn-staticfiles",
+                "uvicorn + Starlette StaticFiles",
+                "uvicorn",
+                "starlette",
+                "--static-dir",
+                static_dir,
+            )
+        )
+        sections.append(
+            Section(
+                "static",
+                "static: a 64 KiB file",
+                specs,
+                [Scenario("file64k", f"/static/{STATIC_NAME}", lambda body: body == content)],
+                targets,
+                [("skitai-static", "uvicorn-staticfiles")],
+            )
+        )
     if "atila" in groups:
         granian = _has_granian()
         for handlers in ("async", "sync"):
-            specs = [ServerSpec.serve(f"atila-{handlers}", f"skitai + Atila ({handlers})", "skitai", "atila",
-                                      "--handlers", handlers),
-                     ServerSpec.serve(f"starlette-{handlers}", f"uvicorn + Starlette ({handlers})", "uvicorn",
-                                      "starlette", "--handlers", handlers),
-                     ServerSpec.serve(f"fastapi-{handlers}", f"uvicorn + FastAPI ({handlers})", "uvicorn",
-                                      "fastapi", "--handlers", handlers)]
-            targets = [Target(f"atila-{handlers}", f"starlette-{handlers}", 2.0, p99_no_worse=True),
-                       Target(f"atila-{handlers}", f"fastapi-{handlers}", 3.0, p99_no_worse=True)]
+            specs = [
+                ServerSpec.serve(
+                    f"atila-{handlers}", f"skitai + Atila ({handlers})", "skitai", "atila", "--handlers", handlers
+                ),
+                ServerSpec.serve(
+                    f"starlette-{handlers}",
+                    f"uvicorn + Starlette ({handlers})",
+                    "uvicorn",
+                    "starlette",
+                    "--handlers",
+                    handlers,
+                ),
+                ServerSpec.serve(
+                    f"fastapi-{handlers}",
+                    f"uvicorn + FastAPI ({handlers})",
+                    "uvicorn",
+                    "fastapi",
+                    "--handlers",
+                    handlers,
+                ),
+            ]
+            targets = [
+                Target(f"atila-{handlers}", f"starlette-{handlers}", 2.0, p99_no_worse=True),
+                Target(f"atila-{handlers}", f"fastapi-{handlers}", 3.0, p99_no_worse=True),
+            ]
             compare = []
             if granian:
-                specs.append(ServerSpec.serve(f"granian-starlette-{handlers}", f"granian + Starlette ({handlers})",
-                                              "granian", "starlette", "--handlers", handlers))
+                specs.append(
+                    ServerSpec.serve(
+                        f"granian-starlette-{handlers}",
+                        f"granian + Starlette ({handlers})",
+                        "granian",
+                        "starlette",
+                        "--handlers",
+                        handlers,
+                    )
+                )
                 if handlers == "async":
                     targets.append(Target("atila-async", "granian-starlette-async", 1.3))
                 else:
                     compare.append(("atila-sync", "granian-starlette-sync"))
             if handlers == "async":
                 # the access log's cost: the same app with the log on (written to the server's log file)
-                specs.append(ServerSpec.serve("atila-async-log", "skitai + Atila (async, access log on)", "skitai",
-                                              "atila", "--handlers", "async", "--access-log"))
+                specs.append(
+                    ServerSpec.serve(
+                        "atila-async-log",
+                        "skitai + Atila (async, access log on)",
+                        "skitai",
+                        "atila",
+                        "--handlers",
+                        "async",
+                        "--access-log",
+                    )
+                )
                 targets.append(Target("atila-async-log", "atila-async", 0.95))
-            sections.append(Section("atila", f"atila: {handlers} handlers", specs, [plaintext, as_json, user],
-                                    targets, compare))
+            sections.append(
+                Section("atila", f"atila: {handlers} handlers", specs, [plaintext, as_json, user], targets, compare)
+            )
     return sections
 
 
@@ -222,8 +281,11 @@ class Bench:
                 runs[server.spec.key].append(result)
                 failed = result.non_2xx + result.socket_errors
                 errors = f"  errors={failed}" if result.non_2xx or result.socket_errors else ""
-                print(f"  {scenario.name:<10} round {round_number}  {server.spec.label:<34} "
-                      f"{result.rps:>10,.0f} req/s  p99 {result.p99_ms:7.2f} ms{errors}", flush=True)
+                print(
+                    f"  {scenario.name:<10} round {round_number}  {server.spec.label:<34} "
+                    f"{result.rps:>10,.0f} req/s  p99 {result.p99_ms:7.2f} ms{errors}",
+                    flush=True,
+                )
         return runs
 
     def stop_all(self) -> None:
@@ -253,32 +315,49 @@ def summarize(section: Section, servers: list[Any], measured: dict[str, dict[str
             top, bottom = figures[target.numerator], figures[target.denominator]
             ratio = top["rps_median"] / bottom["rps_median"]
             p99_ok = top["p99_ms_median"] <= bottom["p99_ms_median"] if target.p99_no_worse else None
-            verdicts.append({
-                "numerator": target.numerator, "denominator": target.denominator, "ratio": ratio,
-                "required": target.ratio, "met": ratio >= target.ratio and p99_ok is not False,
-                "rps_met": ratio >= target.ratio, "p99_no_worse": p99_ok,
-                "shortfall_pct": max(0.0, (target.ratio - ratio) / target.ratio * 100),
-            })
-        informative = [{"numerator": top, "denominator": bottom,
-                        "ratio": figures[top]["rps_median"] / figures[bottom]["rps_median"]}
-                       for top, bottom in section.compare]
+            verdicts.append(
+                {
+                    "numerator": target.numerator,
+                    "denominator": target.denominator,
+                    "ratio": ratio,
+                    "required": target.ratio,
+                    "met": ratio >= target.ratio and p99_ok is not False,
+                    "rps_met": ratio >= target.ratio,
+                    "p99_no_worse": p99_ok,
+                    "shortfall_pct": max(0.0, (target.ratio - ratio) / target.ratio * 100),
+                }
+            )
+        informative = [
+            {
+                "numerator": top,
+                "denominator": bottom,
+                "ratio": figures[top]["rps_median"] / figures[bottom]["rps_median"],
+            }
+            for top, bottom in section.compare
+        ]
         scenarios[name] = {"servers": figures, "targets": verdicts, "ratios": informative}
         print_scenario(name, figures, verdicts, informative)
     return {"group": section.group, "title": section.title, "scenarios": scenarios}
 
 
-def print_scenario(name: str, figures: dict[str, Any], verdicts: list[dict[str, Any]],
-                   informative: list[dict[str, Any]]) -> None:
+def print_scenario(
+    name: str, figures: dict[str, Any], verdicts: list[dict[str, Any]], informative: list[dict[str, Any]]
+) -> None:
     print(f"\n  {name}: median of rounds")
     for figure in figures.values():
         errors = f"   ({figure['errors']} errors)" if figure["errors"] else ""
-        print(f"    {figure['label']:<36} {figure['rps_median']:>10,.0f} req/s   "
-              f"p99 {figure['p99_ms_median']:7.2f} ms{errors}")
+        print(
+            f"    {figure['label']:<36} {figure['rps_median']:>10,.0f} req/s   "
+            f"p99 {figure['p99_ms_median']:7.2f} ms{errors}"
+        )
     for verdict in verdicts:
         top, bottom = figures[verdict["numerator"]]["label"], figures[verdict["denominator"]]["label"]
         p99 = {None: "", True: ", p99 no worse", False: ", p99 WORSE"}[verdict["p99_no_worse"]]
-        outcome = "met" if verdict["met"] else (
-            f"MISSED (req/s {verdict['shortfall_pct']:.0f}% short)" if not verdict["rps_met"] else "MISSED (p99)")
+        outcome = (
+            "met"
+            if verdict["met"]
+            else (f"MISSED (req/s {verdict['shortfall_pct']:.0f}% short)" if not verdict["rps_met"] else "MISSED (p99)")
+        )
         print(f"    {top} / {bottom} = {verdict['ratio']:.2f}x (target >= {verdict['required']:g}x{p99}): {outcome}")
     for ratio in informative:
         top, bottom = figures[ratio["numerator"]]["label"], figures[ratio["denominator"]]["label"]
@@ -306,8 +385,9 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
-        "packages": {name: version(name) for name in ("uvicorn", "starlette", "fastapi", "httptools", "uvloop",
-                                                       "granian")},
+        "packages": {
+            name: version(name) for name in ("uvicorn", "starlette", "fastapi", "httptools", "uvloop", "granian")
+        },
         "nginx": command_output(["nginx", "-v"]),
         "commit": command_output(["git", "-C", HERE, "rev-parse", "--short", "HEAD"]),
     }
@@ -361,8 +441,10 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "date": started.isoformat(timespec="seconds"),
         "command": " ".join(["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]),
-        "settings": {name: getattr(args, name) for name in
-                     ("duration", "rounds", "connections", "warmup", "server_cpu", "wrk_cpu")},
+        "settings": {
+            name: getattr(args, name)
+            for name in ("duration", "rounds", "connections", "warmup", "server_cpu", "wrk_cpu")
+        },
         "environment": environment(),
         "sections": bench.report,
     }
@@ -372,10 +454,15 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(record, handle, indent=2)
     from report import markdown
 
-    with open(path[:-len(".json")] + ".md", "w") as handle:
+    with open(path[: -len(".json")] + ".md", "w") as handle:
         handle.write(markdown(record))
-    missed = [verdict for section in bench.report for scenario in section["scenarios"].values()
-              for verdict in scenario["targets"] if not verdict["met"]]
+    missed = [
+        verdict
+        for section in bench.report
+        for scenario in section["scenarios"].values()
+        for verdict in scenario["targets"]
+        if not verdict["met"]
+    ]
     print(f"results: {os.path.relpath(path)}; targets missed: {len(missed)}")
     return 0
 

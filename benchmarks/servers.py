@@ -72,9 +72,15 @@ class Server:
             argv = ["taskset", "-c", str(self.cpu), *argv]
         self._log = open(self.log_path, "wb")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.process = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True, env=env,
-                                        cwd=HERE)
+        self.process = subprocess.Popen(
+            argv,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+            cwd=HERE,
+        )
 
     def wait_ready(self, path: str, timeout: float = START_TIMEOUT) -> None:
         """Poll ``GET path`` until it answers (any status); raise if the process

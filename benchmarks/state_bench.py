@@ -41,8 +41,10 @@ def start_redis() -> tuple[subprocess.Popen[bytes], str, str]:
     if binary is None:
         raise SystemExit("redis-server is not installed: run scripts/install_test_servers.sh")
     port, root = free_port(), tempfile.mkdtemp(prefix="state-bench-redis-")
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", root, "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", root, "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     import socket
 
@@ -72,8 +74,10 @@ def measure(base: str, path: str, requests: int) -> dict[str, float]:
 
 def broadcast_latency(url: str, events: int) -> dict[str, float]:
     env = {"CLUSTER_WORKERS": "1", "CLUSTER_URL": url}
-    with skitai.test_client(SITE, port=free_port(), env=env) as a, \
-            skitai.test_client(SITE, port=free_port(), env=env) as b:
+    with (
+        skitai.test_client(SITE, port=free_port(), env=env) as a,
+        skitai.test_client(SITE, port=free_port(), env=env) as b,
+    ):
         # warm-up: B subscribes once its worker started, which may be after its port answers
         deadline = time.monotonic() + 10
         while not b.get("/latencies").json()["latencies"] and time.monotonic() < deadline:
@@ -92,8 +96,11 @@ def broadcast_latency(url: str, events: int) -> dict[str, float]:
     latencies = sorted(latencies)
     if not latencies:
         return {"received": 0}
-    return {"received": len(latencies), "p50_ms": statistics.median(latencies) * 1e3,
-            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3}
+    return {
+        "received": len(latencies),
+        "p50_ms": statistics.median(latencies) * 1e3,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e3,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             env = {"CLUSTER_WORKERS": "1", "CLUSTER_URL": setting or redis_url}
             with skitai.test_client(SITE, port=free_port(), env=env, args=["---production"]) as engine:
                 scope = engine.get("/whoami").json()["scope"]
-                results[name] = {"scope": scope, **{path: measure(engine.base_url, path, args.requests)
-                                                    for path in ("/plaintext", "/lu")}}
+                results[name] = {
+                    "scope": scope,
+                    **{path: measure(engine.base_url, path, args.requests) for path in ("/plaintext", "/lu")},
+                }
         results["broadcast"] = broadcast_latency(redis_url, args.events)
     finally:
         redis_process.terminate()
@@ -126,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"redis vs in-process: plaintext CPU {plain:+.1%}; getlu route speed {lu_ratio:.2f}x (CPU-based)")
     broadcast = results["broadcast"]
     if broadcast.get("received"):
-        print(f"broadcast across two hosts: {broadcast['received']} events, "
-              f"p50 {broadcast['p50_ms']:.2f} ms, p99 {broadcast['p99_ms']:.2f} ms")
+        print(
+            f"broadcast across two hosts: {broadcast['received']} events, "
+            f"p50 {broadcast['p50_ms']:.2f} ms, p99 {broadcast['p99_ms']:.2f} ms"
+        )
     else:
         print("broadcast across two hosts: no event arrived")
     return 0

@@ -43,8 +43,9 @@ def parse_report(text: str) -> WrkResult:
     """Read wrk's ``--latency`` report.  Raises :class:`WrkError` when a figure is missing."""
     rps = _RPS.search(text)
     total = _TOTAL.search(text)
-    percentiles = {match.group(1): float(match.group(2)) * _UNITS_MS[match.group(3)]
-                   for match in _PERCENTILE.finditer(text)}
+    percentiles = {
+        match.group(1): float(match.group(2)) * _UNITS_MS[match.group(3)] for match in _PERCENTILE.finditer(text)
+    }
     if rps is None or total is None or "99" not in percentiles:
         raise WrkError(f"cannot read wrk's report:\n{text}")
     non_2xx = _NON_2XX.search(text)

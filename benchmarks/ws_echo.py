@@ -104,8 +104,9 @@ async def _websockets_run(url: str, connections: int, payload: bytes, warmup: fl
     return sum(counts)
 
 
-def _client(url: str, connections: int, size: int, warmup: float, duration: float,
-            cpu: int | None, results: Any) -> None:
+def _client(
+    url: str, connections: int, size: int, warmup: float, duration: float, cpu: int | None, results: Any
+) -> None:
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         try:
             os.sched_setaffinity(0, {cpu})
@@ -133,9 +134,10 @@ def measure(url: str, connections: int, clients: int, size: int, duration: float
     cpus = os.cpu_count() or 1
     per = max(1, connections // clients)
     processes = [
-        multiprocessing.Process(target=_client, args=(url, per, size, warmup, duration,
-                                                      (1 + index % max(1, cpus - 1)) if cpus > 1 else None,
-                                                      results))
+        multiprocessing.Process(
+            target=_client,
+            args=(url, per, size, warmup, duration, (1 + index % max(1, cpus - 1)) if cpus > 1 else None, results),
+        )
         for index in range(clients)
     ]
     for process in processes:
@@ -158,8 +160,10 @@ def main() -> None:
     parser.add_argument("--url", help="measure this endpoint only")
     args = parser.parse_args()
     client = "picows" if _has("picows") else "websockets"
-    print(f"client: {client}, {args.connections} connections in {args.clients} processes, "
-          f"{args.size}-byte messages, {args.duration:g} s")
+    print(
+        f"client: {client}, {args.connections} connections in {args.clients} processes, "
+        f"{args.size}-byte messages, {args.duration:g} s"
+    )
     if args.url:
         print(f"{args.url}: {measure(args.url, args.connections, args.clients, args.size, args.duration):,.0f} msg/s")
         return

@@ -52,8 +52,14 @@ class Options:
 #: (flags, argparse keywords) of the launcher's own switches
 _LAUNCHER_SWITCHES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--devel",), {"action": "store_true", "help": "debug on, reload on source changes"}),
-    (("---production",), {"dest": "production", "action": "store_true",
-                          "help": "kill switch: debug and reloading off, whatever else says"}),
+    (
+        ("---production",),
+        {
+            "dest": "production",
+            "action": "store_true",
+            "help": "kill switch: debug and reloading off, whatever else says",
+        },
+    ),
     (("-d",), {"dest": "daemon", "action": "store_true", "help": "start as a daemon"}),
     (("--port",), {"type": int, "help": "port to listen on"}),
     (("--address",), {"help": "address to bind (default 127.0.0.1)"}),
@@ -66,8 +72,13 @@ _LAUNCHER_SWITCHES: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
 class _Record(argparse.Action):
     """Keeps a script switch as ``(flag, value)`` in command-line order, as getopt does."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         value = values if isinstance(values, str) else ""
         namespace.switches = [*namespace.switches, (option_string or self.dest, value)]
 
@@ -109,8 +120,9 @@ def _parser(prog: str | None = None, switches: Sequence[Switch] = ()) -> argpars
                     help=switch.help,
                 )
             except argparse.ArgumentError:
-                raise ValueError(f"{switch.flag} is a switch of the launcher itself; "
-                                 f"give the launch script's switch another name") from None
+                raise ValueError(
+                    f"{switch.flag} is a switch of the launcher itself; give the launch script's switch another name"
+                ) from None
     return parser
 
 
@@ -185,8 +197,7 @@ def parse_quietly(argv: Sequence[str], switches: Sequence[Switch] = ()) -> Optio
     """``parse`` for look-ups before ``run()``: never exits; undeclared switches
     are kept in ``unknown`` (``run()`` refuses them), bad values are ignored."""
     try:
-        return parse([arg for arg in argv if arg not in ("-h", "--help")], switches=switches,
-                     strict=False)
+        return parse([arg for arg in argv if arg not in ("-h", "--help")], switches=switches, strict=False)
     except SystemExit:
         return Options()
 
@@ -250,8 +261,7 @@ def launch(site: Plan, settings: dict[str, Any], argv: Sequence[str] | None = No
     from .workers import daemon, master, reload
 
     args = sys.argv[1:] if argv is None else list(argv)
-    options = parse(args, prog=os.path.basename(script_path()), switches=site.switches,
-                    takes_args=site.takes_args)
+    options = parse(args, prog=os.path.basename(script_path()), switches=site.switches, takes_args=site.takes_args)
     config = build_config(settings, options, site.prefs())
     os.environ[ENV_MODE] = "DEVEL" if config.reload else "PRODUCTION"
     app_home = daemon.app_home(daemon_key(settings))
@@ -263,8 +273,7 @@ def launch(site: Plan, settings: dict[str, Any], argv: Sequence[str] | None = No
     if options.command == "restart":
         daemon.stop(app_home, config.limits.graceful_timeout)
     if options.command in ("start", "restart"):
-        return daemon.start(app_home, lambda ready: master.serve(config, site, app_home, ready),
-                            script=script_path())
+        return daemon.start(app_home, lambda ready: master.serve(config, site, app_home, ready), script=script_path())
 
     if config.reload and not os.environ.get(ENV_RELOADED):
         from .workers.error_page import show_error

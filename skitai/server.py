@@ -90,8 +90,14 @@ class Server:
         """Start the mounts (lifespan), then serve on already-bound sockets."""
         self.loop = asyncio.get_running_loop()
         self.state = ServerState(
-            self.config.limits, self.loop, self.logs, self.table.match, self.dispatch,
-            self.connection_opened, self.connection_closed, observer=self.observer,
+            self.config.limits,
+            self.loop,
+            self.logs,
+            self.table.match,
+            self.dispatch,
+            self.connection_opened,
+            self.connection_closed,
+            observer=self.observer,
         )
         self.threads = ThreadPool(self.loop, self.config.threads)
         # the loop's own executor (run_in_executor(None, ...), getaddrinfo) stays separate
@@ -214,7 +220,7 @@ class Server:
         for mount in candidates:
             prefix = mount.prefix
             request.script_name = prefix
-            request.path_info = path[len(prefix):]
+            request.path_info = path[len(prefix) :]
             request.mount = mount
             try:
                 result = mount.handle(request, cycle)
@@ -227,7 +233,7 @@ class Server:
             return
         for prefix, not_found in candidates.not_found:
             request.script_name = prefix
-            request.path_info = path[len(prefix):]
+            request.path_info = path[len(prefix) :]
             try:
                 self._drive(cycle, not_found(request, cycle))
             except Exception as exc:
@@ -290,8 +296,9 @@ class Server:
                 cycle.abort()
             return
         request = cycle.request
-        self.logs.error(f"error answering {request.method} {request.path}",
-                        exc_info=(type(exc), exc, exc.__traceback__))
+        self.logs.error(
+            f"error answering {request.method} {request.path}", exc_info=(type(exc), exc, exc.__traceback__)
+        )
         if cycle.started:
             cycle.abort()
             return

@@ -87,4 +87,3 @@ class ServerState:
 
     def __repr__(self) -> str:
         return f"<ServerState now={self.now} limits={self.limits!r}>"
-

@@ -42,7 +42,7 @@ class MountError(ValueError):
         head = f"cannot mount {entry.target!r}"
         detail = str(cause)
         # the loader's messages already name the target: say it once
-        detail = detail[len(head):].lstrip(": ") if detail.startswith(head) else detail
+        detail = detail[len(head) :].lstrip(": ") if detail.startswith(head) else detail
         super().__init__(f"{head} on {entry.prefix or '/'!r}: {detail}")
 
 

@@ -90,9 +90,7 @@ class ThreadPool:
         with self._lock:
             if len(self._threads) >= self.size:
                 return
-            thread = threading.Thread(
-                target=self._work, name=f"{self.name}-{len(self._threads) + 1}", daemon=True
-            )
+            thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads) + 1}", daemon=True)
             self._threads.append(thread)
         thread.start()
 

@@ -21,9 +21,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _refuse(what: str) -> Any:
     def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError(
-            f"a unit test used {what}: mark its module with `pytestmark = pytest.mark.process`"
-        )
+        raise AssertionError(f"a unit test used {what}: mark its module with `pytestmark = pytest.mark.process`")
 
     return refuse
 

@@ -173,32 +173,32 @@ STATIC_ROOT = BASE_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
 ''',
-    "backend/orm/urls.py": '''\
+    "backend/orm/urls.py": """\
 from django.contrib import admin
 from django.urls import path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
 ]
-''',
-    "backend/orm/wsgi.py": '''\
+""",
+    "backend/orm/wsgi.py": """\
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.orm.settings")
 application = get_wsgi_application()
-''',
+""",
     "backend/orm/blog/__init__.py": "",
-    "backend/orm/blog/apps.py": '''\
+    "backend/orm/blog/apps.py": """\
 from django.apps import AppConfig
 
 
 class BlogConfig(AppConfig):
     name = "backend.orm.blog"
     label = "blog"
-''',
-    "backend/orm/blog/models.py": '''\
+""",
+    "backend/orm/blog/models.py": """\
 from django.db import models
 
 
@@ -209,8 +209,8 @@ class Post(models.Model):
 
     def __str__(self):
         return self.title
-''',
-    "backend/orm/blog/admin.py": '''\
+""",
+    "backend/orm/blog/admin.py": """\
 from django.contrib import admin
 
 from .models import Post
@@ -220,9 +220,9 @@ from .models import Post
 class PostAdmin(admin.ModelAdmin):
     list_display = ["id", "title", "updated_on"]
     search_fields = ["title"]
-''',
+""",
     "backend/orm/blog/migrations/__init__.py": "",
-    "backend/orm/blog/migrations/0001_initial.py": '''\
+    "backend/orm/blog/migrations/0001_initial.py": """\
 from django.db import migrations, models
 
 
@@ -240,7 +240,7 @@ class Migration(migrations.Migration):
             ],
         ),
     ]
-''',
+""",
     "static/.keep": "",
 }
 
@@ -287,6 +287,8 @@ def main(argv: Sequence[str]) -> int:
     except (ValueError, FileExistsError) as exc:
         print(f"atila startproject: {exc}")
         return 1
-    print(f"created {root}\n  cd {args[1]}\n  ./manage.py migrate\n  ./manage.py createsuperuser\n"
-          "  ./manage.py collectstatic --noinput\n  ./skitaid.py --devel")
+    print(
+        f"created {root}\n  cd {args[1]}\n  ./manage.py migrate\n  ./manage.py createsuperuser\n"
+        "  ./manage.py collectstatic --noinput\n  ./skitaid.py --devel"
+    )
     return 0

@@ -133,8 +133,9 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
         """Log the exception being handled, with its traceback."""
         info = sys.exc_info()
         label = f" [{id}]" if id else ""
-        self.app.logger.error("exception%s", label, exc_info=info if info[0] is not None else None,
-                              extra=self._log_extra())
+        self.app.logger.error(
+            "exception%s", label, exc_info=info if info[0] is not None else None, extra=self._log_extra()
+        )
 
     def _log_extra(self) -> dict[str, Any] | None:
         request = self.request
@@ -201,8 +202,11 @@ class Context(ContextSecurity, ContextAliases, ResourcesMixin):
     def render_or_API(self, template: str, *args: Any, **data: Any) -> Any:
         """HTML for browsers, the same data as an API answer for API clients."""
         request = self.request
-        if (request is not None and request.acceptables
-                and request.acceptables[0] in ("text/html", "application/xhtml+xml")):
+        if (
+            request is not None
+            and request.acceptables
+            and request.acceptables[0] in ("text/html", "application/xhtml+xml")
+        ):
             if args and isinstance(args[-1], dict):
                 data = {**args[-1], **data}
             return self.render(template, **data)

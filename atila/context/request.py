@@ -111,8 +111,9 @@ class Request(RequestSecurity, RequestAliases):
         "__dict__",
     )
 
-    def __init__(self, req: EngineRequest, context: Any, rule: Any = None,
-                 params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, req: EngineRequest, context: Any, rule: Any = None, params: dict[str, Any] | None = None
+    ) -> None:
         self._req = req
         self._context = context
         self._rule = rule

@@ -95,8 +95,7 @@ class ResourcesMixin:
     def render_or_Map(self, template: str, *tasks: Any, **named: Any) -> Deferred:
         """HTML from ``template`` for browsers, JSON for API clients (by Accept)."""
         group = self._group(tasks, named)
-        return Deferred(self, group,
-                        lambda: self.render_or_API(template, **_as_dict(group.fetch())))  # type: ignore[attr-defined]
+        return Deferred(self, group, lambda: self.render_or_API(template, **_as_dict(group.fetch())))  # type: ignore[attr-defined]
 
     def render_or_Mapped(self, template: str, tasks: TaskGroup) -> Deferred:
         if not isinstance(tasks, TaskGroup):

@@ -55,8 +55,14 @@ class ResponseHead(ResponseHeadAliases):
         """Stop the request and answer ``status`` now (``response.throw``)."""
         raise HttpError(status, detail or None)
 
-    def fault(self, message: str = "", code: int = 20000, debug: str | None = None,
-              more_info: str | None = None, exc_info: Any = None) -> Response:
+    def fault(
+        self,
+        message: str = "",
+        code: int = 20000,
+        debug: str | None = None,
+        more_info: str | None = None,
+        exc_info: Any = None,
+    ) -> Response:
         """An error body whose status stays open: 200 in a handler, the error's own
         in an error handler (documented under "Response All Errors As JSON")."""
         from ..responses.api import Fault
@@ -71,8 +77,9 @@ class ResponseHead(ResponseHeadAliases):
         answer.status = None
         return answer
 
-    def traceback(self, message: str = "", code: int = 10001, debug: str = "see traceback",
-                  more_info: str | None = None) -> Response:
+    def traceback(
+        self, message: str = "", code: int = 10001, debug: str = "see traceback", more_info: str | None = None
+    ) -> Response:
         """A 200 answer carrying the exception being handled."""
         from ..responses.api import Fault
 

@@ -77,8 +77,9 @@ class Query:
 
     def order_by(self, *terms: str) -> "Query":
         for term in terms:
-            self._order += [order_term(part) for part in str(term).split(",")] if isinstance(term, str) \
-                else [order_term(term)]
+            self._order += (
+                [order_term(part) for part in str(term).split(",")] if isinstance(term, str) else [order_term(term)]
+            )
         return self
 
     def group_by(self, *names: str) -> "Query":

@@ -109,8 +109,9 @@ class Database:
         if isinstance(statement, Query):
             if params is not None:
                 raise TypeError("a built query carries its own parameters")
-            sql, values = statement.compile(getattr(self.backend, "paramstyle", "qmark"),
-                                            getattr(self.backend, "dialect", "sqlite"))
+            sql, values = statement.compile(
+                getattr(self.backend, "paramstyle", "qmark"), getattr(self.backend, "dialect", "sqlite")
+            )
         elif isinstance(statement, str):
             sql, values = statement, params if params is not None else ()
         else:
@@ -134,8 +135,14 @@ class Database:
         return task
 
     def _task(self, future: Any) -> DBTask:
-        return DBTask(future, label=f"query on {self.name}", meta=self.meta, timeout=self.timeout,
-                      filter=self.filter, context=self.context)
+        return DBTask(
+            future,
+            label=f"query on {self.name}",
+            meta=self.meta,
+            timeout=self.timeout,
+            filter=self.filter,
+            context=self.context,
+        )
 
     def _finished(self, future: Any, key: Any, started: float) -> None:
         if future.cancelled() or future.exception() is not None:
@@ -183,8 +190,14 @@ class Database:
             future = runner.submit(backend.call, command, args, kwargs)
         if self.rm_cache:
             future.add_done_callback(lambda done: self._finished(done, None, 0.0))
-        return Task(future, label=f"{self.name} {command}", meta=self.meta, timeout=self.timeout,
-                    filter=self.filter, context=self.context)
+        return Task(
+            future,
+            label=f"{self.name} {command}",
+            meta=self.meta,
+            timeout=self.timeout,
+            filter=self.filter,
+            context=self.context,
+        )
 
 
 def _done(value: Any) -> Any:

@@ -30,8 +30,9 @@ class InvalidIdentifier(HttpError, ValueError):
     """A table, column or expression the SQL builder refuses (400 when it came
     from a request)."""
 
-    def __init__(self, what: str, value: object,
-                 rule: str = "use letters, digits and _ (table.column allowed)") -> None:
+    def __init__(
+        self, what: str, value: object, rule: str = "use letters, digits and _ (table.column allowed)"
+    ) -> None:
         super().__init__(400, f"invalid SQL {what} {value!r}: {rule}")
 
 

@@ -16,10 +16,29 @@ from .identifiers import InvalidIdentifier, identifier
 
 __all__ = ["Q", "LOOKUPS", "compile_lookup"]
 
-LOOKUPS = frozenset({
-    "exact", "eq", "neq", "ne", "gt", "gte", "lt", "lte", "like", "ilike", "notlike", "contains",
-    "startswith", "endswith", "in", "notin", "between", "isnull", "regex",
-})
+LOOKUPS = frozenset(
+    {
+        "exact",
+        "eq",
+        "neq",
+        "ne",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "like",
+        "ilike",
+        "notlike",
+        "contains",
+        "startswith",
+        "endswith",
+        "in",
+        "notin",
+        "between",
+        "isnull",
+        "regex",
+    }
+)
 _COMPARE = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 

@@ -33,10 +33,17 @@ __all__ = ["add_doc_routes", "swagger_ui_folder", "DEFAULT_OPENAPI_PATH", "DEFAU
 DEFAULT_OPENAPI_PATH = "/openapi.json"
 DEFAULT_DOCS_PATH = "/docs"
 #: the only Swagger UI files the page needs; nothing else of the package is reachable
-_ASSETS = frozenset({
-    "swagger-ui.css", "index.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
-    "favicon-32x32.png", "favicon-16x16.png", "oauth2-redirect.html",
-})
+_ASSETS = frozenset(
+    {
+        "swagger-ui.css",
+        "index.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "favicon-32x32.png",
+        "favicon-16x16.png",
+        "oauth2-redirect.html",
+    }
+)
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -129,7 +136,8 @@ def add_doc_routes(app: Any) -> None:
             page = _NO_ASSETS.format(title=html.escape(title), spec=html.escape(spec_url))
         else:
             page = _PAGE.format(
-                title=html.escape(title), static=html.escape(static_url),
+                title=html.escape(title),
+                static=html.escape(static_url),
                 spec_url=orjson.dumps(spec_url).decode(),
                 redirect_url=orjson.dumps(static_url + "/oauth2-redirect.html").decode(),
             )

@@ -81,8 +81,7 @@ class ParamSpec:
                 continue
             elif param.kind is inspect.Parameter.POSITIONAL_ONLY:
                 raise ValueError(
-                    f"{_describe(func)}: positional-only parameter {param.name!r} "
-                    "cannot receive request parameters"
+                    f"{_describe(func)}: positional-only parameter {param.name!r} cannot receive request parameters"
                 )
             else:
                 names.append(param.name)
@@ -119,9 +118,11 @@ class ParamSpec:
         if body is not None and not isinstance(body, Mapping):
             if self.var_keyword:
                 raise ParamError(
-                    400, f"the JSON body is {_json_kind(body)}, which cannot fill keyword parameters; "
+                    400,
+                    f"the JSON body is {_json_kind(body)}, which cannot fill keyword parameters; "
                     "send a JSON object (a handler taking no body parameters reads any JSON as request.JSON)",
-                    field="body", rule="object",
+                    field="body",
+                    rule="object",
                 )
         elif body:
             merged.update(body)
@@ -134,8 +135,11 @@ class ParamSpec:
                     raise ParamError(400, f"unexpected parameter: {key}", field=key, rule="unexpected")
         for name in self.required:
             if name not in merged:
-                why = f" (the JSON body is {_json_kind(body)}, which names no parameters)" \
-                    if body is not None and not isinstance(body, Mapping) else ""
+                why = (
+                    f" (the JSON body is {_json_kind(body)}, which names no parameters)"
+                    if body is not None and not isinstance(body, Mapping)
+                    else ""
+                )
                 raise ParamError(400, f"missing parameter: {name}{why}", field=name, rule="required")
         if self.typed is not None:
             self.typed.check(merged, skip=path_kwargs)

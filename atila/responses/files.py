@@ -113,7 +113,7 @@ def find_static(statics: list[tuple[str, str]], url: str) -> str | None:
     if best is None:
         return None
     root = os.path.realpath(best[1])
-    resolved = resolve_path(root, url[len(best[0].rstrip("/")):])
+    resolved = resolve_path(root, url[len(best[0].rstrip("/")) :])
     if resolved is None or not os.path.isfile(resolved[0]):
         return None
     return resolved[0]

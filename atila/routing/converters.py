@@ -27,6 +27,7 @@ __all__ = [
     "get_converter",
 ]
 
+
 class Converter:
     """Base converter: one plain path segment, kept as a string."""
 

@@ -260,8 +260,9 @@ class Router:
     def _lookup(self, name_or_func: Callable[..., Any] | str) -> list[Rule]:
         rules = self._find(name_or_func)
         if not rules:
-            label = (name_or_func if isinstance(name_or_func, str)
-                     else getattr(name_or_func, "__qualname__", name_or_func))
+            label = (
+                name_or_func if isinstance(name_or_func, str) else getattr(name_or_func, "__qualname__", name_or_func)
+            )
             raise BuildError(f"no route named {label!r}")
         return rules
 

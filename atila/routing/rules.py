@@ -84,8 +84,7 @@ class Rule:
         for placeholder in self.converters:
             if not self.spec.accepts(placeholder):
                 raise ValueError(
-                    f"route {path!r}: handler {self.name!r} has no parameter {placeholder!r} "
-                    "(add it or **kwargs)"
+                    f"route {path!r}: handler {self.name!r} has no parameter {placeholder!r} (add it or **kwargs)"
                 )
         # PERF: only converters that change the text are called per request.
         self.casts = tuple((key, conv.to_python) for key, conv in self.converters.items() if conv.converts)

@@ -24,8 +24,18 @@ from ..responses.api import API
 from ..responses.base import Response
 from . import PASSED
 
-__all__ = ["RPCError", "find_rule", "call", "pass_on", "error_of",
-           "PARSE_ERROR", "INVALID_REQUEST", "METHOD_NOT_FOUND", "INVALID_PARAMS", "INTERNAL_ERROR"]
+__all__ = [
+    "RPCError",
+    "find_rule",
+    "call",
+    "pass_on",
+    "error_of",
+    "PARSE_ERROR",
+    "INVALID_REQUEST",
+    "METHOD_NOT_FOUND",
+    "INVALID_PARAMS",
+    "INTERNAL_ERROR",
+]
 
 logger = logging.getLogger("atila.rpc")
 
@@ -88,8 +98,9 @@ def bind_args(rule: Any, args: list[Any] | tuple[Any, ...], kwargs: dict[str, An
     spec = rule.spec
     names = spec.names
     if len(args) > len(names):
-        raise RPCError(INVALID_PARAMS, f"{rule.name or rule.path} takes {len(names)} parameters, "
-                                       f"{len(args)} were given")
+        raise RPCError(
+            INVALID_PARAMS, f"{rule.name or rule.path} takes {len(names)} parameters, {len(args)} were given"
+        )
     bound = dict(zip(names, args, strict=False))
     for key, value in kwargs.items():
         if key in bound:

@@ -117,8 +117,12 @@ class Messages:
 
 async def serve(pipeline: Any, request: Any, responder: Any) -> None:
     if request.version != "2":
-        responder.respond(505, _TEXT, b"gRPC needs HTTP/2 (its status travels in trailers); "
-                                      b"connect with HTTP/2, h2c prior knowledge for plain text")
+        responder.respond(
+            505,
+            _TEXT,
+            b"gRPC needs HTTP/2 (its status travels in trailers); "
+            b"connect with HTTP/2, h2c prior knowledge for plain text",
+        )
         return
     call = _Call(pipeline, request, responder)
     timeout = parse_timeout(request.headers.get("grpc-timeout"))
@@ -254,8 +258,9 @@ class _Call:
                 message = kind()
             else:
                 expected = kind.__name__ if kind is not None else "protobuf message"
-                raise GRPCError(Status.INTERNAL, f"{method.name} answered {type(message).__name__} "
-                                                 f"where a {expected} was expected")
+                raise GRPCError(
+                    Status.INTERNAL, f"{method.name} answered {type(message).__name__} where a {expected} was expected"
+                )
         responder = self.responder
         if not responder.started:
             responder.start(200, _HEAD)

@@ -25,8 +25,15 @@ _CACHE: dict[tuple[Any, str], "Method"] = {}
 class Method:
     __slots__ = ("name", "request_type", "response_type", "client_streaming", "server_streaming", "param")
 
-    def __init__(self, name: str, request_type: Any, response_type: Any, client_streaming: bool,
-                 server_streaming: bool | None, param: str | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        request_type: Any,
+        response_type: Any,
+        client_streaming: bool,
+        server_streaming: bool | None,
+        param: str | None,
+    ) -> None:
         self.name = name
         self.request_type = request_type
         self.response_type = response_type
@@ -62,10 +69,12 @@ def _read(rule: Any, service: str, name: str) -> Method:
         return Method(f"/{service}/{name}", request_type, response_type, client_streaming, server_streaming, param)
     annotated = spec.annotations.get(param) if param else None
     if not (inspect.isclass(annotated) and hasattr(annotated, "FromString")):
-        raise GRPCError(Status.UNIMPLEMENTED,
-                        f"/{service}/{name}: no message type known for this route: import the generated "
-                        f"*_pb2 module of {service!r} in the app, or annotate {param or 'the first parameter'} "
-                        "with the request message class")
+        raise GRPCError(
+            Status.UNIMPLEMENTED,
+            f"/{service}/{name}: no message type known for this route: import the generated "
+            f"*_pb2 module of {service!r} in the app, or annotate {param or 'the first parameter'} "
+            "with the request message class",
+        )
     return Method(f"/{service}/{name}", annotated, None, bool(rule.options.get("stream")), None, param)
 
 
@@ -81,5 +90,9 @@ def _described(service: str, name: str) -> tuple[Any, Any, bool, bool] | None:
     method = descriptor.methods_by_name.get(name)
     if method is None:
         return None
-    return (message_factory.GetMessageClass(method.input_type), message_factory.GetMessageClass(method.output_type),
-            method.client_streaming, method.server_streaming)
+    return (
+        message_factory.GetMessageClass(method.input_type),
+        message_factory.GetMessageClass(method.output_type),
+        method.client_streaming,
+        method.server_streaming,
+    )

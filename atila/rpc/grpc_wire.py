@@ -52,10 +52,18 @@ class GRPCError(Exception):
 
 
 _HTTP_TO_STATUS = {
-    400: Status.INVALID_ARGUMENT, 401: Status.UNAUTHENTICATED, 403: Status.PERMISSION_DENIED,
-    404: Status.NOT_FOUND, 408: Status.DEADLINE_EXCEEDED, 409: Status.ABORTED, 412: Status.FAILED_PRECONDITION,
-    413: Status.RESOURCE_EXHAUSTED, 429: Status.RESOURCE_EXHAUSTED, 501: Status.UNIMPLEMENTED,
-    503: Status.UNAVAILABLE, 504: Status.DEADLINE_EXCEEDED,
+    400: Status.INVALID_ARGUMENT,
+    401: Status.UNAUTHENTICATED,
+    403: Status.PERMISSION_DENIED,
+    404: Status.NOT_FOUND,
+    408: Status.DEADLINE_EXCEEDED,
+    409: Status.ABORTED,
+    412: Status.FAILED_PRECONDITION,
+    413: Status.RESOURCE_EXHAUSTED,
+    429: Status.RESOURCE_EXHAUSTED,
+    501: Status.UNIMPLEMENTED,
+    503: Status.UNAVAILABLE,
+    504: Status.DEADLINE_EXCEEDED,
 }
 
 
@@ -92,13 +100,14 @@ class Deframer:
         while len(buffer) >= 5:
             flag, length = _HEAD.unpack_from(buffer)
             if length > self.limit:
-                raise GRPCError(Status.RESOURCE_EXHAUSTED,
-                                f"received message larger than max ({length} vs. {self.limit} bytes; "
-                                f"the limit is {self.setting})")
+                raise GRPCError(
+                    Status.RESOURCE_EXHAUSTED,
+                    f"received message larger than max ({length} vs. {self.limit} bytes; the limit is {self.setting})",
+                )
             if len(buffer) < 5 + length:
                 return
-            message = bytes(buffer[5:5 + length])
-            del buffer[:5 + length]
+            message = bytes(buffer[5 : 5 + length])
+            del buffer[: 5 + length]
             yield self._decompress(message) if flag else message
 
     @property
@@ -113,14 +122,18 @@ class Deframer:
             elif self.encoding == "deflate":
                 data = zlib.decompress(message)
             else:
-                raise GRPCError(Status.UNIMPLEMENTED, f"message compressed with {self.encoding!r}, "
-                                                      f"which this server does not accept ({ACCEPT_ENCODING})")
+                raise GRPCError(
+                    Status.UNIMPLEMENTED,
+                    f"message compressed with {self.encoding!r}, which this server does not accept ({ACCEPT_ENCODING})",
+                )
         except (OSError, zlib.error, EOFError) as exc:
             raise GRPCError(Status.INTERNAL, f"compressed message does not decompress: {exc}") from None
         if len(data) > self.limit:
-            raise GRPCError(Status.RESOURCE_EXHAUSTED,
-                            f"received message larger than max ({len(data)} vs. {self.limit} bytes "
-                            f"decompressed; the limit is {self.setting})")
+            raise GRPCError(
+                Status.RESOURCE_EXHAUSTED,
+                f"received message larger than max ({len(data)} vs. {self.limit} bytes "
+                f"decompressed; the limit is {self.setting})",
+            )
         return data
 
 

@@ -80,8 +80,9 @@ def answer(request: Any, services: list[str]) -> Any:
             return _files(request, pool.FindFileContainingSymbol(extension.full_name))
         if kind == "all_extension_numbers_of_type":
             message = pool.FindMessageTypeByName(request.all_extension_numbers_of_type)
-            numbers = pb.ExtensionNumberResponse(base_type_name=message.full_name,
-                                                 extension_number=[e.number for e in pool.FindAllExtensions(message)])
+            numbers = pb.ExtensionNumberResponse(
+                base_type_name=message.full_name, extension_number=[e.number for e in pool.FindAllExtensions(message)]
+            )
             return pb.ServerReflectionResponse(original_request=request, all_extension_numbers_response=numbers)
     except KeyError:
         pass

@@ -46,7 +46,7 @@ def _run(checks: list[Check], context: Any) -> Any:
     for index, check in enumerate(checks):
         outcome = check(context)
         if inspect.isawaitable(outcome):
-            return _run_async(outcome, checks[index + 1:], context)
+            return _run_async(outcome, checks[index + 1 :], context)
         if outcome is not None:
             return outcome
     return None
@@ -91,8 +91,12 @@ def authenticate(context: Any, scheme: str) -> None:
     elif getattr(app, "users", None) is not None:
         lookup = app.users.get
     user = state.authenticator().authenticate(
-        scheme, request.method, request.uri, request.get_header("authorization"),
-        lookup, _bearer_check(context) if scheme == "bearer" else None,
+        scheme,
+        request.method,
+        request.uri,
+        request.get_header("authorization"),
+        lookup,
+        _bearer_check(context) if scheme == "bearer" else None,
     )
     set_user(context, user)
     return None
@@ -181,8 +185,12 @@ async def _await_outcome(result: Any, what: str) -> Any:
 
 # -- app-wide: CORS and authentication ---------------------------------------------------
 _CORS_OPTIONS = (
-    "access_control_allow_origin", "access_control_max_age", "access_control_allow_headers",
-    "access_control_expose_headers", "access_control_allow_credentials", "access_control_allow_methods",
+    "access_control_allow_origin",
+    "access_control_max_age",
+    "access_control_allow_headers",
+    "access_control_expose_headers",
+    "access_control_allow_credentials",
+    "access_control_allow_methods",
 )
 
 
@@ -191,9 +199,12 @@ def cors_policy(app: Any, rule: Any) -> CorsPolicy:
     options = rule.options if rule is not None else {}
     values = {name: options.get(name, getattr(app, name, None)) for name in _CORS_OPTIONS}
     return CorsPolicy.build(
-        values["access_control_allow_origin"], values["access_control_max_age"],
-        values["access_control_allow_headers"], values["access_control_expose_headers"],
-        values["access_control_allow_credentials"], values["access_control_allow_methods"],
+        values["access_control_allow_origin"],
+        values["access_control_max_age"],
+        values["access_control_allow_headers"],
+        values["access_control_expose_headers"],
+        values["access_control_allow_credentials"],
+        values["access_control_allow_methods"],
     )
 
 
@@ -208,7 +219,8 @@ def app_security_hook(context: Any) -> Any:
         if policy.check(origin, request.scheme, request.host):
             if is_preflight(request.method, origin, request.get_header("access-control-request-method")):
                 headers = policy.preflight(
-                    origin, request.get_header("access-control-request-method"),
+                    origin,
+                    request.get_header("access-control-request-method"),
                     request.get_header("access-control-request-headers"),
                     rule.allow if rule is not None and rule.methods is not None else None,
                 )

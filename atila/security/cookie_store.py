@@ -55,8 +55,9 @@ class SignedCookieStore:
 
     purpose = "atila.store"
 
-    def __init__(self, settings: StoreSettings, jar: CookieJar, remote_addr: str | None,
-                 clock: Callable[[], float]) -> None:
+    def __init__(
+        self, settings: StoreSettings, jar: CookieJar, remote_addr: str | None, clock: Callable[[], float]
+    ) -> None:
         self.settings = settings
         self.jar = jar
         self.remote_addr = remote_addr

@@ -31,6 +31,7 @@ __all__ = ["install", "SecurityState", "DEFAULT_SESSION_TIMEOUT"]
 #: seconds; the documentation's example uses 1200
 DEFAULT_SESSION_TIMEOUT = 1200
 
+
 class SecurityState:
     """Per-app security configuration and handlers (``app.security``)."""
 
@@ -74,6 +75,7 @@ class SecurityState:
     def session_timeout(self) -> float:
         return float(getattr(self.app, "session_timeout", None) or DEFAULT_SESSION_TIMEOUT)
 
+
 # -- install -------------------------------------------------------------------------------
 def install(app: Any) -> None:
     """Give ``app`` its security state, the CORS preflight answer and the start-up checks."""
@@ -83,6 +85,7 @@ def install(app: Any) -> None:
     # after the app's own start-up: routes and hooks are known then
     app.after_startup(prepare)
 
+
 def prepare(app: Any) -> None:
     """Start-up checks: refuse to serve without a key the app needs; add the app hook if used."""
     if app.security.password_provider is not None and getattr(app, "users", None):
@@ -91,7 +94,8 @@ def prepare(app: Any) -> None:
         logging.getLogger("atila.security").warning(
             "%r: app.users is set but @app.password_provider answers every password lookup, so "
             "app.users is not consulted; remove it, or look it up from the provider "
-            "(context.app.users.get(username))", app,
+            "(context.app.users.get(username))",
+            app,
         )
     users = check_secret_users(app)
     if users and not app.security.secret():

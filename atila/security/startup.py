@@ -19,11 +19,29 @@ from .auth import normalize_scheme
 
 __all__ = ["check_secret_users", "needs_app_hook", "SECRET_USING_NAMES"]
 
-SECRET_USING_NAMES = frozenset({
-    "session", "mbox", "csrf_token", "csrf_token_input", "verify_csrf", "csrf_verify", "remove_csrf",
-    "encode_jwt", "mkjwt", "decode_jwt", "dejwt", "JWT", "encode_ott", "mkott", "decode_ott", "deott",
-    "revoke_ott", "rvott", "verify_otp",
-})
+SECRET_USING_NAMES = frozenset(
+    {
+        "session",
+        "mbox",
+        "csrf_token",
+        "csrf_token_input",
+        "verify_csrf",
+        "csrf_verify",
+        "remove_csrf",
+        "encode_jwt",
+        "mkjwt",
+        "decode_jwt",
+        "dejwt",
+        "JWT",
+        "encode_ott",
+        "mkott",
+        "decode_ott",
+        "deott",
+        "revoke_ott",
+        "rvott",
+        "verify_otp",
+    }
+)
 _ATTR_OPS = frozenset({"LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR"})
 
 

@@ -73,16 +73,26 @@ def make_cookie_jar(context: Any) -> CookieJar:
 def make_session(context: Any) -> Session:
     state = context.app.security
     return Session(
-        context.cookie, state.require_secret("sessions"), state.session_timeout(),
-        _remote_addr(context), _https(context), time.time, auto_commit=True,
+        context.cookie,
+        state.require_secret("sessions"),
+        state.session_timeout(),
+        _remote_addr(context),
+        _https(context),
+        time.time,
+        auto_commit=True,
     )
 
 
 def make_mbox(context: Any) -> MessageBox:
     state = context.app.security
     return MessageBox(
-        context.cookie, state.require_secret("the message box"), state.session_timeout(),
-        _remote_addr(context), _https(context), time.time, auto_commit=True,
+        context.cookie,
+        state.require_secret("the message box"),
+        state.session_timeout(),
+        _remote_addr(context),
+        _https(context),
+        time.time,
+        auto_commit=True,
     )
 
 

@@ -38,8 +38,9 @@ class Result:
 
     __slots__ = ("status", "data", "error", "meta")
 
-    def __init__(self, status: int, data: Any = None, error: BaseException | None = None,
-                 meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, status: int, data: Any = None, error: BaseException | None = None, meta: dict[str, Any] | None = None
+    ) -> None:
         self.status = status
         self.data = data
         self.error = error
@@ -104,8 +105,10 @@ class Task:
         if future.done():
             return True
         if on_loop() is not None:
-            raise RuntimeError(f"{self.label}: fetch() would block the event loop; "
-                               "in an async def route write 'await task' (or 'await task.fetch_async()')")
+            raise RuntimeError(
+                f"{self.label}: fetch() would block the event loop; "
+                "in an async def route write 'await task' (or 'await task.fetch_async()')"
+            )
         cf.wait([future], self.timeout if timeout is None else timeout)
         return future.done()
 

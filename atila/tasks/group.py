@@ -22,14 +22,22 @@ ONE_SUFFIX = "__one"
 class Tasks(Task):
     kind = "Tasks"
 
-    def __init__(self, *tasks: Any, meta: dict[str, Any] | None = None, timeout: float | None = None,
-                 context: Any = None, **named: Any) -> None:
+    def __init__(
+        self,
+        *tasks: Any,
+        meta: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        context: Any = None,
+        **named: Any,
+    ) -> None:
         if len(tasks) == 1 and isinstance(tasks[0], (list, tuple)):
             tasks = tuple(tasks[0])
         for key, task in [*enumerate(tasks), *named.items()]:
             if not isinstance(task, Task):
-                raise TypeError(f"context.Tasks takes tasks (context.Thread, db ... .execute(), context.Mask), "
-                                f"got {task!r} at {key!r}")
+                raise TypeError(
+                    f"context.Tasks takes tasks (context.Thread, db ... .execute(), context.Mask), "
+                    f"got {task!r} at {key!r}"
+                )
         self.tasks: list[Task] = list(tasks)
         self.named: dict[str, Task] = dict(named)
         members = [*self.tasks, *self.named.values()]
@@ -42,8 +50,10 @@ class Tasks(Task):
         if self.named:
             for task in self.tasks:
                 task.commit()
-            return {_key(name): (task.one() if name.endswith(ONE_SUFFIX) else getattr(task, method)())
-                    for name, task in self.named.items()}
+            return {
+                _key(name): (task.one() if name.endswith(ONE_SUFFIX) else getattr(task, method)())
+                for name, task in self.named.items()
+            }
         return [getattr(task, method)() for task in self.tasks]
 
     def fetch(self, timeout: float | None = None) -> Any:

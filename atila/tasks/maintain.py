@@ -100,8 +100,9 @@ class Maintainer:
 
         return decorator
 
-    def add(self, func: Callable[..., Any], interval: int = 1, threading: bool = False,
-            name: str | None = None) -> MaintainJob:
+    def add(
+        self, func: Callable[..., Any], interval: int = 1, threading: bool = False, name: str | None = None
+    ) -> MaintainJob:
         """Register ``func(context, now, count)`` to run every ``interval`` ticks
         (a job may take fewer: ``func(context)`` or ``func(context, now)``).
 
@@ -216,6 +217,4 @@ class Maintainer:
             return
         error = future.exception()
         if error is not None:
-            self.logger.error(
-                "maintain job %r failed", job.name, exc_info=(type(error), error, error.__traceback__)
-            )
+            self.logger.error("maintain job %r failed", job.name, exc_info=(type(error), error, error.__traceback__))

@@ -48,9 +48,16 @@ def _json_result(response: UpstreamResponse) -> Any:
 
 
 class RPCStub:
-    def __init__(self, context: Any, target: str, encode: Callable[[str, tuple[Any, ...], dict[str, Any]], Any],
-                 decode: Callable[[UpstreamResponse], Any], content_type: str, timeout: float | None = None,
-                 prefix: str = "") -> None:
+    def __init__(
+        self,
+        context: Any,
+        target: str,
+        encode: Callable[[str, tuple[Any, ...], dict[str, Any]], Any],
+        decode: Callable[[UpstreamResponse], Any],
+        content_type: str,
+        timeout: float | None = None,
+        prefix: str = "",
+    ) -> None:
         self._context = context
         self._target = target
         self._upstream = Upstream(target, timeout)

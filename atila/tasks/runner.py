@@ -54,8 +54,9 @@ class Runner:
                     # NOTE: fork, not spawn/forkserver: those run the launch script again
                     # in every child (it is __main__), which would start another server.
                     context = multiprocessing.get_context("fork")
-                    self._processes = cf.ProcessPoolExecutor(TASK_PROCESSES, mp_context=context,
-                                                             initializer=_child_signals)
+                    self._processes = cf.ProcessPoolExecutor(
+                        TASK_PROCESSES, mp_context=context, initializer=_child_signals
+                    )
         return self._processes.submit(func, *args, **kwargs)
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> cf.Future[Any]:

@@ -50,8 +50,15 @@ def _body(payload: Any) -> dict[str, Any]:
 
 
 class Stub:
-    def __init__(self, context: Any, target: str, fan_out: bool = False, headers: dict[str, str] | None = None,
-                 timeout: float | None = None, meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        context: Any,
+        target: str,
+        fan_out: bool = False,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         self.context = context
         self.upstream = Upstream(target, timeout)
         self.fan_out = fan_out
@@ -64,8 +71,15 @@ class Stub:
     def __exit__(self, *exc: Any) -> None:
         return None
 
-    def request(self, method: str, path: str, *args: Any, payload: Any = _NO_PAYLOAD,
-                headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> UpstreamTask:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *args: Any,
+        payload: Any = _NO_PAYLOAD,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> UpstreamTask:
         filled, rest = format_path(path, args)
         if rest:
             if payload is not _NO_PAYLOAD or len(rest) > 1:
@@ -77,8 +91,7 @@ class Stub:
             options["headers"] = merged
         if params:
             options["params"] = params
-        return self.upstream.start(method, filled, options, fan_out=self.fan_out, meta=self.meta,
-                                   context=self.context)
+        return self.upstream.start(method, filled, options, fan_out=self.fan_out, meta=self.meta, context=self.context)
 
     def get(self, path: str, *args: Any, **options: Any) -> UpstreamTask:
         return self.request("GET", path, *args, **options)

@@ -91,8 +91,9 @@ class UpstreamTask(Task):
         except TaskTimeout as exc:
             return UpstreamResponse(self.label, STA_TIMEOUT, error=exc)
         except Exception as exc:
-            return UpstreamResponse(self.label, STA_NETERR if isinstance(exc, ResourceUnavailable) else STA_REQFAIL,
-                                    error=exc)
+            return UpstreamResponse(
+                self.label, STA_NETERR if isinstance(exc, ResourceUnavailable) else STA_REQFAIL, error=exc
+            )
 
 
 class MapTask(UpstreamTask):
@@ -150,7 +151,7 @@ class Upstream:
         """``path`` below the stub's prefix; a path naming the alias again
         (``"@myapi/profiles"``) is taken relative to the alias."""
         if self.name is not None and path.startswith(self.name):
-            return path[len(self.name):] or "/"
+            return path[len(self.name) :] or "/"
         if path.startswith("@"):
             raise ValueError(f"path {path!r} names another alias than {self.name}")
         return self.prefix + (path if path.startswith("/") or not path else "/" + path)
@@ -204,8 +205,9 @@ class Upstream:
 
     # -- every member ------------------------------------------------------------------
     def map_sync(self, method: str, path: str, options: dict[str, Any]) -> list[UpstreamResponse]:
-        futures = [(base, current_runner().submit(self._one_sync, base, method, path, options))
-                   for base in self.bases()]
+        futures = [
+            (base, current_runner().submit(self._one_sync, base, method, path, options)) for base in self.bases()
+        ]
         return [future.result() for _base, future in futures]
 
     def _one_sync(self, base: str, method: str, path: str, options: dict[str, Any]) -> UpstreamResponse:
@@ -228,8 +230,16 @@ class Upstream:
             return UpstreamResponse(base + path, _classify(exc), error=exc)
 
     # -- as a task -----------------------------------------------------------------------
-    def start(self, method: str, path: str, options: dict[str, Any], *, fan_out: bool = False,
-              transform: Callable[[UpstreamResponse], Any] = _data_or_raise, **task_options: Any) -> UpstreamTask:
+    def start(
+        self,
+        method: str,
+        path: str,
+        options: dict[str, Any],
+        *,
+        fan_out: bool = False,
+        transform: Callable[[UpstreamResponse], Any] = _data_or_raise,
+        **task_options: Any,
+    ) -> UpstreamTask:
         full = self.path(path)
         runner = current_runner()
         if on_loop() is not None:

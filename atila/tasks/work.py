@@ -41,36 +41,41 @@ def _positional(args: tuple[Any, ...], keyword_args: Sequence[Any] | None) -> tu
     return args
 
 
-def thread_task(func: Callable[..., Any], args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None,
-                **options: Any) -> Task:
+def thread_task(
+    func: Callable[..., Any], args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, **options: Any
+) -> Task:
     if not callable(func):
         raise TypeError(f"context.Thread needs a callable, got {func!r}")
     future = current_runner().submit(func, *args, **(kwargs or {}))
     return Task(future, label=f"Thread({_name(func)})", **options)
 
 
-def process_task(func: Callable[..., Any], args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None,
-                 **options: Any) -> Task:
+def process_task(
+    func: Callable[..., Any], args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, **options: Any
+) -> Task:
     """Run ``func`` in the worker's process pool: it and its arguments travel by
     pickle, so it must be a module-level function."""
     name = _name(func)
     if "<locals>" in name or "<lambda>" in name:
-        raise TypeError(f"context.Process({name}) cannot run a lambda or a function defined in another "
-                        "function: the process pool finds functions by name, so define it at the top level "
-                        "of a module (or use context.Thread)")
+        raise TypeError(
+            f"context.Process({name}) cannot run a lambda or a function defined in another "
+            "function: the process pool finds functions by name, so define it at the top level "
+            "of a module (or use context.Thread)"
+        )
     try:
         pickle.dumps((func, args, kwargs or {}))
     except Exception as exc:
-        raise TypeError(f"context.Process({name}): the function and its arguments must be picklable "
-                        f"to reach another process ({exc}); use context.Thread for this work") from exc
+        raise TypeError(
+            f"context.Process({name}): the function and its arguments must be picklable "
+            f"to reach another process ({exc}); use context.Thread for this work"
+        ) from exc
     future = current_runner().submit_process(func, *args, **(kwargs or {}))
     return Task(future, label=f"Process({name})", **options)
 
 
 def _run_command(command: str | Sequence[str], timeout: float) -> str:
     try:
-        done = subprocess.run(command, shell=isinstance(command, str), capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(command, shell=isinstance(command, str), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise TaskTimeout(f"Subprocess({command!r})", timeout) from None
     if done.returncode != 0:

@@ -76,8 +76,9 @@ def as_message(value: Any) -> Message:
 
 
 class WebSocket:
-    def __init__(self, route: "WebSocketRoute", context: Any, options: dict[str, Any],
-                 subprotocol: str | None = None) -> None:
+    def __init__(
+        self, route: "WebSocketRoute", context: Any, options: dict[str, Any], subprotocol: str | None = None
+    ) -> None:
         app = route.app
         self.route = route
         self.app = app

@@ -68,8 +68,12 @@ class PipedProcess:
         ws = self.ws
         try:
             self.process = await asyncio.create_subprocess_exec(
-                *self.args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                limit=_LINE_LIMIT, **self.popen)
+                *self.args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                limit=_LINE_LIMIT,
+                **self.popen,
+            )
         except OSError as exc:
             log.error("websocket pipe: cannot start %r: %s", self.args, exc)
             ws.fail(1011, f"cannot start process: {exc.strerror or exc}")

@@ -44,9 +44,16 @@ class WebSocketRoute:
             without a message parameter).
     """
 
-    def __init__(self, app: Any, func: Callable[..., Any], spec: int, timeout: float | None,
-                 onopen: Callable[..., Any] | None, onclose: Callable[..., Any] | None,
-                 subprotocols: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        func: Callable[..., Any],
+        spec: int,
+        timeout: float | None,
+        onopen: Callable[..., Any] | None,
+        onclose: Callable[..., Any] | None,
+        subprotocols: list[str] | None = None,
+    ) -> None:
         flags = WebSocketSpec(int(spec or 0))
         models = [model for model in MODELS if model in flags]
         if len(models) > 1:
@@ -97,19 +104,28 @@ def _handshake_signature(func: Callable[..., Any], per_message: bool) -> inspect
     signature = inspect.signature(func)
     params = list(signature.parameters.values())
     if per_message:
-        positional = [index for index, param in enumerate(params)
-                      if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD)]
+        positional = [
+            index
+            for index, param in enumerate(params)
+            if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD)
+        ]
         if len(positional) < 2:
-            raise TypeError(f"{func.__qualname__}: a per-message websocket handler takes "
-                            "(context, message, ...); the message parameter is missing")
+            raise TypeError(
+                f"{func.__qualname__}: a per-message websocket handler takes "
+                "(context, message, ...); the message parameter is missing"
+            )
         del params[positional[1]]
     return signature.replace(parameters=params)
 
 
-def websocket_decorator(app: Any, spec: int = 0, timeout: float | None = 60,
-                        onopen: Callable[..., Any] | None = None,
-                        onclose: Callable[..., Any] | None = None,
-                        subprotocols: list[str] | None = None) -> Callable[[F], F]:
+def websocket_decorator(
+    app: Any,
+    spec: int = 0,
+    timeout: float | None = 60,
+    onopen: Callable[..., Any] | None = None,
+    onclose: Callable[..., Any] | None = None,
+    subprotocols: list[str] | None = None,
+) -> Callable[[F], F]:
     """See the module docstring; ``subprotocols`` are offered to clients that ask."""
 
     def decorator(func: F) -> F:

@@ -41,8 +41,7 @@ from .inputs import Input
 if TYPE_CHECKING:
     from .channel import WebSocket
 
-__all__ = ["Runner", "ChannelRunner", "GroupChatRunner", "SessionRunner", "CoroutineRunner",
-           "StreamRunner", "RUNNERS"]
+__all__ = ["Runner", "ChannelRunner", "GroupChatRunner", "SessionRunner", "CoroutineRunner", "StreamRunner", "RUNNERS"]
 
 _INTERNAL_ERROR = 1011
 _NORMAL = 1000
@@ -206,8 +205,7 @@ class SessionRunner(Runner):
     @classmethod
     def check(cls, func: Callable[..., Any]) -> None:
         if not (inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func)):
-            raise TypeError(f"{func.__qualname__}: a WS_SESSION handler is a generator "
-                            "(message = yield reply)")
+            raise TypeError(f"{func.__qualname__}: a WS_SESSION handler is a generator (message = yield reply)")
 
     def open(self) -> None:
         self.enqueue(self._start, (), self.reply)
@@ -245,8 +243,9 @@ class StreamRunner(Runner):
     @classmethod
     def check(cls, func: Callable[..., Any]) -> None:
         if not inspect.iscoroutinefunction(func):
-            raise TypeError(f"{func.__qualname__}: a WS_STREAM handler is an async def "
-                            "looping on await context.websocket.receive()")
+            raise TypeError(
+                f"{func.__qualname__}: a WS_STREAM handler is an async def looping on await context.websocket.receive()"
+            )
 
     def open(self) -> None:
         self.task = asyncio.ensure_future(self.run())
@@ -288,8 +287,7 @@ class CoroutineRunner(StreamRunner):
     @classmethod
     def check(cls, func: Callable[..., Any]) -> None:
         if not inspect.isgeneratorfunction(func):
-            raise TypeError(f"{func.__qualname__}: a WS_COROUTINE handler is a generator "
-                            "(msg = yield context.Input())")
+            raise TypeError(f"{func.__qualname__}: a WS_COROUTINE handler is a generator (msg = yield context.Input())")
 
     async def run(self) -> None:
         generator = None

@@ -13,8 +13,9 @@ app = Atila(__name__)
 def sync(context, id):
     with context.db("@pg") as db:
         one = db.select("foo").get("id, detail, created_at").filter(id=id).execute()
-        latest = db.select("foo").get("id, created_at").filter(detail="ReturnTx").order_by("-created_at") \
-            .limit(10).execute()
+        latest = (
+            db.select("foo").get("id, created_at").filter(detail="ReturnTx").order_by("-created_at").limit(10).execute()
+        )
         return {"one": one.one(), "latest": latest.fetch()}
 
 
@@ -22,8 +23,9 @@ def sync(context, id):
 async def asynchronous(context, id):
     db = context.db("@pg")
     one = db.select("foo").get("id, detail, created_at").filter(id=id).execute()
-    latest = db.select("foo").get("id, created_at").filter(detail="ReturnTx").order_by("-created_at") \
-        .limit(10).execute()
+    latest = (
+        db.select("foo").get("id, created_at").filter(detail="ReturnTx").order_by("-created_at").limit(10).execute()
+    )
     await one
     return {"one": one.one(), "latest": await latest}
 

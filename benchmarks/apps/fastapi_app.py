@@ -60,7 +60,6 @@ def create_app(handlers: str = "async") -> FastAPI:
     for index, template in enumerate(FILLER_ROUTES):
         # NOTE: the filler handlers take no parameters; FastAPI ignores path
         # parameters a handler does not ask for, so one handler fits all templates.
-        app.add_api_route(starlette_path(template), endpoints["filler"], methods=["GET"],
-                          name=f"filler{index}")
+        app.add_api_route(starlette_path(template), endpoints["filler"], methods=["GET"], name=f"filler{index}")
     app.add_api_route("/users/{id}", endpoints["user"], methods=["GET"])
     return app

@@ -48,6 +48,7 @@ def run_skitai(port: int, pb2: Any) -> None:
 
 def _servicer(pb2: Any, pb2_grpc: Any, is_async: bool) -> Any:
     if is_async:
+
         class AsyncBench(pb2_grpc.BenchServicer):  # type: ignore[misc]
             async def Unary(self, request: Any, context: Any) -> Any:
                 return request

@@ -40,8 +40,9 @@ class NativeMount:
         self.name: str | None = "native"
         self.routes = {"/plaintext": _plaintext, "/json": _json}
 
-    def __skitai_mount__(self, prefix: str, pref: Any = None, name: str | None = None,
-                         module: Any = None, **options: Any) -> list[Any]:
+    def __skitai_mount__(
+        self, prefix: str, pref: Any = None, name: str | None = None, module: Any = None, **options: Any
+    ) -> list[Any]:
         """The loader hook ``skitai.mount`` calls: this object is the mount."""
         self.prefix = prefix.rstrip("/")
         return [self]

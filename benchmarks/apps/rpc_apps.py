@@ -71,8 +71,16 @@ def run_starlette(port: int) -> None:
         return Response(orjson.dumps(answer), media_type="application/json")
 
     app = Starlette(routes=[Route("/", rpc, methods=["POST"])])
-    uvicorn.run(app, host="127.0.0.1", port=port, workers=1, loop="uvloop", http="httptools",
-                access_log=False, log_level="warning")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        workers=1,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+    )
 
 
 def main() -> None:

@@ -77,15 +77,30 @@ def _serve_skitai(app: Any, args: argparse.Namespace) -> None:
     # NOTE: skitai.run reads the command line; ours is not its business.
     sys.argv = sys.argv[:1]
     extra = {"threads": args.threads} if args.threads else {}
-    skitai.run(port=args.port, address="127.0.0.1", workers=1, access_log=args.access_log,
-               name=f"bench-{args.app}-{args.port}", **extra)
+    skitai.run(
+        port=args.port,
+        address="127.0.0.1",
+        workers=1,
+        access_log=args.access_log,
+        name=f"bench-{args.app}-{args.port}",
+        **extra,
+    )
 
 
 def _serve_uvicorn(app: Any, args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=args.port, workers=1, loop="uvloop", http="httptools",
-                access_log=False, log_level="warning", lifespan="on")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        workers=1,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+    )
 
 
 def _serve_granian(args: argparse.Namespace) -> None:
@@ -99,9 +114,27 @@ def _serve_granian(args: argparse.Namespace) -> None:
         raise SystemExit("serve.py: granian serves no static folder here")
     # NOTE: the worker process imports the target: it needs apps/ on its path
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
-    argv = [sys.executable, "-m", "granian", "--interface", interface, "--workers", "1", "--loop", "uvloop",
-            "--no-access-log", "--log-level", "warning", "--host", "127.0.0.1", "--port", str(args.port),
-            "--working-dir", here, target]
+    argv = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        interface,
+        "--workers",
+        "1",
+        "--loop",
+        "uvloop",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.port),
+        "--working-dir",
+        here,
+        target,
+    ]
     os.execv(sys.executable, argv)
 
 

@@ -83,8 +83,16 @@ def main() -> None:
         import uvicorn
 
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        uvicorn.run("ws_echo_apps:asgi_echo", host="127.0.0.1", port=args.port, ws="websockets-sansio",
-                    ws_per_message_deflate=False, access_log=False, log_level="warning", lifespan="on")
+        uvicorn.run(
+            "ws_echo_apps:asgi_echo",
+            host="127.0.0.1",
+            port=args.port,
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,
+            access_log=False,
+            log_level="warning",
+            lifespan="on",
+        )
 
 
 if __name__ == "__main__":

@@ -151,9 +151,9 @@ class RequestParser:
         # after each one (a 1 MiB extension is refused after a few slices).
         view = memoryview(data)
         for start in range(0, len(data), _SLICE):
-            leftover = self._feed(bytes(view[start:start + _SLICE]))
+            leftover = self._feed(bytes(view[start : start + _SLICE]))
             if leftover is not None:
-                return leftover + data[start + _SLICE:]
+                return leftover + data[start + _SLICE :]
         return None
 
     def limit_body(self, limit: int) -> None:
@@ -175,7 +175,7 @@ class RequestParser:
                 raise RuntimeError(f"HTTP parser callback failed: {exc}") from None
             raise cause from None
         except httptools.HttpParserUpgrade as exc:
-            return data[exc.args[0]:] if exc.args else b""
+            return data[exc.args[0] :] if exc.args else b""
         except httptools.HttpParserInvalidMethodError as exc:
             # RFC 9110 9.1: a well-formed method we do not know is 501, garbage is 400
             method = data.lstrip(b"\r\n").split(b" ", 1)[0]

@@ -64,7 +64,12 @@ class Cycle:
     )
 
     def __init__(
-        self, conn: H1Protocol, request: Request, head: RequestHead, now: float, candidates: Candidates,
+        self,
+        conn: H1Protocol,
+        request: Request,
+        head: RequestHead,
+        now: float,
+        candidates: Candidates,
         body: BodyFeed,
     ) -> None:
         self.conn = conn
@@ -98,8 +103,14 @@ class Cycle:
             self.keep_alive = False
         try:
             head, send = whole_head(
-                status, block, length, has_te, len(body), head_only=self._head_only,
-                version=self.request.version, keep_alive=self.keep_alive,
+                status,
+                block,
+                length,
+                has_te,
+                len(body),
+                head_only=self._head_only,
+                version=self.request.version,
+                keep_alive=self.keep_alive,
                 # observability hook: the X-Request-ID line joins the Date/Server preamble
                 preamble=conn.state.date_header + conn.state.observer.header(self.request),
             )
@@ -127,8 +138,14 @@ class Cycle:
         conn = self.conn
         try:
             head, framing, self.keep_alive = stream_head(
-                status, block, length, has_te, head_only=self._head_only, version=self.request.version,
-                keep_alive=self.keep_alive, closing=conn.closing,
+                status,
+                block,
+                length,
+                has_te,
+                head_only=self._head_only,
+                version=self.request.version,
+                keep_alive=self.keep_alive,
+                closing=conn.closing,
                 preamble=conn.state.date_header + conn.state.observer.header(self.request),  # observability hook
             )
         except ValueError as exc:

@@ -207,7 +207,13 @@ def whole_head(
 
 
 def _whole_parts(
-    status: int, block: str, length: int | None, has_te: bool, size: int, head_only: bool, version: str,
+    status: int,
+    block: str,
+    length: int | None,
+    has_te: bool,
+    size: int,
+    head_only: bool,
+    version: str,
     keep_alive: bool,
 ) -> tuple[bytes, bytes, bool]:
     if has_te or (length is not None and length != size and not head_only):
@@ -263,9 +269,9 @@ def error_response(status: int, detail: str, preamble: bytes) -> bytes:
     """The whole answer to a request the protocol refused before any mount saw
     it (broken framing, a limit): plain text, and the connection closes."""
     body = detail.encode("utf-8", "replace")
-    head = (
-        f"content-type: text/plain; charset=utf-8\r\ncontent-length: {len(body)}\r\nconnection: close\r\n"
-    ).encode("latin-1")
+    head = (f"content-type: text/plain; charset=utf-8\r\ncontent-length: {len(body)}\r\nconnection: close\r\n").encode(
+        "latin-1"
+    )
     return b"".join((status_line("1.1", status), head, preamble, b"\r\n", body))
 
 

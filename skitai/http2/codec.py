@@ -151,8 +151,7 @@ class _ConnectionError(Exception):
 class _Stream:
     """What the protocol needs to know of one stream (RFC 9113 5.1)."""
 
-    __slots__ = ("send_window", "recv_window", "unacked", "remote_open", "local_open", "length", "received",
-                 "has_head")
+    __slots__ = ("send_window", "recv_window", "unacked", "remote_open", "local_open", "length", "received", "has_head")
 
     def __init__(self, send_window: int, remote_open: bool) -> None:
         self.send_window = send_window
@@ -290,8 +289,9 @@ class H2Codec:
             high, low, kind, flags, stream_id = unpack(buf, pos)
             length = high << 8 | low
             if length > MAX_FRAME:
-                raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR,
-                                       f"frame of {length} bytes (our SETTINGS_MAX_FRAME_SIZE is {MAX_FRAME})")
+                raise _ConnectionError(
+                    ErrorCodes.FRAME_SIZE_ERROR, f"frame of {length} bytes (our SETTINGS_MAX_FRAME_SIZE is {MAX_FRAME})"
+                )
             start = pos + 9
             if end - start < length:
                 break
@@ -365,7 +365,7 @@ class H2Codec:
     def _unpad(payload: bytes) -> bytes:
         if not payload or payload[0] >= len(payload):
             raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "padding longer than the frame")
-        return payload[1:len(payload) - payload[0]]
+        return payload[1 : len(payload) - payload[0]]
 
     def _data(self, stream_id: int, flags: int, payload: bytes, now: float, out: list[Event]) -> None:
         if not stream_id:
@@ -401,8 +401,9 @@ class H2Codec:
         if ended:
             self._remote_end(stream_id, stream, out, None)
 
-    def _remote_end(self, stream_id: int, stream: _Stream, out: list[Event],
-                    trailers: list[tuple[str, str]] | None) -> None:
+    def _remote_end(
+        self, stream_id: int, stream: _Stream, out: list[Event], trailers: list[tuple[str, str]] | None
+    ) -> None:
         if stream.length is not None and stream.received != stream.length:
             raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "request body shorter than its Content-Length")
         stream.remote_open = False
@@ -497,8 +498,9 @@ class H2Codec:
         self.highest_client = stream_id
         limit = self.limits.h2_max_concurrent_streams
         if self.open_inbound >= limit:
-            raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR,
-                                   f"more than {limit} concurrent streams (limit h2_max_concurrent_streams)")
+            raise _ConnectionError(
+                ErrorCodes.PROTOCOL_ERROR, f"more than {limit} concurrent streams (limit h2_max_concurrent_streams)"
+            )
         stream = _Stream(self.remote_initial_window, not ended)
         self.streams[stream_id] = stream
         self.open_inbound += 1
@@ -507,10 +509,23 @@ class H2Codec:
             length = t.content_length
             stream.length = length
             if ended and length:
-                raise _ConnectionError(ErrorCodes.PROTOCOL_ERROR, "END_STREAM on a head whose Content-Length "
-                                                                  "announces a body")
-            out.append(RequestHead(stream_id, t.method, t.raw_path, t.path, t.query, t.scheme, list(t.headers),
-                                   length, ended, t.protocol))
+                raise _ConnectionError(
+                    ErrorCodes.PROTOCOL_ERROR, "END_STREAM on a head whose Content-Length announces a body"
+                )
+            out.append(
+                RequestHead(
+                    stream_id,
+                    t.method,
+                    t.raw_path,
+                    t.path,
+                    t.query,
+                    t.scheme,
+                    list(t.headers),
+                    length,
+                    ended,
+                    t.protocol,
+                )
+            )
         else:
             assert isinstance(template, Refused)
             out.append(Refused(stream_id, template.status, template.detail))
@@ -531,8 +546,11 @@ class H2Codec:
         if len(payload) != 4:
             raise _ConnectionError(ErrorCodes.FRAME_SIZE_ERROR, "WINDOW_UPDATE not 4 bytes")
         increment = F.u32(payload) & 0x7FFFFFFF
-        if increment < _TINY_WINDOW_UPDATE and not self._gives_back(stream_id, increment) \
-                and not self.control.spend(now):
+        if (
+            increment < _TINY_WINDOW_UPDATE
+            and not self._gives_back(stream_id, increment)
+            and not self.control.spend(now)
+        ):
             self._calm("too many small WINDOW_UPDATE frames; limit h2_max_control_frames_per_second")
         if not stream_id:
             if not increment:
@@ -621,8 +639,9 @@ class H2Codec:
             # HEADER_TABLE_SIZE: our encoder never uses the dynamic table
         return changed
 
-    def _ping_or_priority(self, kind: int, stream_id: int, flags: int, payload: bytes, now: float,
-                          out: list[Event]) -> None:
+    def _ping_or_priority(
+        self, kind: int, stream_id: int, flags: int, payload: bytes, now: float, out: list[Event]
+    ) -> None:
         if not self.control.spend(now):
             self._calm(f"too many {_CONTROL_NAMES[kind]} frames; limit h2_max_control_frames_per_second")
         if kind == F.PING:
@@ -669,8 +688,9 @@ class H2Codec:
         for name, value in headers:
             size += len(name) + len(value) + 4
             if _BAD_VALUE.search(value) is not None:
-                return Refused(stream_id, 400, f"invalid value of field {_show(name)} (CR, LF, NUL or "
-                                               "surrounding whitespace)")
+                return Refused(
+                    stream_id, 400, f"invalid value of field {_show(name)} (CR, LF, NUL or surrounding whitespace)"
+                )
             if name[:1] == b":":
                 if regular:
                     return Refused(stream_id, 400, f"pseudo-header {_show(name)} after a regular field")
@@ -689,8 +709,7 @@ class H2Codec:
                 continue
             regular = True
             if _NAME.match(name) is None:
-                return Refused(stream_id, 400, f"invalid field name {_show(name)} (RFC 9113 8.2.1: a "
-                                               "lower-case token)")
+                return Refused(stream_id, 400, f"invalid field name {_show(name)} (RFC 9113 8.2.1: a lower-case token)")
             text = value.decode("latin-1")
             if name == b"cookie":
                 # RFC 9113 8.2.3: split cookie fields are one field again for HTTP/1.1 semantics
@@ -709,8 +728,9 @@ class H2Codec:
                 return Refused(stream_id, 400, f"connection-specific header {name.decode('latin-1')} in HTTP/2")
             fields.append((name.decode("latin-1"), text))
         if size > limits.max_header_size:
-            return Refused(stream_id, 431, f"header block larger than {limits.max_header_size} bytes "
-                                           "(limit max_header_size)")
+            return Refused(
+                stream_id, 431, f"header block larger than {limits.max_header_size} bytes (limit max_header_size)"
+            )
         if len(fields) + len(cookies) > limits.max_headers:
             return Refused(stream_id, 431, f"more than {limits.max_headers} header fields (limit max_headers)")
         if cookies:
@@ -732,8 +752,9 @@ class H2Codec:
         if not _TOKEN.match(method):
             return Refused(stream_id, 400, "invalid :method")
         if len(path) > limits.max_request_line:
-            return Refused(stream_id, 414, f"request target longer than {limits.max_request_line} bytes "
-                                           "(limit max_request_line)")
+            return Refused(
+                stream_id, 414, f"request target longer than {limits.max_request_line} bytes (limit max_request_line)"
+            )
         if path == b"*" and method == b"OPTIONS":
             raw_path, query = b"*", b""
         elif path[:1] == b"/":
@@ -779,7 +800,7 @@ class H2Codec:
         out.append(F.frame_head(size, kind, flags, stream_id))
         out.append(payload[:size])
         for offset in range(size, len(payload), size):
-            piece = payload[offset:offset + size]
+            piece = payload[offset : offset + size]
             last = offset + size >= len(payload)
             out.append(F.frame_head(len(piece), F.CONTINUATION, F.END_HEADERS if last else 0, stream_id))
             out.append(piece)
@@ -811,7 +832,7 @@ class H2Codec:
             size = min(total - sent, window, frame)
             last = sent + size == total
             out.append(F.frame_head(size, F.DATA, F.END_STREAM if end_stream and last else 0, stream_id))
-            out.append(data[sent:sent + size])
+            out.append(data[sent : sent + size])
             sent += size
             window -= size
         self.send_window -= sent

@@ -83,8 +83,9 @@ class H2Protocol(asyncio.Protocol):
         self.codec.initiate()
         self.data_received(data)
 
-    def take_over_upgrade(self, transport: Any, request: Request, candidates: list[Any], leftover: bytes,
-                          body_length: int = 0) -> None:
+    def take_over_upgrade(
+        self, transport: Any, request: Request, candidates: list[Any], leftover: bytes, body_length: int = 0
+    ) -> None:
         """``Upgrade: h2c``: the 101 went out (after ``codec.initiate_upgrade``
         accepted the client's HTTP2-Settings); the request that asked is stream 1.
 
@@ -132,7 +133,7 @@ class H2Protocol(asyncio.Protocol):
     def _take_prelude(self, data: bytes) -> bytes:
         """The HTTP/1.1 body of an upgraded request goes to stream 1; what
         follows it is HTTP/2."""
-        body, rest = data[:self._prelude], data[self._prelude:]
+        body, rest = data[: self._prelude], data[self._prelude :]
         self._prelude -= len(body)
         stream = self.streams.get(1)
         if stream is not None:
@@ -237,8 +238,16 @@ class H2Protocol(asyncio.Protocol):
             # request, so every mount takes it as it takes an HTTP/1.1 upgrade
             method, fields = "GET", [*fields, *_WEBSOCKET_UPGRADE]
         request = Request(
-            method, head.raw_path, head.path, head.query, "2", Headers(fields),
-            head.scheme, self._client, self._local, EMPTY_BODY,
+            method,
+            head.raw_path,
+            head.path,
+            head.query,
+            "2",
+            Headers(fields),
+            head.scheme,
+            self._client,
+            self._local,
+            EMPTY_BODY,
         )
         stream = H2Stream(self, head.stream_id, request, self.loop.time())
         stream.candidates = candidates
@@ -252,8 +261,12 @@ class H2Protocol(asyncio.Protocol):
         if not head.ended:
             limit = self.limits.max_body_size if candidates.body_limit is None else candidates.body_limit
             if head.content_length is not None and head.content_length > limit:
-                stream.respond(413, _TEXT, f"request body larger than {limit} bytes "
-                                           "(limit max_body_size or the mount's max_client_body_size)".encode())
+                stream.respond(
+                    413,
+                    _TEXT,
+                    f"request body larger than {limit} bytes "
+                    "(limit max_body_size or the mount's max_client_body_size)".encode(),
+                )
                 return None
             request.body = stream.attach_body(head.content_length, limit, now)
         return stream
@@ -440,9 +453,18 @@ class H2Protocol(asyncio.Protocol):
         if promised is None:
             return False
         path = unquote_to_bytes(raw_path).decode("utf-8", "surrogateescape")
-        request = Request("GET", raw_path, path, query.decode("latin-1"), "2",
-                          Headers([*fields, ("host", authority)]), parent.scheme, self._client, self._local,
-                          EMPTY_BODY)
+        request = Request(
+            "GET",
+            raw_path,
+            path,
+            query.decode("latin-1"),
+            "2",
+            Headers([*fields, ("host", authority)]),
+            parent.scheme,
+            self._client,
+            self._local,
+            EMPTY_BODY,
+        )
         pushed = H2Stream(self, promised, request, self.loop.time(), pushed=True)
         pushed.candidates = self.state.match(path)
         self.streams[promised] = pushed

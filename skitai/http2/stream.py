@@ -248,8 +248,10 @@ class H2Stream:
         """After ``start(101, ...)`` on an extended CONNECT stream: the stream
         carries the protocol ``protocol_factory`` builds (a WebSocket)."""
         if self._tunnel is None or self._tunnel.receiver is not None:
-            raise RuntimeError("HTTP/2 streams cannot be upgraded (Upgrade is an HTTP/1.1 mechanism; "
-                               "WebSocket over HTTP/2 is an extended CONNECT answered with start(101))")
+            raise RuntimeError(
+                "HTTP/2 streams cannot be upgraded (Upgrade is an HTTP/1.1 mechanism; "
+                "WebSocket over HTTP/2 is an extended CONNECT answered with start(101))"
+            )
         tunnel = self._tunnel
         self.finished = True  # answered, as far as the dispatcher is concerned
         tunnel.receiver = protocol_factory(tunnel, b"")
@@ -265,8 +267,7 @@ class H2Stream:
 
     def _start_tunnel(self, headers: HeaderList) -> None:
         """RFC 8441 5: the handshake's answer is a 200 whose stream stays open."""
-        fields = self._head(200, [(name, value) for name, value in headers
-                                  if name.lower() not in _TUNNEL_DROPPED])
+        fields = self._head(200, [(name, value) for name, value in headers if name.lower() not in _TUNNEL_DROPPED])
         if fields is None:
             return
         self.started = True
@@ -350,8 +351,13 @@ class H2Stream:
             return
         if body.received + len(data) > self._body_limit:
             self.protocol.codec.acknowledge(self.stream_id, flow_length)
-            self.fail_body(HTTPError(413, f"request body larger than {self._body_limit} bytes "
-                                          "(limit max_body_size or the mount's max_client_body_size)"))
+            self.fail_body(
+                HTTPError(
+                    413,
+                    f"request body larger than {self._body_limit} bytes "
+                    "(limit max_body_size or the mount's max_client_body_size)",
+                )
+            )
             return
         body.feed(data)
         if self.paused:
@@ -372,8 +378,9 @@ class H2Stream:
         if self._body is not None:
             self._body.fail(exc)
         if not self.started and not self.closed:
-            self.respond(exc.status, [("content-type", "text/plain; charset=utf-8")],
-                         exc.detail.encode("utf-8", "replace"))
+            self.respond(
+                exc.status, [("content-type", "text/plain; charset=utf-8")], exc.detail.encode("utf-8", "replace")
+            )
         elif not self.finished:
             self.abort()
 

@@ -74,8 +74,11 @@ def upgrade_h2c(h1: "H1Protocol", cycle: "Cycle") -> bool:
         # NOTE: the body would have to be de-chunked before the switch; the
         # HTTP/1.1 side cannot answer it either once it saw the Upgrade.
         cycle.keep_alive = False
-        cycle.respond(400, [("content-type", "text/plain; charset=utf-8")],
-                      b"Upgrade: h2c with a chunked body is not supported; send Content-Length or no Upgrade")
+        cycle.respond(
+            400,
+            [("content-type", "text/plain; charset=utf-8")],
+            b"Upgrade: h2c with a chunked body is not supported; send Content-Length or no Upgrade",
+        )
         return True
     h2 = H2Protocol(h1.state)
     try:
@@ -96,4 +99,3 @@ def upgrade_h2c(h1: "H1Protocol", cycle: "Cycle") -> bool:
 
 def _tokens(value: str) -> list[str]:
     return [token.strip().lower() for token in value.split(",")]
-

@@ -24,8 +24,9 @@ __all__ = ["ASGIMount"]
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
-ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Message]],
-                    Callable[[Message], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [dict[str, Any], Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.4"}
 EXTENSIONS: dict[str, dict[str, Any]] = {"http.response.pathsend": {}, "http.response.zerocopysend": {}}
@@ -49,6 +50,8 @@ def connection_scope(request: Request, kind: str, scheme: str) -> dict[str, Any]
         "client": request.client,
         "server": request.server,
     }
+
+
 READ_CHUNK = 64 * 1024
 #: how often a ``receive`` waiting for a disconnect re-checks ``responder.closed``
 #: when the responder cannot notify us (its contract has no closed-waiter)
@@ -95,8 +98,18 @@ class Receive:
 class Send:
     """The ``send`` callable of one request; talks to the responder directly."""
 
-    __slots__ = ("finished", "headers", "refused", "responder", "status", "streaming", "waiter", "h2",
-                 "trailers", "awaiting_trailers")
+    __slots__ = (
+        "finished",
+        "headers",
+        "refused",
+        "responder",
+        "status",
+        "streaming",
+        "waiter",
+        "h2",
+        "trailers",
+        "awaiting_trailers",
+    )
 
     def __init__(self, responder: Responder, h2: bool = False) -> None:
         self.responder = responder
@@ -131,16 +144,16 @@ class Send:
             if self.status:
                 raise RuntimeError("ASGI http.response.start sent twice")
             self.status = int(message["status"])
-            self.headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                            for k, v in message.get("headers", ())]
+            self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", ())]
             self.trailers = self.h2 and bool(message.get("trailers", False))
         elif kind == "http.response.pathsend":
             # NOTE: opening a local file does not block long enough to need a thread.
             with open(message["path"], "rb") as file:
                 await self.sendfile(file, 0, None, False)
         elif kind == "http.response.zerocopysend":
-            await self.sendfile(message["file"], message.get("offset"), message.get("count"),
-                                message.get("more_body", False))
+            await self.sendfile(
+                message["file"], message.get("offset"), message.get("count"), message.get("more_body", False)
+            )
         else:
             raise RuntimeError(f"unexpected ASGI message type {kind!r} in an http scope")
 
@@ -263,8 +276,12 @@ class Lifespan:
             await self.app(scope, self.receive, self.replies.put)
         except Exception as exc:  # any failure ends the lifespan; how loudly depends on when
             if not self.joined:
-                log.info("ASGI app %r does not support the lifespan protocol; serving it without"
-                         " startup and shutdown events", self.app, exc_info=exc)
+                log.info(
+                    "ASGI app %r does not support the lifespan protocol; serving it without"
+                    " startup and shutdown events",
+                    self.app,
+                    exc_info=exc,
+                )
             elif self.engine is not None:
                 self.engine.log_error(f"ASGI lifespan of {self.app!r} crashed", exc_info=exc)
             else:
@@ -303,8 +320,7 @@ class ASGIMount(AppMount):
         >>> mount = ASGIMount("/api", Starlette())
     """
 
-    def __init__(self, prefix: str, app: ASGIApp, name: str | None = None,
-                 body_limit: int | None = None) -> None:
+    def __init__(self, prefix: str, app: ASGIApp, name: str | None = None, body_limit: int | None = None) -> None:
         super().__init__(prefix, app, name, body_limit)
         #: lifespan state, copied shallowly into every request scope (ASGI spec)
         self.state: dict[str, Any] = {}
@@ -331,13 +347,18 @@ class ASGIMount(AppMount):
         except Exception as exc:
             if responder.started:
                 raise  # the engine closes the connection: the response is cut short
-            answer_error(responder, exc, self._engine,
-                         f"ASGI app {self.app!r} failed on {request.method} {request.path!r}")
+            answer_error(
+                responder, exc, self._engine, f"ASGI app {self.app!r} failed on {request.method} {request.path!r}"
+            )
             return
         if not responder.started:
             # The app returned without answering: ASGI servers answer 500.
-            answer_error(responder, RuntimeError("ASGI app returned without sending a response"),
-                         self._engine, f"ASGI app {self.app!r} did not answer {request.path!r}")
+            answer_error(
+                responder,
+                RuntimeError("ASGI app returned without sending a response"),
+                self._engine,
+                f"ASGI app {self.app!r} did not answer {request.path!r}",
+            )
         elif not send.finished and not responder.closed:
             responder.end()
 

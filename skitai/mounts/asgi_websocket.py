@@ -38,8 +38,9 @@ _TEXT = [("content-type", "text/plain; charset=utf-8")]
 class ASGIWebSocket:
     """One websocket scope: the app's ``receive``/``send`` and the session's handler."""
 
-    def __init__(self, request: Request, responder: Responder, shake: Handshake, limits: Limits,
-                 engine: Engine | None) -> None:
+    def __init__(
+        self, request: Request, responder: Responder, shake: Handshake, limits: Limits, engine: Engine | None
+    ) -> None:
         self.request = request
         self.responder = responder
         self.shake = shake
@@ -126,8 +127,9 @@ class ASGIWebSocket:
             protocol.subprotocol = subprotocol
             headers.append(("Sec-WebSocket-Protocol", str(subprotocol)))
         reserved = {name.lower() for name, _ in headers}
-        headers += [(name, value) for name, value in _decode(message.get("headers", ()))
-                    if name.lower() not in reserved]
+        headers += [
+            (name, value) for name, value in _decode(message.get("headers", ())) if name.lower() not in reserved
+        ]
         self.accepted = True
         session = WebSocketSession(protocol, self, self.limits, self.loop)
         self.responder.start(101, headers)
@@ -165,8 +167,9 @@ def _limits(engine: Engine | None) -> Limits:
     return limits if isinstance(limits, Limits) else Limits()
 
 
-async def serve_websocket(app: Callable[..., Any], request: Request, responder: Responder,
-                          state: dict[str, Any], engine: Engine | None) -> None:
+async def serve_websocket(
+    app: Callable[..., Any], request: Request, responder: Responder, state: dict[str, Any], engine: Engine | None
+) -> None:
     """Run ``app`` for one WebSocket upgrade request."""
     limits = _limits(engine)
     shake = accept(request, limits)

@@ -45,8 +45,7 @@ class AppMount:
     #: foreign apps answer every path, so they go after static folders and Atila apps
     priority = 20
 
-    def __init__(self, prefix: str, app: Any, name: str | None = None,
-                 body_limit: int | None = None) -> None:
+    def __init__(self, prefix: str, app: Any, name: str | None = None, body_limit: int | None = None) -> None:
         self.prefix = prefix
         self.app = app
         self.name = name

@@ -32,13 +32,17 @@ __all__ = ["TargetNotFound", "default_base_dir", "import_file", "load_mount", "n
 
 APP_ATTRIBUTES = ("app", "application")
 #: how the not-found message lists what ``skitai.mount`` takes
-TARGET_KINDS = ("an app object, a module, a WSGI or ASGI callable, a folder of static files, "
-                "'file.py' or 'file.py:app', 'folder/module:app' (a Django 'project/config/wsgi:application') "
-                "or 'package.module:app'")
+TARGET_KINDS = (
+    "an app object, a module, a WSGI or ASGI callable, a folder of static files, "
+    "'file.py' or 'file.py:app', 'folder/module:app' (a Django 'project/config/wsgi:application') "
+    "or 'package.module:app'"
+)
 
 
 class TargetNotFound(LookupError):
     """A mount target named by a string exists nowhere the loader looks."""
+
+
 #: pref attributes only Atila apps (and, for the origin list, static folders) apply
 ATILA_ONLY_PREFS = ("access_control_allow_origin", "access_control_max_age")
 
@@ -57,8 +61,7 @@ def default_base_dir() -> str:
     return script_dir()
 
 
-def load_mount(prefix: str, target: Any, pref: Any = None, name: str | None = None,
-               **options: Any) -> list[Mount]:
+def load_mount(prefix: str, target: Any, pref: Any = None, name: str | None = None, **options: Any) -> list[Mount]:
     """Build the mounts for ``target`` on ``prefix``.
 
     ``pref`` is read duck-typed: ``max_client_body_size`` becomes the body limit of
@@ -83,8 +86,7 @@ def load_mount(prefix: str, target: Any, pref: Any = None, name: str | None = No
 class _Loader:
     """One ``load_mount`` call: the settings every branch needs, kept together."""
 
-    def __init__(self, prefix: str, pref: Any, name: str | None, base_dir: str,
-                 options: dict[str, Any]) -> None:
+    def __init__(self, prefix: str, pref: Any, name: str | None, base_dir: str, options: dict[str, Any]) -> None:
         self.prefix = prefix
         self.pref = pref
         self.name = name
@@ -100,8 +102,7 @@ class _Loader:
         if hook is not None and not inspect.isclass(target):
             if module is None and isinstance(target, ModuleType):
                 module = target
-            mounts = hook(self.prefix, pref=self.pref, name=self.name, module=module,
-                          **self.options)
+            mounts = hook(self.prefix, pref=self.pref, name=self.name, module=module, **self.options)
             if not isinstance(mounts, list):
                 raise self.fail(original, "__skitai_mount__ to return a list of mounts")
             return mounts
@@ -115,8 +116,9 @@ class _Loader:
             return self.resolve_path(os.fspath(target), original)
         if callable(target):
             return [self.wrap_callable(target, original, module)]
-        raise self.fail(original, "an app, a module with __app__, a WSGI or ASGI callable, "
-                                  "a folder or a 'file.py[:app]' string")
+        raise self.fail(
+            original, "an app, a module with __app__, a WSGI or ASGI callable, a folder or a 'file.py[:app]' string"
+        )
 
     def resolve_module(self, module: ModuleType, original: Any) -> list[Mount]:
         if hasattr(module, "__app__"):
@@ -129,8 +131,9 @@ class _Loader:
                 configure(self.pref)
             app = module.__app__()
             if not hasattr(app, "__skitai_mount__"):
-                raise self.fail(original, f"{module.__name__}.__app__() to return an app "
-                                          f"with __skitai_mount__, got {app!r}")
+                raise self.fail(
+                    original, f"{module.__name__}.__app__() to return an app with __skitai_mount__, got {app!r}"
+                )
             return self.resolve(app, original, module)
         for attribute in APP_ATTRIBUTES:
             app = getattr(module, attribute, None)
@@ -148,8 +151,12 @@ class _Loader:
         location, _, attribute = spec.partition(":") if ":" in spec else (spec, "", "")
         if attribute and not all(part.isidentifier() for part in attribute.split(".")):
             raise self.fail(original, "'location:attribute' with a Python name after ':'")
-        if location.endswith(".py") or "/" in location or os.sep in location or \
-                _is_local_module(os.path.join(self.base_dir, location)):
+        if (
+            location.endswith(".py")
+            or "/" in location
+            or os.sep in location
+            or _is_local_module(os.path.join(self.base_dir, location))
+        ):
             module = self.import_path(location, original)
         else:
             try:
@@ -157,11 +164,16 @@ class _Loader:
             except ModuleNotFoundError as exc:
                 if exc.name != location.partition(".")[0] and exc.name != location:
                     raise self.fail(original, f"an importable module ({exc})") from exc
-                raise self.not_found(original, location, [
-                    ("a folder", os.path.join(self.base_dir, location)),
-                    ("a file", os.path.join(self.base_dir, location + ".py")),
-                    ("a package", os.path.join(self.base_dir, location, "__init__.py")),
-                ], module=location) from None
+                raise self.not_found(
+                    original,
+                    location,
+                    [
+                        ("a folder", os.path.join(self.base_dir, location)),
+                        ("a file", os.path.join(self.base_dir, location + ".py")),
+                        ("a package", os.path.join(self.base_dir, location, "__init__.py")),
+                    ],
+                    module=location,
+                ) from None
             except ImportError as exc:
                 raise self.fail(original, f"an importable module or an existing path ({exc})") from exc
         if not attribute:
@@ -189,8 +201,9 @@ class _Loader:
         except ImportError as exc:
             raise self.fail(original, f"an importable file ({exc})") from exc
 
-    def not_found(self, original: Any, location: str, candidates: list[tuple[str, str]],
-                  module: str | None = None) -> TargetNotFound:
+    def not_found(
+        self, original: Any, location: str, candidates: list[tuple[str, str]], module: str | None = None
+    ) -> TargetNotFound:
         """Say where the target was looked for, so a typo is plain to see."""
         where = self.base_dir
         if os.path.normpath(where) == os.path.normpath(default_base_dir()):
@@ -206,12 +219,16 @@ class _Loader:
     def wrap_callable(self, app: Any, original: Any, module: ModuleType | None) -> Mount:
         kind = classify_callable(app)
         if kind == "asgi2":
-            raise self.fail(original, "an ASGI 3 app (async (scope, receive, send)); this looks "
-                                      "like an ASGI 2 double callable, wrap it with "
-                                      "asgiref.compat.guarantee_single_callable")
+            raise self.fail(
+                original,
+                "an ASGI 3 app (async (scope, receive, send)); this looks "
+                "like an ASGI 2 double callable, wrap it with "
+                "asgiref.compat.guarantee_single_callable",
+            )
         if kind is None:
-            raise self.fail(original, "a WSGI (environ, start_response) or an ASGI "
-                                      "async (scope, receive, send) callable")
+            raise self.fail(
+                original, "a WSGI (environ, start_response) or an ASGI async (scope, receive, send) callable"
+            )
         if self.options:
             raise self.fail(original, f"no options for a {kind.upper()} app, got {sorted(self.options)}")
         self.refuse_atila_only_prefs(original, "an ASGI app" if kind == "asgi" else "a WSGI app")
@@ -228,9 +245,11 @@ class _Loader:
             return
         given = sorted(name for name in ATILA_ONLY_PREFS if getattr(self.pref, name, None) is not None)
         if given:
-            raise TypeError(f"cannot mount {original!r}: {', '.join(given)} in the pref only works "
-                            f"for Atila apps, not {what}; set the CORS headers in the app itself "
-                            f"(flask-cors, Starlette's CORSMiddleware, django-cors-headers)")
+            raise TypeError(
+                f"cannot mount {original!r}: {', '.join(given)} in the pref only works "
+                f"for Atila apps, not {what}; set the CORS headers in the app itself "
+                f"(flask-cors, Starlette's CORSMiddleware, django-cors-headers)"
+            )
 
     def static_mounts(self) -> list[Mount]:
         statics = getattr(self.pref, "statics", None) if self.pref is not None else None
@@ -314,8 +333,7 @@ def import_file(path: str) -> ModuleType:
     module = importlib.import_module(name)
     loaded = getattr(module, "__file__", None)
     if loaded is None or os.path.realpath(loaded) != os.path.realpath(path):
-        raise ImportError(f"module name {name!r} is already taken by {loaded or module!r}; "
-                          f"rename {path}")
+        raise ImportError(f"module name {name!r} is already taken by {loaded or module!r}; rename {path}")
     return module
 
 

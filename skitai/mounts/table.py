@@ -23,7 +23,7 @@ _DEFAULT_PRIORITY = 10
 
 
 def normalize_prefix(prefix: str) -> str:
-    """"/" -> "", "/api/" -> "/api"; PEP 3333 SCRIPT_NAME never ends with "/"."""
+    """ "/" -> "", "/api/" -> "/api"; PEP 3333 SCRIPT_NAME never ends with "/"."""
     if not prefix.startswith("/"):
         raise ValueError(f"mount path must start with '/': {prefix!r}")
     return prefix.rstrip("/")

@@ -155,18 +155,20 @@ class FileWrapper:
 def build_environ(request: Request, multiprocess: bool) -> dict[str, Any]:
     """The PEP 3333 environ for one request."""
     environ = request_environ(request)
-    environ.update({
-        "wsgi.version": (1, 0),
-        "wsgi.input": WSGIInput(request.body),
-        # NOTE: the body object ends at the end of the request, so apps (Werkzeug)
-        # may read a chunked upload to EOF without a Content-Length.
-        "wsgi.input_terminated": True,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": multiprocess,
-        "wsgi.run_once": False,
-        "wsgi.file_wrapper": FileWrapper,
-    })
+    environ.update(
+        {
+            "wsgi.version": (1, 0),
+            "wsgi.input": WSGIInput(request.body),
+            # NOTE: the body object ends at the end of the request, so apps (Werkzeug)
+            # may read a chunked upload to EOF without a Content-Length.
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": multiprocess,
+            "wsgi.run_once": False,
+            "wsgi.file_wrapper": FileWrapper,
+        }
+    )
     return environ
 
 
@@ -183,8 +185,7 @@ def check_headers(headers: Any) -> HeaderList:
     if not isinstance(headers, list):
         raise TypeError(f"WSGI response headers must be a list, got {type(headers).__name__}")
     for item in headers:
-        if not (isinstance(item, tuple) and len(item) == 2
-                and isinstance(item[0], str) and isinstance(item[1], str)):
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], str)):
             raise TypeError(f"WSGI response header must be a (str, str) tuple, got {item!r}")
     return list(headers)
 
@@ -198,8 +199,9 @@ class WSGICall:
 
     __slots__ = ("app", "environ", "head_sent", "headers", "loop", "method", "responder", "status")
 
-    def __init__(self, app: WSGIApp, environ: dict[str, Any], responder: Responder,
-                 loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, app: WSGIApp, environ: dict[str, Any], responder: Responder, loop: asyncio.AbstractEventLoop
+    ) -> None:
         self.app = app
         self.environ = environ
         self.responder = responder
@@ -209,8 +211,9 @@ class WSGICall:
         self.headers: HeaderList = []
         self.head_sent = False
 
-    def start_response(self, status: str, headers: list[tuple[str, str]],
-                       exc_info: Any = None) -> Callable[[bytes], None]:
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
         if exc_info is not None:
             try:
                 if self.head_sent:
@@ -255,8 +258,7 @@ class WSGICall:
         try:
             if isinstance(result, (list, tuple)):
                 return self._collect(result)
-            if (isinstance(result, FileWrapper) and not self.head_sent
-                    and self.method != "HEAD" and result.sendable()):
+            if isinstance(result, FileWrapper) and not self.head_sent and self.method != "HEAD" and result.sendable():
                 self._require_status()
                 keep_open = True  # the loop closes it after sending
                 return SENDFILE, result
@@ -296,8 +298,7 @@ class WSGIMount(AppMount):
         >>> mount = WSGIMount("/flask", Flask(__name__))
     """
 
-    def __init__(self, prefix: str, app: WSGIApp, name: str | None = None,
-                 body_limit: int | None = None) -> None:
+    def __init__(self, prefix: str, app: WSGIApp, name: str | None = None, body_limit: int | None = None) -> None:
         super().__init__(prefix, app, name, body_limit)
         self._multiprocess = False
 
@@ -317,8 +318,9 @@ class WSGIMount(AppMount):
         except Exception as exc:
             if responder.started or call.head_sent:
                 raise  # the engine closes the connection: the response is cut short
-            answer_error(responder, exc, self._engine,
-                         f"WSGI app {self.app!r} failed on {request.method} {request.path!r}")
+            answer_error(
+                responder, exc, self._engine, f"WSGI app {self.app!r} failed on {request.method} {request.path!r}"
+            )
             return
         status = call.status
         assert status is not None
@@ -335,8 +337,7 @@ class WSGIMount(AppMount):
         else:
             responder.end()
 
-    async def _sendfile(self, responder: Responder, status: int, headers: HeaderList,
-                        wrapper: FileWrapper) -> None:
+    async def _sendfile(self, responder: Responder, status: int, headers: HeaderList, wrapper: FileWrapper) -> None:
         file = wrapper.filelike
         try:
             offset = file.tell()

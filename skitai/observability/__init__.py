@@ -5,5 +5,12 @@ from .observer import Observer, RequestListener, on_request
 from .proxies import TrustedProxies
 from .request_id import HEADER, current_request_id, request_id_of
 
-__all__ = ["Observer", "on_request", "RequestListener", "TrustedProxies", "HEADER", "current_request_id",
-           "request_id_of"]
+__all__ = [
+    "Observer",
+    "on_request",
+    "RequestListener",
+    "TrustedProxies",
+    "HEADER",
+    "current_request_id",
+    "request_id_of",
+]

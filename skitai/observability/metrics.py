@@ -94,16 +94,14 @@ class Metrics:
     def __init__(self) -> None:
         from prometheus_client import Counter, Gauge, Histogram
 
-        self.requests = Counter(
-            "skitai_requests_total", "Requests answered", ["mount", "route", "method", "status"]
-        )
+        self.requests = Counter("skitai_requests_total", "Requests answered", ["mount", "route", "method", "status"])
         self.duration = Histogram(
-            "skitai_request_duration_seconds", "Time from request head to the answer's last byte",
-            ["mount", "route"], buckets=_BUCKETS,
+            "skitai_request_duration_seconds",
+            "Time from request head to the answer's last byte",
+            ["mount", "route"],
+            buckets=_BUCKETS,
         )
-        self.connections = Gauge(
-            "skitai_open_connections", "Open client connections", multiprocess_mode="livesum"
-        )
+        self.connections = Gauge("skitai_open_connections", "Open client connections", multiprocess_mode="livesum")
         self.restarts = Counter("skitai_worker_restarts_total", "Workers that died and were started again")
 
     def observe(self, mount: str, route: str, method: str, status: int, seconds: float) -> None:

@@ -139,8 +139,11 @@ class Observer:
     # -- the metrics endpoint ------------------------------------------------------
     def _answer_metrics(self, cycle: Any) -> None:
         if cycle.request.method not in ("GET", "HEAD"):
-            cycle.respond(405, [("allow", "GET, HEAD"), ("content-type", "text/plain; charset=utf-8")],
-                          b"the metrics endpoint answers GET only")
+            cycle.respond(
+                405,
+                [("allow", "GET, HEAD"), ("content-type", "text/plain; charset=utf-8")],
+                b"the metrics endpoint answers GET only",
+            )
             return
         self._update_gauge()
         loop = asyncio.get_running_loop()

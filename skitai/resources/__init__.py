@@ -21,8 +21,18 @@ from .registry import Alias, Registry, current_registry
 from .rows import Row, SQLResult
 
 __all__ = [
-    "alias", "add_database_interface", "current_registry", "Alias", "Registry", "Row", "SQLResult",
-    "ResourceError", "PoolExhausted", "ResourceUnavailable", "TaskTimeout", "UnknownAlias",
+    "alias",
+    "add_database_interface",
+    "current_registry",
+    "Alias",
+    "Registry",
+    "Row",
+    "SQLResult",
+    "ResourceError",
+    "PoolExhausted",
+    "ResourceUnavailable",
+    "TaskTimeout",
+    "UnknownAlias",
 ]
 __all__ += _kinds.__all__
 

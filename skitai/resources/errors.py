@@ -18,8 +18,9 @@ class PoolExhausted(ResourceError):
 
     def __init__(self, alias: str, timeout: float) -> None:
         super().__init__(
-            503, f"{alias}: no free connection within {timeout:g} s "
-                 f"(raise pool_size or pool_timeout in skitai.alias({alias!r}, ...))",
+            503,
+            f"{alias}: no free connection within {timeout:g} s "
+            f"(raise pool_size or pool_timeout in skitai.alias({alias!r}, ...))",
         )
 
 
@@ -41,5 +42,7 @@ class TaskTimeout(ResourceError, TimeoutError):
 class UnknownAlias(LookupError):
     def __init__(self, name: str, known: list[str]) -> None:
         hint = ", ".join(known) if known else "none is declared"
-        super().__init__(f"no resource alias {name!r}: declare it with skitai.alias({name!r}, kind, members) "
-                         f"in the launch script or __config__ (known: {hint})")
+        super().__init__(
+            f"no resource alias {name!r}: declare it with skitai.alias({name!r}, kind, members) "
+            f"in the launch script or __config__ (known: {hint})"
+        )

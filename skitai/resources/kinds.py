@@ -8,8 +8,18 @@ from typing import Any
 #: the public constants, listed once: ``skitai.resources`` and ``skitai`` re-export
 #: exactly these (the tables below stay importable by name, for the registry)
 __all__ = [
-    "DB_PGSQL", "DB_POSTGRESQL", "DB_SQLITE3", "DB_REDIS", "DB_MONGODB", "PROTO_HTTP", "PROTO_HTTPS",
-    "STA_UNSENT", "STA_REQFAIL", "STA_TIMEOUT", "STA_NETERR", "STA_NORMAL",
+    "DB_PGSQL",
+    "DB_POSTGRESQL",
+    "DB_SQLITE3",
+    "DB_REDIS",
+    "DB_MONGODB",
+    "PROTO_HTTP",
+    "PROTO_HTTPS",
+    "STA_UNSENT",
+    "STA_REQFAIL",
+    "STA_TIMEOUT",
+    "STA_NETERR",
+    "STA_NORMAL",
 ]
 
 DB_PGSQL = "*postgresql"

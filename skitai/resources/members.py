@@ -68,7 +68,7 @@ def parse_member(text: str) -> Member:
     host, port = hostport, None
     if hostport.startswith("["):  # [::1]:5432
         close = hostport.find("]")
-        host, rest = hostport[1:close], hostport[close + 1:]
+        host, rest = hostport[1:close], hostport[close + 1 :]
         if rest.startswith(":"):
             port = _port(rest[1:], text)
     elif hostport.count(":") == 1:

@@ -23,8 +23,10 @@ class MongoBackend:
         members = [parse_member(text) for text in as_list(alias.members)]
         database, _, collection = members[0].path.partition("/")
         if not database:
-            raise ValueError(f"MongoDB alias {alias.name}: members look like 'host:port/database[/collection]', "
-                             f"got {alias.members!r}")
+            raise ValueError(
+                f"MongoDB alias {alias.name}: members look like 'host:port/database[/collection]', "
+                f"got {alias.members!r}"
+            )
         self.name = alias.name
         self.hosts = [m.netloc or "localhost" for m in members]
         self.database = database
@@ -40,9 +42,14 @@ class MongoBackend:
             import pymongo
 
             self._client = pymongo.MongoClient(
-                self.hosts, username=self.user, password=self.password, maxPoolSize=self.size,
-                waitQueueTimeoutMS=int(self.pool_timeout * 1000), serverSelectionTimeoutMS=int(self.timeout * 1000),
-                socketTimeoutMS=int(self.timeout * 1000), tz_aware=True,
+                self.hosts,
+                username=self.user,
+                password=self.password,
+                maxPoolSize=self.size,
+                waitQueueTimeoutMS=int(self.pool_timeout * 1000),
+                serverSelectionTimeoutMS=int(self.timeout * 1000),
+                socketTimeoutMS=int(self.timeout * 1000),
+                tz_aware=True,
             )
         return self._client
 

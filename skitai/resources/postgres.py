@@ -72,8 +72,12 @@ class PostgresBackend:
 
     # -- pools ------------------------------------------------------------------------
     def _kwargs(self) -> dict[str, Any]:
-        return {"autocommit": True, "row_factory": _row_factory, "connect_timeout": max(1, int(self.pool_timeout)),
-                "options": f"-c statement_timeout={int(self.timeout * 1000)}"}
+        return {
+            "autocommit": True,
+            "row_factory": _row_factory,
+            "connect_timeout": max(1, int(self.pool_timeout)),
+            "options": f"-c statement_timeout={int(self.timeout * 1000)}",
+        }
 
     def _sync_pool(self, member: Member) -> Any:
         key = id(member)
@@ -85,8 +89,13 @@ class PostgresBackend:
                 pool = self._sync.get(key)
                 if pool is None:
                     pool = self._sync[key] = ConnectionPool(
-                        conninfo(member), min_size=1, max_size=self.size, timeout=self.pool_timeout,
-                        kwargs=self._kwargs(), open=True, name=f"{self.name}-sync",
+                        conninfo(member),
+                        min_size=1,
+                        max_size=self.size,
+                        timeout=self.pool_timeout,
+                        kwargs=self._kwargs(),
+                        open=True,
+                        name=f"{self.name}-sync",
                     )
         return pool
 
@@ -97,8 +106,13 @@ class PostgresBackend:
             from psycopg_pool import AsyncConnectionPool
 
             pool = self._async[key] = AsyncConnectionPool(
-                conninfo(member), min_size=1, max_size=self.size, timeout=self.pool_timeout,
-                kwargs=self._kwargs(), open=False, name=f"{self.name}-async",
+                conninfo(member),
+                min_size=1,
+                max_size=self.size,
+                timeout=self.pool_timeout,
+                kwargs=self._kwargs(),
+                open=False,
+                name=f"{self.name}-async",
             )
             await pool.open()
         return pool
@@ -193,8 +207,9 @@ class PostgresBackend:
         import psycopg
 
         try:
-            conn = await psycopg.AsyncConnection.connect(conninfo(member),
-                                                         connect_timeout=max(1, int(self.pool_timeout)))
+            conn = await psycopg.AsyncConnection.connect(
+                conninfo(member), connect_timeout=max(1, int(self.pool_timeout))
+            )
         except psycopg.Error:
             return False
         await conn.close()
@@ -228,8 +243,18 @@ class PostgresBackend:
 def _lost_session(exc: BaseException) -> bool:
     """The statement failed because the connection died (server restart, network), not because of the SQL."""
     text = str(exc).lower()
-    return any(hint in text for hint in (
-        "terminating connection", "server closed the connection", "connection is lost", "consuming input failed",
-        "connection already closed", "the connection is closed", "eof", "broken pipe", "connection reset",
-        "administrator command",
-    ))
+    return any(
+        hint in text
+        for hint in (
+            "terminating connection",
+            "server closed the connection",
+            "connection is lost",
+            "consuming input failed",
+            "connection already closed",
+            "the connection is closed",
+            "eof",
+            "broken pipe",
+            "connection reset",
+            "administrator command",
+        )
+    )

@@ -29,9 +29,14 @@ class RedisBackend:
             raise ValueError(f"Redis alias {alias.name}: the path is the database number, got {member.path!r}")
         self.name = alias.name
         self.settings: dict[str, Any] = {
-            "host": member.host or "localhost", "port": member.port or 6379, "db": int(member.path or 0),
-            "username": member.user, "password": member.password, "decode_responses": True,
-            "socket_timeout": float(alias.option("timeout")), "socket_connect_timeout": float(alias.option("timeout")),
+            "host": member.host or "localhost",
+            "port": member.port or 6379,
+            "db": int(member.path or 0),
+            "username": member.user,
+            "password": member.password,
+            "decode_responses": True,
+            "socket_timeout": float(alias.option("timeout")),
+            "socket_connect_timeout": float(alias.option("timeout")),
         }
         self.size = int(alias.option("pool_size"))
         self.pool_timeout = float(alias.option("pool_timeout"))
@@ -43,7 +48,8 @@ class RedisBackend:
             import redis
 
             pool = redis.BlockingConnectionPool(  # type: ignore[no-untyped-call]
-                max_connections=self.size, timeout=self.pool_timeout, **self.settings)
+                max_connections=self.size, timeout=self.pool_timeout, **self.settings
+            )
             self._sync = redis.Redis(connection_pool=pool)
         return self._sync
 
@@ -51,8 +57,9 @@ class RedisBackend:
         if self._async is None:
             import redis.asyncio
 
-            pool = redis.asyncio.BlockingConnectionPool(max_connections=self.size, timeout=self.pool_timeout,
-                                                        **self.settings)
+            pool = redis.asyncio.BlockingConnectionPool(
+                max_connections=self.size, timeout=self.pool_timeout, **self.settings
+            )
             self._async = redis.asyncio.Redis(connection_pool=pool)
         return self._async
 

@@ -47,12 +47,15 @@ class Registry:
             raise ValueError(f"alias name must look like '@name' (no '/'), got {name!r}")
         if kind not in self.interfaces:
             known = ", ".join(sorted(self.interfaces))
-            raise ValueError(f"unknown alias kind {kind!r} for {name}: use one of {known} "
-                             "or register one with skitai.add_database_interface(kind, cls)")
+            raise ValueError(
+                f"unknown alias kind {kind!r} for {name}: use one of {known} "
+                "or register one with skitai.add_database_interface(kind, cls)"
+            )
         unknown = set(options) - set(DEFAULT_OPTIONS)
         if unknown:
-            raise TypeError(f"skitai.alias({name!r}) got unknown options {sorted(unknown)}; "
-                            f"known: {sorted(DEFAULT_OPTIONS)}")
+            raise TypeError(
+                f"skitai.alias({name!r}) got unknown options {sorted(unknown)}; known: {sorted(DEFAULT_OPTIONS)}"
+            )
         listed = as_list(members)
         if not listed:
             raise ValueError(f"alias {name} needs at least one member")

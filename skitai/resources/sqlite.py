@@ -48,8 +48,9 @@ class SQLiteBackend:
         self._keeper: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.target, timeout=self.timeout, check_same_thread=False,
-                               uri=self.uri, isolation_level=None)
+        conn = sqlite3.connect(
+            self.target, timeout=self.timeout, check_same_thread=False, uri=self.uri, isolation_level=None
+        )
         conn.row_factory = _row
         if not self.uri:
             conn.execute("PRAGMA journal_mode=WAL")

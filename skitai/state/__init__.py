@@ -18,8 +18,20 @@ import time
 from .interface import Cluster, LastUpdates
 from .selection import ClusterUnavailable, configure, current, release, use
 
-__all__ = ["LastUpdates", "Cluster", "ClusterUnavailable", "current", "configure", "release", "use",
-           "current_last_updates", "use_last_updates", "deflu", "setlu", "getlu"]
+__all__ = [
+    "LastUpdates",
+    "Cluster",
+    "ClusterUnavailable",
+    "current",
+    "configure",
+    "release",
+    "use",
+    "current_last_updates",
+    "use_last_updates",
+    "deflu",
+    "setlu",
+    "getlu",
+]
 
 _backend: LastUpdates | None = None
 
@@ -37,7 +49,8 @@ def current_last_updates() -> LastUpdates:
             from .memory import MemoryLastUpdates
 
             logging.getLogger("skitai.state").warning(
-                "last-update times stay per worker: no shared memory here (%s)", exc)
+                "last-update times stay per worker: no shared memory here (%s)", exc
+            )
             _backend = MemoryLastUpdates()
     return _backend
 
@@ -67,8 +80,9 @@ def setlu(name: str, when: float | None = None) -> float:
     try:
         current().last_updates.set(name, stamp)
     except KeyError:
-        raise KeyError(f"last-update name {name!r} is not declared: call skitai.deflu({name!r}) "
-                       "in the launch script or __config__") from None
+        raise KeyError(
+            f"last-update name {name!r} is not declared: call skitai.deflu({name!r}) in the launch script or __config__"
+        ) from None
     return stamp
 
 
@@ -80,6 +94,8 @@ def getlu(*names: str) -> float:
         try:
             latest = max(latest, backend.get(name))
         except KeyError:
-            raise KeyError(f"last-update name {name!r} is not declared: call skitai.deflu({name!r}) "
-                           "in the launch script or __config__") from None
+            raise KeyError(
+                f"last-update name {name!r} is not declared: call skitai.deflu({name!r}) "
+                "in the launch script or __config__"
+            ) from None
     return latest

@@ -97,10 +97,12 @@ class HostValues:
         self._store.run("INSERT OR REPLACE INTO kv (ns, k, v) VALUES (?, ?, ?)", (self.namespace, key, encoded))
 
     def delete(self, key: str) -> None:
-        deleted = self._store.transaction([
-            ("SELECT 1 FROM kv WHERE ns=? AND k=?", (self.namespace, key)),
-            ("DELETE FROM kv WHERE ns=? AND k=?", (self.namespace, key)),
-        ])
+        deleted = self._store.transaction(
+            [
+                ("SELECT 1 FROM kv WHERE ns=? AND k=?", (self.namespace, key)),
+                ("DELETE FROM kv WHERE ns=? AND k=?", (self.namespace, key)),
+            ]
+        )
         if not deleted[0]:
             raise KeyError(key)
 
@@ -111,8 +113,9 @@ class HostValues:
             if not isinstance(current, (int, float)) or isinstance(current, bool):
                 raise TypeError(f"store[{key!r}] holds {type(current).__name__}, incr needs a number")
             value: int | float = current + amount
-            db.execute("INSERT OR REPLACE INTO kv (ns, k, v) VALUES (?, ?, ?)",
-                       (self.namespace, key, json.dumps(value)))
+            db.execute(
+                "INSERT OR REPLACE INTO kv (ns, k, v) VALUES (?, ?, ?)", (self.namespace, key, json.dumps(value))
+            )
             return value
 
         return self._store.atomically(add)
@@ -126,10 +129,12 @@ class HostRevocations:
         self._store = store
 
     def revoke(self, kind: str, ident: str, until: float) -> None:
-        self._store.transaction([
-            ("DELETE FROM rev WHERE until <= ?", (time.time(),)),
-            ("INSERT OR REPLACE INTO rev (kind, id, until) VALUES (?, ?, ?)", (kind, ident, until)),
-        ])
+        self._store.transaction(
+            [
+                ("DELETE FROM rev WHERE until <= ?", (time.time(),)),
+                ("INSERT OR REPLACE INTO rev (kind, id, until) VALUES (?, ?, ?)", (kind, ident, until)),
+            ]
+        )
 
     def is_revoked(self, kind: str, ident: str) -> bool:
         rows = self._store.run("SELECT 1 FROM rev WHERE kind=? AND id=? AND until > ?", (kind, ident, time.time()))
@@ -137,9 +142,11 @@ class HostRevocations:
 
     def claim(self, kind: str, ident: str, until: float) -> bool:
         now = time.time()
-        found, _, _ = self._store.transaction([
-            ("SELECT 1 FROM rev WHERE kind=? AND id=? AND until > ?", (kind, ident, now)),
-            ("DELETE FROM rev WHERE until <= ?", (now,)),
-            ("INSERT OR IGNORE INTO rev (kind, id, until) VALUES (?, ?, ?)", (kind, ident, until)),
-        ])
+        found, _, _ = self._store.transaction(
+            [
+                ("SELECT 1 FROM rev WHERE kind=? AND id=? AND until > ?", (kind, ident, now)),
+                ("DELETE FROM rev WHERE until <= ?", (now,)),
+                ("INSERT OR IGNORE INTO rev (kind, id, until) VALUES (?, ?, ?)", (kind, ident, until)),
+            ]
+        )
         return not found

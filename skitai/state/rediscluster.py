@@ -54,8 +54,9 @@ return 1
 
 
 def _client(url: str) -> "redis.Redis":
-    return redis.Redis.from_url(url, socket_timeout=COMMAND_TIMEOUT, socket_connect_timeout=COMMAND_TIMEOUT,
-                                health_check_interval=0)
+    return redis.Redis.from_url(
+        url, socket_timeout=COMMAND_TIMEOUT, socket_connect_timeout=COMMAND_TIMEOUT, health_check_interval=0
+    )
 
 
 def check(url: str) -> None:
@@ -67,7 +68,8 @@ def check(url: str) -> None:
     except (redis.RedisError, ValueError, OSError) as exc:
         raise ClusterUnavailable(
             f"cluster Redis {url} is not reachable: {exc} (set by skitai.run(cluster=...) "
-            "or SKITAI_CLUSTER_URL; start Redis or remove the setting to serve one host)") from None
+            "or SKITAI_CLUSTER_URL; start Redis or remove the setting to serve one host)"
+        ) from None
 
 
 class RedisCluster:
@@ -140,8 +142,9 @@ class RedisCluster:
     def lost(self, exc: BaseException) -> None:
         self.up = False
         self._was_lost = True
-        self._complaints.error("cluster Redis %s lost (%s): cross-host state is per host until it returns",
-                               self.url, exc)
+        self._complaints.error(
+            "cluster Redis %s lost (%s): cross-host state is per host until it returns", self.url, exc
+        )
 
     # -- the subscriber thread ------------------------------------------------------------
     def _subscribe(self) -> Any:
@@ -236,8 +239,11 @@ class _LastUpdates:
         cluster = self._cluster
         cluster.local.last_updates.set(name, when)
         note = encode(cluster._node, "skitai.lu", {"n": name, "w": when}).decode()
-        cluster.call(lambda client: cluster._set_max(keys=[cluster.key("lu"), cluster.key("all")],
-                                                     args=[name, repr(when), note], client=client))
+        cluster.call(
+            lambda client: cluster._set_max(
+                keys=[cluster.key("lu"), cluster.key("all")], args=[name, repr(when), note], client=client
+            )
+        )
 
     def get(self, name: str) -> float:
         return self._cluster.local.last_updates.get(name)

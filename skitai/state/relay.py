@@ -97,9 +97,11 @@ class DatagramRelay:
     def _datagram(self, topic: str, payload: dict[str, Any]) -> bytes:
         raw = encode(self._node or node_id(), topic, payload)
         if len(raw) > MAX_DATAGRAM:
-            raise ValueError(f"{topic!r} message of {len(raw)} bytes is over the {MAX_DATAGRAM} bytes "
-                             "workers of one host relay to each other (skitai.state.relay.MAX_DATAGRAM); "
-                             "send a key and keep the data in a database")
+            raise ValueError(
+                f"{topic!r} message of {len(raw)} bytes is over the {MAX_DATAGRAM} bytes "
+                "workers of one host relay to each other (skitai.state.relay.MAX_DATAGRAM); "
+                "send a key and keep the data in a database"
+            )
         return raw
 
     def _sendto(self, raw: bytes, node: str) -> bool:

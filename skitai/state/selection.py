@@ -70,8 +70,10 @@ def configure(setting: str | None, workers: int) -> Cluster:
     elif spec == "host":
         chosen = _host_or_process(2)
     else:
-        raise ClusterUnavailable(f"cluster setting {spec!r} is not 'process', 'host' or a redis:// URL "
-                                 f"(skitai.run(cluster=...) or {ENV_CLUSTER})")
+        raise ClusterUnavailable(
+            f"cluster setting {spec!r} is not 'process', 'host' or a redis:// URL "
+            f"(skitai.run(cluster=...) or {ENV_CLUSTER})"
+        )
     use(chosen)
     return chosen
 

@@ -173,9 +173,7 @@ def parse_ranges(value: str, size: int) -> list[tuple[int, int]] | None:
     return merged
 
 
-def select_ranges(
-    fields: dict[str, str], size: int, etag: str, last_modified: str
-) -> list[tuple[int, int]] | None:
+def select_ranges(fields: dict[str, str], size: int, etag: str, last_modified: str) -> list[tuple[int, int]] | None:
     """Apply Range and If-Range for a GET: the ranges to send, [] for 416, None for 200.
 
     If-Range (RFC 9110 13.1.5) keeps the Range only when its validator still
@@ -211,8 +209,7 @@ def multipart_parts(
     """
     for first, last in ranges:
         yield (
-            f"--{boundary}\r\ncontent-type: {content_type}\r\n"
-            f"content-range: bytes {first}-{last}/{size}\r\n\r\n"
+            f"--{boundary}\r\ncontent-type: {content_type}\r\ncontent-range: bytes {first}-{last}/{size}\r\n\r\n"
         ).encode("latin-1")
         yield (first, last - first + 1)
         yield b"\r\n"

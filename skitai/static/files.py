@@ -72,8 +72,9 @@ _WEB_TYPES = {
 }
 
 # Types that are text but not text/* (RFC 6838 wants the charset stated for them too).
-_TEXTUAL_TYPES = frozenset({"application/json", "application/xml", "application/javascript",
-                            "image/svg+xml", "application/manifest+json"})
+_TEXTUAL_TYPES = frozenset(
+    {"application/json", "application/xml", "application/javascript", "image/svg+xml", "application/manifest+json"}
+)
 
 _DEFAULT_TYPE = "application/octet-stream"
 
@@ -169,8 +170,18 @@ class FileInfo:
     answers; ``body`` is the content for small files and None for large ones.
     """
 
-    __slots__ = ("path", "size", "mtime_ns", "inode", "etag", "last_modified",
-                 "mtime", "content_type", "headers", "body")
+    __slots__ = (
+        "path",
+        "size",
+        "mtime_ns",
+        "inode",
+        "etag",
+        "last_modified",
+        "mtime",
+        "content_type",
+        "headers",
+        "body",
+    )
 
     def __init__(self, path: str, st: os.stat_result, body: bytes | None) -> None:
         self.path = path
@@ -196,8 +207,7 @@ class FileInfo:
 
     def matches(self, st: os.stat_result) -> bool:
         """True when ``st`` describes the same version of the file."""
-        return (st.st_mtime_ns == self.mtime_ns and st.st_size == self.size
-                and st.st_ino == self.inode)
+        return st.st_mtime_ns == self.mtime_ns and st.st_size == self.size and st.st_ino == self.inode
 
 
 def is_regular(st: os.stat_result) -> bool:
@@ -205,8 +215,7 @@ def is_regular(st: os.stat_result) -> bool:
     return stat_module.S_ISREG(st.st_mode)
 
 
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-               | getattr(os, "O_CLOEXEC", 0))
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def open_regular(path: str) -> BinaryIO:
@@ -233,8 +242,9 @@ class FileCache:
     costs nothing on a hit, which is the path being optimised.
     """
 
-    def __init__(self, max_entries: int = 4096, max_bytes: int = 32 * 1024 * 1024,
-                 small_file_size: int = SMALL_FILE_SIZE) -> None:
+    def __init__(
+        self, max_entries: int = 4096, max_bytes: int = 32 * 1024 * 1024, small_file_size: int = SMALL_FILE_SIZE
+    ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.small_file_size = small_file_size
@@ -281,8 +291,7 @@ class FileCache:
         if old is not None and old.body is not None:
             self._bytes -= len(old.body)
         entries = self._entries
-        while entries and (len(entries) >= self.max_entries
-                           or self._bytes + weight > self.max_bytes):
+        while entries and (len(entries) >= self.max_entries or self._bytes + weight > self.max_bytes):
             evicted = entries.pop(next(iter(entries)))
             if evicted.body is not None:
                 self._bytes -= len(evicted.body)

@@ -36,8 +36,7 @@ _TEXT = "text/plain; charset=utf-8"
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
-def _error(responder: Responder, status: int, message: str,
-           extra: HeaderList | None = None) -> None:
+def _error(responder: Responder, status: int, message: str, extra: HeaderList | None = None) -> None:
     headers: HeaderList = [("content-type", _TEXT)]
     if extra:
         headers.extend(extra)
@@ -65,10 +64,15 @@ class StaticMount:
     # that shares the prefix and gets the request after our NOT_FOUND.
     body_limit: int | None = None
 
-    def __init__(self, prefix: str, root: str, name: str | None = None,
-                 max_ages: list[tuple[str, int]] | None = None,
-                 cache: FileCache | None = None,
-                 allow_origins: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        root: str,
+        name: str | None = None,
+        max_ages: list[tuple[str, int]] | None = None,
+        cache: FileCache | None = None,
+        allow_origins: list[str] | None = None,
+    ) -> None:
         real = os.path.realpath(root)
         if not os.path.isdir(real):
             raise NotADirectoryError(f"static root {root!r} is not a directory")
@@ -89,8 +93,7 @@ class StaticMount:
     def set_max_age(self, url_prefix: str, seconds: int) -> None:
         """Send ``Cache-Control: max-age=seconds`` for paths under ``url_prefix``."""
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
-            raise ValueError(f"max age for {url_prefix!r} must be a whole number of "
-                             f"seconds >= 0, got {seconds!r}")
+            raise ValueError(f"max age for {url_prefix!r} must be a whole number of seconds >= 0, got {seconds!r}")
         url_prefix = url_prefix.rstrip("/")
         rules = [rule for rule in self._max_ages if rule[0] != url_prefix]
         rules.append((url_prefix, f"max-age={seconds}"))
@@ -101,8 +104,7 @@ class StaticMount:
     def cache_control(self, path: str) -> str | None:
         """The Cache-Control value for a URL path, None when no rule matches."""
         for url_prefix, value in self._max_ages:
-            if (not url_prefix or path == url_prefix
-                    or path.startswith(url_prefix) and path[len(url_prefix)] == "/"):
+            if not url_prefix or path == url_prefix or path.startswith(url_prefix) and path[len(url_prefix)] == "/":
                 return value
         return None
 
@@ -193,12 +195,10 @@ class StaticMount:
     def _allowed(self, method: str, responder: Responder) -> bool:
         if method == "GET" or method == "HEAD":
             return True
-        _error(responder, 405, f"405 Method Not Allowed: static files answer {_ALLOWED}",
-               [("allow", _ALLOWED)])
+        _error(responder, 405, f"405 Method Not Allowed: static files answer {_ALLOWED}", [("allow", _ALLOWED)])
         return False
 
-    def _redirect_to_slash(self, request: Request, segments: list[str],
-                           responder: Responder) -> None:
+    def _redirect_to_slash(self, request: Request, segments: list[str], responder: Responder) -> None:
         # Built from the cleaned segments, never the raw target: "//evil.example"
         # must not become a protocol-relative Location (an open redirect).
         path = request.script_name.rstrip("/") + "/" + "".join(s + "/" for s in segments)
@@ -207,8 +207,7 @@ class StaticMount:
             location += "?" + request.query
         _error(responder, 301, f"301 Moved Permanently: {location}", [("location", location)])
 
-    def _answer(self, request: Request, responder: Responder, info: FileInfo,
-                file: BinaryIO | None) -> Any:
+    def _answer(self, request: Request, responder: Responder, info: FileInfo, file: BinaryIO | None) -> Any:
         fields: dict[str, str] | None = None
         for key, value in request.headers.raw:
             if key in CONDITIONAL_HEADERS:
@@ -247,12 +246,17 @@ class StaticMount:
         assert file is not None, "large files are opened before answering"
         return _stream(responder, file, 200, headers, [(0, info.size)])
 
-    def _answer_ranges(self, responder: Responder, info: FileInfo, file: BinaryIO | None,
-                       ranges: list[tuple[int, int]], extra: HeaderList) -> Any:
+    def _answer_ranges(
+        self,
+        responder: Responder,
+        info: FileInfo,
+        file: BinaryIO | None,
+        ranges: list[tuple[int, int]],
+        extra: HeaderList,
+    ) -> Any:
         size = info.size
         if not ranges:
-            _error(responder, 416, "416 Range Not Satisfiable",
-                   [("content-range", f"bytes */{size}")])
+            _error(responder, 416, "416 Range Not Satisfiable", [("content-range", f"bytes */{size}")])
             return None
         headers: HeaderList = [h for h in info.headers if h[0] != "content-type"]
         headers.extend(extra)
@@ -267,9 +271,13 @@ class StaticMount:
             pieces = list(multipart_parts(ranges, size, info.content_type, boundary))
         if info.body is not None:
             body = info.body
-            responder.respond(206, headers, b"".join(
-                piece if isinstance(piece, bytes) else body[piece[0]:piece[0] + piece[1]]
-                for piece in pieces))
+            responder.respond(
+                206,
+                headers,
+                b"".join(
+                    piece if isinstance(piece, bytes) else body[piece[0] : piece[0] + piece[1]] for piece in pieces
+                ),
+            )
             return None
         assert file is not None, "large files are opened before answering"
         length = sum(len(p) if isinstance(p, bytes) else p[1] for p in pieces)
@@ -277,8 +285,9 @@ class StaticMount:
         return _stream(responder, file, 206, headers, pieces)
 
 
-async def _stream(responder: Responder, file: BinaryIO, status: int, headers: HeaderList,
-                  pieces: list[bytes | tuple[int, int]]) -> None:
+async def _stream(
+    responder: Responder, file: BinaryIO, status: int, headers: HeaderList, pieces: list[bytes | tuple[int, int]]
+) -> None:
     """Send a large file (or parts of it) with sendfile; the file is closed at the end."""
     try:
         responder.start(status, headers)

@@ -243,8 +243,7 @@ class TestClient:
         """A path-building stub: ``cli.api().apis.pets(45).get()`` is ``GET /apis/pets/45``."""
         return APIStub(self, prefix.rstrip("/"))
 
-    def websocket(self, path: str, headers: dict[str, str] | None = None,
-                  subprotocols: list[str] | None = None) -> Any:
+    def websocket(self, path: str, headers: dict[str, str] | None = None, subprotocols: list[str] | None = None) -> Any:
         """A sync WebSocket client for ``path`` (:mod:`skitai.testing.websocket`:
         ``send``, ``receive``, ``close``); cookies go both ways, like requests'."""
         from .websocket import keep_cookies

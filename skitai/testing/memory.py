@@ -94,7 +94,7 @@ def make_request(
         bytes_body(body) if body else EMPTY_BODY,
     )
     request.script_name = script_name
-    request.path_info = path[len(script_name):]
+    request.path_info = path[len(script_name) :]
     return request
 
 

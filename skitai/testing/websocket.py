@@ -102,15 +102,22 @@ class _Client:
 
 
 class RemoteWebSocket(_Client):
-    def __init__(self, url: str, headers: list[tuple[str, str]] | None = None,
-                 subprotocols: list[str] | None = None, open_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        headers: list[tuple[str, str]] | None = None,
+        subprotocols: list[str] | None = None,
+        open_timeout: float = 10.0,
+    ) -> None:
         from websockets.sync.client import connect
         from websockets.typing import Subprotocol
 
         self.url = url
         # NOTE: entered by hand: the connection outlives this call (closed by close())
         self._context = connect(
-            url, additional_headers=headers or None, open_timeout=open_timeout,
+            url,
+            additional_headers=headers or None,
+            open_timeout=open_timeout,
             subprotocols=[Subprotocol(name) for name in subprotocols] if subprotocols else None,
         )
         self.connection = self._context.__enter__()
@@ -178,9 +185,15 @@ class MemoryWebSocket(_Client):
         self.headers: WSHeaders = WSHeaders()
 
     @classmethod
-    def connect(cls, loop: asyncio.AbstractEventLoop, client: ClientProtocol, status: int,
-                headers: list[tuple[str, str]], body: bytes,
-                factory: Callable[[Any, bytes], Any] | None) -> "MemoryWebSocket":
+    def connect(
+        cls,
+        loop: asyncio.AbstractEventLoop,
+        client: ClientProtocol,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        factory: Callable[[Any, bytes], Any] | None,
+    ) -> "MemoryWebSocket":
         """Finish the client's handshake with the mount's answer.
 
         Raises:

@@ -67,7 +67,7 @@ class WireServer:
         for start in range(0, len(data), step):
             if transport.closed:
                 break
-            protocol.data_received(data[start:start + step])
+            protocol.data_received(data[start : start + step])
             await asyncio.sleep(0)
         await asyncio.sleep(settle)
         return bytes(transport.output), transport.closed

@@ -76,12 +76,19 @@ def accept(
     """
     headers = request.headers
     if not is_upgrade_request(request):
-        return _refuse(426, "this URL is a WebSocket endpoint: send a WebSocket upgrade request "
-                       "(Upgrade: websocket, Connection: Upgrade)", [("Upgrade", "websocket")])
+        return _refuse(
+            426,
+            "this URL is a WebSocket endpoint: send a WebSocket upgrade request "
+            "(Upgrade: websocket, Connection: Upgrade)",
+            [("Upgrade", "websocket")],
+        )
     version = headers.get("sec-websocket-version")
     if version is not None and version.strip() != "13":
-        return _refuse(426, f"unsupported Sec-WebSocket-Version {version!r}: this server speaks 13 (RFC 6455)",
-                       [("Sec-WebSocket-Version", "13"), ("Upgrade", "websocket")])
+        return _refuse(
+            426,
+            f"unsupported Sec-WebSocket-Version {version!r}: this server speaks 13 (RFC 6455)",
+            [("Sec-WebSocket-Version", "13"), ("Upgrade", "websocket")],
+        )
     extensions = enable_server_permessage_deflate(None) if limits.ws_compression else None
     protocol = ServerProtocol(
         extensions=extensions,
@@ -103,8 +110,7 @@ def accept(
     response = protocol.accept(ws_request)
     if response.status_code != 101:
         detail = (response.body or b"").decode("utf-8", "replace").strip() or response.reason_phrase
-        extra = [(name, value) for name, value in response.headers.raw_items()
-                 if name.lower() in ("upgrade", "allow")]
+        extra = [(name, value) for name, value in response.headers.raw_items() if name.lower() in ("upgrade", "allow")]
         return _refuse(response.status_code, detail, extra)
     fields = [(name, value) for name, value in response.headers.raw_items() if name.lower() not in _ENGINE_FIELDS]
     return Handshake(101, fields, protocol=protocol, subprotocol=protocol.subprotocol)

@@ -24,8 +24,7 @@ from typing import Callable
 
 from ..launch_env import ENV_HOME
 
-__all__ = ["app_home", "read_pid", "is_running", "status", "stop", "start", "PID_FILE", "SCRIPT_FILE",
-           "EXIT_STOPPED"]
+__all__ = ["app_home", "read_pid", "is_running", "status", "stop", "start", "PID_FILE", "SCRIPT_FILE", "EXIT_STOPPED"]
 
 PID_FILE = "skitai.pid"
 #: the launch script that started the daemon, so ``status`` can say which it is

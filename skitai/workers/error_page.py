@@ -45,11 +45,14 @@ class ErrorPage:
         self.body = render(output, exit_code).encode("utf-8")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        start_response("500 Internal Server Error", [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(self.body))),
-            ("Cache-Control", "no-store"),
-        ])
+        start_response(
+            "500 Internal Server Error",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(self.body))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
         return [self.body]
 
 
@@ -73,11 +76,11 @@ def render(output: str, exit_code: int | None = None) -> str:
         last = places[-1]
         where = f"<p>in {html.escape(last.group(1))}, line {last.group(2)}</p>\n"
         # the innermost frame: its source line and Python's caret under the error
-        focus = f"<pre>{html.escape(shown[last.start():])}</pre>\n<h3>Output</h3>\n"
+        focus = f"<pre>{html.escape(shown[last.start() :])}</pre>\n<h3>Output</h3>\n"
     else:
         where = focus = ""
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>500 "
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>500 '
         f"{html.escape(title)}</title></head>\n<body>\n"
         f"<h1>500: the server could not start{html.escape(code)}</h1>\n"
         f"<h2>{html.escape(title)}</h2>\n{where}{focus}"

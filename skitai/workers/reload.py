@@ -272,8 +272,9 @@ def supervise(argv: Sequence[str], root: str, show_error: ShowError | None = Non
                         child = spawn()
                         reported_exit = False
                 elif not running and child.returncode == EXIT_RELOAD_FAILED:
-                    print("skitai: the server could not reload in place; starting it again",
-                          file=sys.stderr, flush=True)
+                    print(
+                        "skitai: the server could not reload in place; starting it again", file=sys.stderr, flush=True
+                    )
                     child = spawn()
                     reported_exit = False
                 elif not running and not reported_exit:

@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     from .devel import InPlaceReloader
 
 __all__ = [
-    "run_worker", "new_event_loop", "worker_environment", "capture_stop_signals", "ENV_WORKER_ID", "STOP_SIGNALS",
+    "run_worker",
+    "new_event_loop",
+    "worker_environment",
+    "capture_stop_signals",
+    "ENV_WORKER_ID",
+    "STOP_SIGNALS",
 ]
 
 ENV_WORKER_ID = "SKITAI_WORKER_ID"

@@ -71,8 +71,10 @@ def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
     import skitai
     from skitai.testing.client import free_port
 
-    write_tree(home, {
-        "serve.py": """
+    write_tree(
+        home,
+        {
+            "serve.py": """
             import skitai
             import myapp
             import tfserver
@@ -83,7 +85,7 @@ def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
                 with skitai.preference () as pref:
                     skitai.mount ('/', myapp, pref, subscribe = ['tfserver'])
         """,
-        "tfserver/__init__.py": """
+            "tfserver/__init__.py": """
             from atila import Atila
 
             def __app__ ():
@@ -96,7 +98,7 @@ def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
                     app.emit ('model-reloaded', 'mymodel')
                     return 'loaded'
         """,
-        "myapp/__init__.py": """
+            "myapp/__init__.py": """
             import skitai
             from atila import Atila
 
@@ -114,8 +116,8 @@ def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
                 def on_tfserver_model_reloaded (was, model_name):
                     app.store ['reloaded'] = model_name
         """,
-        "myapp/static/logo.txt": "logo",
-        "myapp/services/__init__.py": """
+            "myapp/static/logo.txt": "logo",
+            "myapp/services/__init__.py": """
             def __setup__ (app, mntopt):
                 from . import sub
                 from . import sub2
@@ -134,19 +136,19 @@ def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
                     loaded = '|'.join (was.g ['LOADED_MODELS'])
                     return loaded + ' ' + other_app.name + ' ' + app.store.get ('reloaded', '-')
         """,
-        "myapp/services/sub.py": """
+            "myapp/services/sub.py": """
             def __mount__ (app, mntopt):
                 # make sure blank path for accessing '/sub'
                 @app.route ('')
                 def sub (was):
                     return 'Sub Page'
         """,
-        "myapp/services/sub2/__init__.py": """
+            "myapp/services/sub2/__init__.py": """
             def __setup__ (app, mntopt):
                 from . import pages
                 app.mount ("/sub2/pages", pages)
         """,
-        "myapp/services/sub2/pages.py": """
+            "myapp/services/sub2/pages.py": """
             def __mount__ (app, mntopt):
                 @app.route ('') # /sub2/pages
                 def pages (was):
@@ -159,7 +161,8 @@ def test_001_launch_script_cascaded_mounts_and_multiple_apps(home):
             def __umount__ (app): # NO mntopt argument
                 print ('bye...')
         """,
-    })
+        },
+    )
     with skitai.test_client(str(home / "serve.py"), port=free_port()) as cli:
         assert cli.get("/").text == "Index Page"
         assert cli.get("/sub").text == "Sub Page"
@@ -174,7 +177,10 @@ def test_001_more_about_preference_reaches_app_config(package, home):
     import skitai
     from atila.testing import AppTestClient
 
-    app_module = package("prefapp", {"__init__.py": """
+    app_module = package(
+        "prefapp",
+        {
+            "__init__.py": """
         from atila import Atila
 
         def __app__ ():
@@ -184,9 +190,11 @@ def test_001_more_about_preference_reaches_app_config(package, home):
             @app.route ('/config')
             def config (was):
                 return was.API (size = app.config.MAX_UPLOAD_SIZE, interval = app.config ["MAINTAIN_INTERVAL"])
-    """})
+    """
+        },
+    )
     with skitai.preference() as pref:
-        pref.set_static('/static', str(home / "static"))
+        pref.set_static("/static", str(home / "static"))
         pref.config.MAX_UPLOAD_SIZE = 256 * 1024 * 1024
         pref.config.MAINTAIN_INTERVAL = 60
     with AppTestClient(app_module, "/", approot=str(home), pref=pref) as cli:
@@ -197,17 +205,17 @@ def test_001_event_bus_custom_event_and_life_cycle(make_app):
     app = make_app()
     got = []
 
-    @app.on('custom-event')
+    @app.on("custom-event")
     def on_cusom_event(was, detail=None):
-        got.append('I got custom-event with detail: {}'.format(detail))  # noqa: UP032 - seed snippet as written
+        got.append("I got custom-event with detail: {}".format(detail))  # noqa: UP032 - seed snippet as written
 
-    @app.on('before_mount')
+    @app.on("before_mount")
     def on_before_mount(was):
         got.append("before_mount")
 
-    @app.route('/make_event')
+    @app.route("/make_event")
     def make_event(was):
-        app.emit('custom-event')
+        app.emit("custom-event")
         return "OK"
 
     with app.test_client("/", approot=".") as cli:
@@ -219,23 +227,23 @@ def test_001_request_life_cycle_hooks_and_globals(make_app):
     app = make_app()
     logged = []
 
-    @app.on('before_mount')
+    @app.on("before_mount")
     def on_before_mount(was):
-        app.g['TOTAL_REQUEST'] = 0
-        app.g['FAILED_REQUEST'] = 0
+        app.g["TOTAL_REQUEST"] = 0
+        app.g["FAILED_REQUEST"] = 0
 
     @app.before_request
     def before_request(was):
-        app.g['TOTAL_REQUEST'] += 1
-        was.request.g['START'] = time.time()
+        app.g["TOTAL_REQUEST"] += 1
+        was.request.g["START"] = time.time()
 
     @app.failed_request
     def failed_request(was, expt):  # expt is sys.exc_info ()
-        app.g['FAILED_REQUEST'] += 1
+        app.g["FAILED_REQUEST"] += 1
 
     @app.teardown_request
     def teardown_request(was):
-        was.log('processing time: {:.5f} seconds.'.format(time.time() - was.request.g['START']))
+        was.log("processing time: {:.5f} seconds.".format(time.time() - was.request.g["START"]))
         logged.append(was.request.uri)
 
     @app.route("/ok")
@@ -249,7 +257,7 @@ def test_001_request_life_cycle_hooks_and_globals(make_app):
     with app.test_client("/", approot=".") as cli:
         assert cli.get("/ok").status_code == 200
         assert cli.get("/fail").status_code == 500
-    assert (app.g['TOTAL_REQUEST'], app.g['FAILED_REQUEST']) == (2, 1)
+    assert (app.g["TOTAL_REQUEST"], app.g["FAILED_REQUEST"]) == (2, 1)
     assert logged == ["/ok", "/fail"]
 
 
@@ -281,11 +289,11 @@ def test_001_composed_middlewares_raise_was_error(make_app):
 
 def test_001_request_life_cycle_events(make_app):
     app = make_app()
-    app.g['TOTAL_REQUEST'] = 0
+    app.g["TOTAL_REQUEST"] = 0
 
-    @app.on('before_request')
+    @app.on("before_request")
     def on_before_request(was):
-        app.g['TOTAL_REQUEST'] += 1
+        app.g["TOTAL_REQUEST"] += 1
 
     @app.route("/")
     def index(was):
@@ -294,7 +302,7 @@ def test_001_request_life_cycle_events(make_app):
     with app.test_client("/", approot=".") as cli:
         cli.get("/")
         cli.get("/")
-    assert app.g['TOTAL_REQUEST'] == 2
+    assert app.g["TOTAL_REQUEST"] == 2
 
 
 def test_001_request_object_members(make_app):
@@ -304,14 +312,23 @@ def test_001_request_object_members(make_app):
     def info(was, **DATA):
         request = was.request
         return was.API(
-            method=request.method, uri=request.uri, version=request.version, scheme=request.scheme,
-            args=dict(request.ARGS), split=list(request.split_uri()),
-            ctype=request.get_header("content-type"), headers=len(request.get_headers()) > 0,
-            body=request.get_body().decode(), remote=request.get_remote_addr(),
-            agent=request.get_user_agent(), content_type=request.get_content_type(),
-            main=request.get_main_type(), sub=request.get_sub_type(),
-            routed=request.routed.__name__, methods=request.routable["methods"],
-            env_agent=was.env.get('HTTP_USER_AGENT', 'Unknown Agent'),
+            method=request.method,
+            uri=request.uri,
+            version=request.version,
+            scheme=request.scheme,
+            args=dict(request.ARGS),
+            split=list(request.split_uri()),
+            ctype=request.get_header("content-type"),
+            headers=len(request.get_headers()) > 0,
+            body=request.get_body().decode(),
+            remote=request.get_remote_addr(),
+            agent=request.get_user_agent(),
+            content_type=request.get_content_type(),
+            main=request.get_main_type(),
+            sub=request.get_sub_type(),
+            routed=request.routed.__name__,
+            methods=request.routable["methods"],
+            env_agent=was.env.get("HTTP_USER_AGENT", "Unknown Agent"),
         )
 
     with app.test_client("/", approot=".") as cli:
@@ -346,9 +363,13 @@ def test_001_routing_restrictions(make_app):
 
 
 def test_001_request_parameters(make_app):
-    app = make_app({"hello.j2": "{{ name }} {{ birth_year }} {{ gender }}",
-                    "hello2.j2": "{{ name }} {{ DATA | tojson }}",
-                    "profile.j2": "{{ id }} {{ detail }}"})
+    app = make_app(
+        {
+            "hello.j2": "{{ name }} {{ birth_year }} {{ gender }}",
+            "hello2.j2": "{{ name }} {{ DATA | tojson }}",
+            "profile.j2": "{{ id }} {{ detail }}",
+        }
+    )
 
     @app.route("/hello", methods=["POST", "OPTIONS"])
     def hello_world(was, name, birth_year, gender=None):
@@ -359,7 +380,7 @@ def test_001_request_parameters(make_app):
         return was.render("hello2.j2", name=name, DATA=DATA)
 
     @app.route("/profiles/<int:id>", methods=["GET"])
-    def profile(was, id=None, detail='yes'):
+    def profile(was, id=None, detail="yes"):
         return was.render("profile.j2", id=id, detail=detail)
 
     with app.test_client("/", approot=".") as cli:
@@ -378,15 +399,20 @@ def test_001_parameter_validation(make_app):
     app = make_app({"profile.j2": "{{ id }} {{ detail }}"})
 
     @app.route("/profiles/<int:id>", methods=["GET"])
-    @app.inspect(ints=['id'], booleans=['detail'])
+    @app.inspect(ints=["id"], booleans=["detail"])
     def hello_world(was, id=None, detail=False):
         return was.render("profile.j2", id=id, detail=detail)
 
     @app.route("/people", methods=["POST"])
     @app.inspect(
-        strings=['name', 'gender'], notags=['resume'], nones=['birth_year'], oneof=['email', 'mobile'],
-        birth_year__between=(1900, dt.now().year), gender__in=['male', 'female', 'not-determine'],
-        name__len__between=(3, 64), mobile=re.compile('[0-9]{3}-[0-9]{3}-[0-9]{4}'),
+        strings=["name", "gender"],
+        notags=["resume"],
+        nones=["birth_year"],
+        oneof=["email", "mobile"],
+        birth_year__between=(1900, dt.now().year),
+        gender__in=["male", "female", "not-determine"],
+        name__len__between=(3, 64),
+        mobile=re.compile("[0-9]{3}-[0-9]{3}-[0-9]{4}"),
     )
     def people(was, **DATA):
         return was.API(DATA)
@@ -395,8 +421,13 @@ def test_001_parameter_validation(make_app):
         assert cli.get("/profiles/5?detail=yes").text == "5 True"
         good = {"name": "Hans", "gender": "male", "resume": "hi", "mobile": "010-123-4567", "birth_year": 1980}
         assert cli.post("/people", json=good).status_code == 200
-        for field, value in (("gender", "x"), ("name", "Ha"), ("resume", "<b>x</b>"), ("birth_year", 1800),
-                             ("mobile", "12")):
+        for field, value in (
+            ("gender", "x"),
+            ("name", "Ha"),
+            ("resume", "<b>x</b>"),
+            ("birth_year", 1800),
+            ("mobile", "12"),
+        ):
             r = cli.post("/people", json={**good, field: value})
             assert r.status_code == 400 and field in r.text, (field, r.text)
         r = cli.post("/people", json={k: v for k, v in good.items() if k != "mobile"})
@@ -408,7 +439,7 @@ def test_001_file_upload(make_app, tmp_path):
     target = tmp_path / "upload"
     target.mkdir()
 
-    @app.route("/upload", methods=['POST'])
+    @app.route("/upload", methods=["POST"])
     def upload(was, file):
         info = [file.name, file.size, file.mimetype, file.ext]
         file.save(str(target), dup="o")
@@ -457,7 +488,7 @@ def test_001_session_and_namespaced_session(make_app):
 
     @app.route("/admin-login")
     def index(was):
-        was.session.mount("ADMIN", path='/admin')
+        was.session.mount("ADMIN", path="/admin")
         was.session.set("login", True)
         was.session.mount()  # resore to default session
         return str(was.session.get("login"))
@@ -477,11 +508,15 @@ def test_001_session_and_namespaced_session(make_app):
 
 
 def test_001_message_box_and_redirect(make_app):
-    app = make_app({"msg.htm": """
+    app = make_app(
+        {
+            "msg.htm": """
         <ul>
         {% for mid, category, created, valid, msg, extra in was.mbox.get ("flash") %}"""
-        """<li class="{{category}}">{{ msg }}</li>{% endfor %}
-        </ul>{{ name }}"""})
+            """<li class="{{category}}">{{ msg }}</li>{% endfor %}
+        </ul>{{ name }}"""
+        }
+    )
 
     @app.route("/msg")
     def msg(was):
@@ -504,8 +539,10 @@ def test_001_message_box_and_redirect(make_app):
 def test_001_piping(package, home):
     from atila.testing import AppTestClient
 
-    app_module = package("pipeapp", {
-        "__init__.py": """
+    app_module = package(
+        "pipeapp",
+        {
+            "__init__.py": """
             from atila import Atila
 
             def __app__ ():
@@ -515,7 +552,7 @@ def test_001_piping(package, home):
                 from . import services
                 app.mount ('/', services)
         """,
-        "services/__init__.py": """
+            "services/__init__.py": """
             def __setup__ (app, mntopt):
                 from .sub import pages
                 app.mount ('/', pages)
@@ -550,21 +587,27 @@ def test_001_piping(package, home):
                         was.urlfor ("/index.htm"),
                     ])
         """,
-        "services/sub/__init__.py": "",
-        "services/sub/pages.py": """
+            "services/sub/__init__.py": "",
+            "services/sub/pages.py": """
             def __mount__ (app, mntopt):
                 @app.route ("/pages/toc/<int:chapter>")
                 def toc (was, chapter):
                     return "Page tOC Chapter {}".format (chapter)
         """,
-    })
+        },
+    )
     with AppTestClient(app_module, "/", approot=str(home)) as cli:
         assert cli.get("/2").json() == {"result": 1}
         assert cli.get("/3").json() == {"result": 4}
         assert cli.get("/4").status_code == 400
         assert cli.get("/5").text == "Page tOC Chapter 5"
         assert cli.get("/urls").json()["urls"] == [
-            "/static/img/logo.png", "/1", "/pages/toc/1", "/pages/toc/1", "/index.htm"]
+            "/static/img/logo.png",
+            "/1",
+            "/pages/toc/1",
+            "/pages/toc/1",
+            "/index.htm",
+        ]
 
 
 def test_001_testpass_and_permission_handler(make_app):
@@ -582,11 +625,11 @@ def test_001_testpass_and_permission_handler(make_app):
 
     @app.permission_handler
     def permission_handler(was, perms):
-        if was.request.get_header('authorization'):
+        if was.request.get_header("authorization"):
             claims = was.dejwt()
             if "err" in claims:
                 raise was.Error("401 Unauthorized", claims["err"])
-            was.request.user = User(claims['uid'], claims['lev'], claims['nick_name'])
+            was.request.user = User(claims["uid"], claims["lev"], claims["nick_name"])
         if not perms:
             return
         if was.request.user.lev == "staff":
@@ -601,7 +644,7 @@ def test_001_testpass_and_permission_handler(make_app):
         return str(id)
 
     def is_superuser(was):
-        if was.user.nick_name not in ('admin', 'root'):
+        if was.user.nick_name not in ("admin", "root"):
             return was.response("403 Permission Denied")
 
     @app.route("/profile")
@@ -640,7 +683,7 @@ def test_001_permission_per_method(make_app):
             raise was.Error("403 Permission Denied")
 
     @app.route("/animals/<id>", methods=["POST", "DELETE"])
-    @app.permission_required(['user'], id=["staff"], DELETE=["admin"])
+    @app.permission_required(["user"], id=["staff"], DELETE=["admin"])
     def animals(was, id=None):
         return "done"
 
@@ -670,12 +713,12 @@ def test_001_conditional_prework_and_chains(make_app, tmp_path):
     def post1(was):
         calls.append("post1")
 
-    @app.route('/')
+    @app.route("/")
     @app.if_file_modified(str(config), reload_config, interval=1)
     @app.run_before(pre1, pre2)
     @app.run_after(post1)
     def index(was):
-        return was.render('index.html')
+        return was.render("index.html")
 
     with app.test_client("/", approot=".") as cli:
         assert cli.get("/").text == "index"
@@ -693,11 +736,11 @@ def test_001_cors_app_wide_and_per_route(make_app):
 
     @app.route("/post", methods=["POST", "OPTIONS"], access_control_allow_origin=["*"], access_control_max_age=3600)
     def post(was):
-        return 'hello'
+        return "hello"
 
     @app.route("/app")
     def app_wide(was):
-        return 'app'
+        return "app"
 
     with app.test_client("/", approot=".") as cli:
         r = cli.options("/post", headers={"Origin": "http://a.example", "Access-Control-Request-Method": "POST"})
@@ -709,15 +752,17 @@ def test_001_cors_app_wide_and_per_route(make_app):
 
 
 def test_001_http_errors_and_custom_error_handlers(make_app):
-    app = make_app({
-        "errors/default.j2": """
+    app = make_app(
+        {
+            "errors/default.j2": """
             <h1>{{ error.code }} {{ error.message }}</h1>
             <p>{{ error.detail }}</p>
             <hr>
             <div>URL: {{ error.url }}</div>
             <div>Time: {{ error.time }}</div>""",
-        "404.j2": "<h1>{{ error.code }} not here: {{ error.url }}</h1>",
-    })
+            "404.j2": "<h1>{{ error.code }} not here: {{ error.url }}</h1>",
+        }
+    )
 
     @app.default_error_handler
     def default_error_handler(was, error):
@@ -725,7 +770,7 @@ def test_001_http_errors_and_custom_error_handlers(make_app):
 
     @app.error_handler(404)
     def not_found(was, error):
-        return was.render('404.j2', error=error)
+        return was.render("404.j2", error=error)
 
     @app.route("/e1")
     def e1(was):
@@ -754,25 +799,25 @@ def test_001_primitive_responses(make_app):
 
     @app.route("/response")
     def response(was):
-        return was.response(status="200 OK", body='Hello', headers=[('X-Server', 'Skitai')])
+        return was.response(status="200 OK", body="Hello", headers=[("X-Server", "Skitai")])
 
     @app.route("/head")
     def head(was):
-        was.response.set_status('200 OK')
-        was.response.set_header('X-Server', 'Skitai')
+        was.response.set_status("200 OK")
+        was.response.set_header("X-Server", "Skitai")
         return "hello"
 
     @app.route("/api")
     def api(was):
-        return was.API({'name': 'Hans Roh'})
+        return was.API({"name": "Hans Roh"})
 
     @app.route("/api2")
     def api2(was):
-        return was.API(name='Hans Roh')
+        return was.API(name="Hans Roh")
 
     @app.route("/render")
     def render(was):
-        return was.render("hello.j2", name='Hans Roh')
+        return was.render("hello.j2", name="Hans Roh")
 
     @app.route("/either")
     def either(was):
@@ -782,7 +827,8 @@ def test_001_primitive_responses(make_app):
     def build_csv(was):
         def generate():
             for row in [["a", "b"], ["c", "d"]]:
-                yield ','.join(row) + '\n'
+                yield ",".join(row) + "\n"
+
         return was.response("200 OK", generate(), headers=[("Content-Type", "text/csv")])
 
     with app.test_client("/", approot=".") as cli:
@@ -806,14 +852,14 @@ def test_001_file_and_static(make_app, home):
 
     @app.route("/file")
     def file(was):
-        return was.File(str(home / "data.xlsx"), 'application/octet-stream', 'data.xlsx')
+        return was.File(str(home / "data.xlsx"), "application/octet-stream", "data.xlsx")
 
     @app.route("/robots.txt")
     def robots(was):
         if app.debug:
-            was.response['Content-Type'] = 'text/plain'
+            was.response["Content-Type"] = "text/plain"
             return "User-Agent: *\nDisallow: /\n"
-        return was.Static('/robots.real.txt')
+        return was.Static("/robots.real.txt")
 
     with app.test_client("/", approot=".", debug=False) as cli:
         r = cli.get("/file")
@@ -840,6 +886,7 @@ def test_001_threaded_data_streaming_queue(make_app):
                     queue.put(None)  # end of stream
                     break
                 queue.put(str(items))
+
         return produce
 
     @app.route("/threaproducer")
@@ -872,9 +919,13 @@ def test_001_logging_and_traceback(make_app, caplog):
 
 
 def test_001_csrf_token(make_app):
-    app = make_app({"form.html": """<form>
+    app = make_app(
+        {
+            "form.html": """<form>
   {{ was.csrf_token_input }}
-  </form>"""})
+  </form>"""
+        }
+    )
 
     @app.before_request
     def before_request(was):
@@ -908,12 +959,12 @@ def test_001_jwt_otp_and_ott(make_app):
 
     app = make_app()
 
-    @app.route('/make_jwt')
+    @app.route("/make_jwt")
     def make_jwt(was):
-        t = was.encode_jwt({'iss': 'example.com', 'exp': time.time() + 3600})
+        t = was.encode_jwt({"iss": "example.com", "exp": time.time() + 3600})
         return t
 
-    @app.route('/verify_token')
+    @app.route("/verify_token")
     def verify_jwt(was):
         claims = was.request.JWT
         if "err" in claims:
@@ -921,25 +972,25 @@ def test_001_jwt_otp_and_ott(make_app):
         return claims["iss"]
 
     def check_otp(was):
-        if not was.verify_otp(was.request.get_header('x-otp')):
-            raise was.Error('403 Unauthorized')
+        if not was.verify_otp(was.request.get_header("x-otp")):
+            raise was.Error("403 Unauthorized")
 
-    @app.route('/admin-task')
+    @app.route("/admin-task")
     @app.testpass_required(check_otp)
     def task(was):
         return "done"
 
-    @app.route('/password-reset')
+    @app.route("/password-reset")
     def password_reset(was):
-        if was.request.args('username'):
+        if was.request.args("username"):
             username = "hans"
             token = was.encode_ott(username, 3600, "pwrset")  # valid within 1 hour
             return token
-        if was.request.args('token'):
-            username = was.decode_ott(was.request.args['token'])
+        if was.request.args("token"):
+            username = was.decode_ott(was.request.args["token"])
             if not username:
-                return was.response('400 Bad Request')
-            was.revoke_ott(was.request.args['token'])
+                return was.response("400 Bad Request")
+            was.revoke_ott(was.request.args["token"])
             return username
 
     with app.test_client("/", approot=".") as cli:
@@ -1000,8 +1051,13 @@ def test_004_request_methods_and_bodies(make_app):
     def req(was, **karg):
         request = was.request
         return was.API(
-            command=request.command, body=request.body.decode(), json=request.json(), dict=request.dict(),
-            args=dict(request.args), scheme=request.get_scheme(), routed=request.routed_function.__name__,
+            command=request.command,
+            body=request.body.decode(),
+            json=request.json(),
+            dict=request.dict(),
+            args=dict(request.args),
+            scheme=request.get_scheme(),
+            routed=request.routed_function.__name__,
             headers=request.headers["content-type"],
         )
 
@@ -1150,7 +1206,7 @@ def test_004_responses(make_app):
 
     @app.route("/explain")
     def error(was):
-        return was.response.with_explain('503 Serivce Unavaliable', "Please Visit On Thurse Day")
+        return was.response.with_explain("503 Serivce Unavaliable", "Please Visit On Thurse Day")
 
     @app.route("/throw")
     def throw(was):
@@ -1187,11 +1243,11 @@ def test_004_api_and_fault(make_app):
 
     @app.route("/f1")
     def f1(was):
-        return was.Fault('200 OK', data=[1, 2, 3])
+        return was.Fault("200 OK", data=[1, 2, 3])
 
     @app.route("/f2")
     def f2(was):
-        return was.Fault('201 Accept')
+        return was.Fault("201 Accept")
 
     @app.route("/a1")
     def a1(was):
@@ -1203,7 +1259,7 @@ def test_004_api_and_fault(make_app):
 
     @app.route("/f3")
     def f3(was):
-        return was.Fault('400 Bad Request', 'missing parameter', 10021)
+        return was.Fault("400 Bad Request", "missing parameter", 10021)
 
     @app.route("/created", methods=["POST"])
     def created(was):
@@ -1222,8 +1278,10 @@ def test_004_api_and_fault(make_app):
 def test_004_mount_with_namespace_and_options(package, home):
     from atila.testing import AppTestClient
 
-    app_module = package("nsapp", {
-        "__init__.py": """
+    app_module = package(
+        "nsapp",
+        {
+            "__init__.py": """
             from atila import Atila
 
             def __app__ ():
@@ -1238,8 +1296,8 @@ def test_004_mount_with_namespace_and_options(package, home):
                 def index (was):
                     return was.ab ("regist.login")
         """,
-        "services/__init__.py": "",
-        "services/auth.py": """
+            "services/__init__.py": "",
+            "services/auth.py": """
             def __mount__ (app):
                 @app.route ("/login")
                 def login (was):
@@ -1257,7 +1315,8 @@ def test_004_mount_with_namespace_and_options(package, home):
                 def func2 (was):
                     return was.ab (func1, "hello")
         """,
-    })
+        },
+    )
     with AppTestClient(app_module, "/", approot=str(home)) as cli:
         assert cli.get("/").text == "/regist/login"
         assert cli.get("/regist/login").text == "login"
@@ -1286,14 +1345,21 @@ def test_004_building_urls(make_app):
 
     @app.route("/urls")
     def urls(was):
-        return was.API(urls=[was.ab("add", 10, 40), was.ab("add", 10, num2=60), was.ab(add, 10, 40),
-                             was.ab("hello", "Your Name")])
+        return was.API(
+            urls=[was.ab("add", 10, 40), was.ab("add", 10, num2=60), was.ab(add, 10, 40), was.ab("hello", "Your Name")]
+        )
 
     with app.test_client("/", approot=".") as cli:
         assert cli.get("/urls").json()["urls"] == [
-            "/add?num1=10&num2=40", "/add?num1=10&num2=60", "/add?num1=10&num2=40", "/hello/Your_Name"]
+            "/add?num1=10&num2=40",
+            "/add?num1=10&num2=60",
+            "/add?num1=10&num2=40",
+            "/hello/Your_Name",
+        ]
         assert cli.get("/navigate?limit=100&pageno=2").json() == {
-            "partial": "/navigate?limit=100&pageno=3", "base": "/navigate"}
+            "partial": "/navigate?limit=100&pageno=3",
+            "base": "/navigate",
+        }
         assert cli.get("/user/7").text == "/user/"
         assert cli.get("/add?num1=1&num2=2").text == "3"
 
@@ -1311,9 +1377,16 @@ def test_004_session_methods_and_named_mbox(make_app):
     @app.route("/get")
     def get(was):
         s = was.session
-        return was.API(keys=sorted(s.keys()), values=sorted(s.values()), items=sorted(s.items()),
-                       has=s.has_key("a"), getv=s.getv("a"), verified=s.source_verified(),
-                       exists=was.session.exists(None), adm=was.session.exists("ADM"))
+        return was.API(
+            keys=sorted(s.keys()),
+            values=sorted(s.values()),
+            items=sorted(s.items()),
+            has=s.has_key("a"),
+            getv=s.getv("a"),
+            verified=s.source_verified(),
+            exists=was.session.exists(None),
+            adm=was.session.exists("ADM"),
+        )
 
     @app.route("/remove")
     def remove(was):
@@ -1322,15 +1395,15 @@ def test_004_session_methods_and_named_mbox(make_app):
 
     @app.route("/adm")
     def index(was):
-        was.session.mount("ADM", SECUREKEY, path='/')
+        was.session.mount("ADM", SECUREKEY, path="/")
         was.session.set("admin_login", True)
-        was.mbox.mount("ADM", SECUREKEY, path='/')
-        was.mbox.send("10 data has been deleted", 'warning')
+        was.mbox.mount("ADM", SECUREKEY, path="/")
+        was.mbox.send("10 data has been deleted", "warning")
         return "ok"
 
     @app.route("/adm-read")
     def adm_read(was):
-        was.mbox.mount("ADM", SECUREKEY, path='/')
+        was.mbox.mount("ADM", SECUREKEY, path="/")
         return was.API(messages=[m[4] for m in was.mbox.get()], found=len(was.mbox.search("warning")))
 
     @app.route("/clear")
@@ -1384,8 +1457,17 @@ def test_004_request_hook_sequence_and_failed_request_answer(make_app):
         assert cli.get("/view-account?deny=1").text == "Not Authorized"
         r = cli.get("/view-account?userid=bad")
         assert r.status_code == 501 and r.text == "We&#39;re sorry but something&#39;s going wrong"
-    assert calls == ["before", "finish", "teardown", "before", "finish", "teardown",
-                     "before", ("failed", "RuntimeError"), "teardown"]
+    assert calls == [
+        "before",
+        "finish",
+        "teardown",
+        "before",
+        "finish",
+        "teardown",
+        "before",
+        ("failed", "RuntimeError"),
+        "teardown",
+    ]
 
 
 def test_004_app_event_names_from_the_package(make_app):
@@ -1431,16 +1513,16 @@ def test_004_custom_events_and_emit_after_chain(make_app):
     def user_updated(was, userid=None):
         got.append(("user-updated", userid))
 
-    @app.route('/users', methods=["POST"])
+    @app.route("/users", methods=["POST"])
     def users(was):
         args = was.request.json()
-        app.emit("user-updated", args['userid'])
-        return ''
+        app.emit("user-updated", args["userid"])
+        return ""
 
-    @app.route('/users2', methods=["POST"])
+    @app.route("/users2", methods=["POST"])
     @app.emit_after("user-updated")
     def users2(was):
-        return ''
+        return ""
 
     with app.test_client("/", approot=".") as cli:
         cli.post("/users", json={"userid": "hans"})
@@ -1504,7 +1586,7 @@ def test_004_authentication_basic_digest_and_app_wide(make_app):
     partner = make_app()
     partner.authenticate = "digest"
     partner.realm = "Partner App Area of"
-    partner.users = {"app": ("iamyourpartnerapp", 0, {'role': 'root'})}
+    partner.users = {"app": ("iamyourpartnerapp", 0, {"role": "root"})}
 
     @partner.route("/hello/<name>")
     def partner_hello(was, name="Hans Roh"):
@@ -1518,7 +1600,7 @@ def test_004_authentication_basic_digest_and_app_wide(make_app):
 
 def test_004_bearer_authorization_with_jwt(make_app):
     app = make_app()
-    app.securekey = '5b2c4f18-01fd-4b85-8cfa-01827878562f'
+    app.securekey = "5b2c4f18-01fd-4b85-8cfa-01827878562f"
 
     @app.route("/token")
     def token(was):
@@ -1527,8 +1609,11 @@ def test_004_bearer_authorization_with_jwt(make_app):
     @app.route("/api/v1/predict")
     @app.authorization_required("bearer")
     def predict(was):
-        return was.API(user=str(was.request.user), claims=was.request.JWT["username"],
-                       again=was.dejwt(was.request.get_header("authorization")[7:])["username"])
+        return was.API(
+            user=str(was.request.user),
+            claims=was.request.JWT["username"],
+            again=was.dejwt(was.request.get_header("authorization")[7:])["username"],
+        )
 
     with app.test_client("/", approot=".") as cli:
         jwt = cli.get("/token").text
@@ -1538,12 +1623,17 @@ def test_004_bearer_authorization_with_jwt(make_app):
 
 
 def test_004_jinja_render_forms_globals_filters_and_overlay(make_app):
-    app = make_app({
-        "index.html": """{{ choice }} {{ product }} {{ was.request.args.get ("choice", "N/A") }} """
-                      """<a href="{{ was.ab ('checkout', choice) }}">Proceed</a>""",
-        "global.html": "{{ test_global () }} {{ 'Hello' | reverse }}",
-        "g.html": """{% set g = was.g %}Checkout for {{ g.howmany }} {{ g.product }}{{g.howmany > 1 and "s" or ""}}""",
-    })
+    app = make_app(
+        {
+            "index.html": """{{ choice }} {{ product }} {{ was.request.args.get ("choice", "N/A") }} """
+            """<a href="{{ was.ab ('checkout', choice) }}">Proceed</a>""",
+            "global.html": "{{ test_global () }} {{ 'Hello' | reverse }}",
+            "g.html": (
+                """{% set g = was.g %}Checkout for {{ g.howmany }} {{ g.product }}"""
+                """{{g.howmany > 1 and "s" or ""}}"""
+            ),
+        }
+    )
 
     @app.route("/checkout")
     def checkout(was, choice=None):
@@ -1633,7 +1723,7 @@ def test_004_fault_with_traceback_and_response_traceback(make_app):
         try:
             aa  # undefined on purpose: the fault under test
         except NameError:
-            return was.Fault('500 Internal Server Error', 'somethig is not valid', traceback=True)
+            return was.Fault("500 Internal Server Error", "somethig is not valid", traceback=True)
 
     @app.route("/tb")
     def tb(was):
@@ -1656,11 +1746,8 @@ def test_004_how_to_respond_all_errors_as_json(make_app):
 
     @app.default_error_handler
     def default_error_handler(was, error):
-        code = error["errno"] or str(error["code"]) + '00'
-        return was.response.fault(
-            error["message"].lower(), code, None,
-            error["detail"], exc_info=error["traceback"]
-        )
+        code = error["errno"] or str(error["code"]) + "00"
+        return was.response.fault(error["message"].lower(), code, None, error["detail"], exc_info=error["traceback"])
 
     @app.route("/gone")
     def gone(was):
@@ -1695,20 +1782,20 @@ def test_004_communication_with_broadcast_events(make_app):
     app = make_app()
     got = []
 
-    @app.on_broadcast('user:data-added')
+    @app.on_broadcast("user:data-added")
     def refresh_user_cache(was, userid=None):
         got.append(userid)
 
-    @app.route('/users', methods=["PATCH"])
+    @app.route("/users", methods=["PATCH"])
     def users(was):
         args = was.request.json()
-        was.broadcast('user:data-added', args['userid'])
+        was.broadcast("user:data-added", args["userid"])
         return was.jstream({}, "data")
 
-    @app.route('/users2', methods=["PATCH"])
-    @app.broadcast_after('user:data-added')
+    @app.route("/users2", methods=["PATCH"])
+    @app.broadcast_after("user:data-added")
     def users2(was):
-        return ''
+        return ""
 
     with app.test_client("/", approot=".") as cli:
         assert cli.patch("/users", json={"userid": "hans"}).json() == {"data": {}}

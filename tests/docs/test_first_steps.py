@@ -50,7 +50,8 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_the_example(tmp_path: Path) -
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(ROOT)],
-        check=True, cwd=tmp_path,
+        check=True,
+        cwd=tmp_path,
     )
     wheels = list(dist.glob("skitai_atila-*.whl"))
     assert len(wheels) == 1, f"expected one skitai_atila wheel, found {wheels}"
@@ -60,14 +61,20 @@ def test_wheel_installs_into_a_fresh_venv_and_runs_the_example(tmp_path: Path) -
     subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheels[0])], check=True, cwd=tmp_path)
     where = subprocess.run(
         [str(python), "-c", "import skitai, atila; print(skitai.__file__); print(atila.__file__)"],
-        check=True, cwd=tmp_path, capture_output=True, text=True,
+        check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     assert all("site-packages" in path for path in where), where
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.Popen(
         [str(python), str(ROOT / "examples" / "dumbseek" / "skitaid.py"), "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         assert _wait_answering(port, proc).json()["app"] == "Dumb Seek"

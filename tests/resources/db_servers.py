@@ -39,8 +39,9 @@ def _pg_bin(name: str) -> str:
     if not found and shutil.which(name):
         found = [str(shutil.which(name))]
     if not found:
-        raise ServerUnavailable(f"PostgreSQL's {name} is not installed: run scripts/install_test_servers.sh "
-                                "(apt-get install postgresql)")
+        raise ServerUnavailable(
+            f"PostgreSQL's {name} is not installed: run scripts/install_test_servers.sh (apt-get install postgresql)"
+        )
     return str(found[-1])
 
 
@@ -69,15 +70,35 @@ class PostgresServer:
     def init(self) -> "PostgresServer":
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
-        done = subprocess.run(self._as_owner([_pg_bin("initdb"), "-D", self.data, "-A", "trust", "-U", self.user,
-                                              "--no-sync", "-E", "UTF8"]), capture_output=True, text=True)
+        done = subprocess.run(
+            self._as_owner(
+                [_pg_bin("initdb"), "-D", self.data, "-A", "trust", "-U", self.user, "--no-sync", "-E", "UTF8"]
+            ),
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise ServerUnavailable(f"initdb failed: {done.stderr or done.stdout}")
         return self.start()
 
     def start(self) -> "PostgresServer":
-        command = [_pg_bin("postgres"), "-D", self.data, "-p", str(self.port), "-h", "127.0.0.1", "-k", self.root,
-                   "-c", "fsync=off", "-c", "max_connections=60", "-c", "full_page_writes=off"]
+        command = [
+            _pg_bin("postgres"),
+            "-D",
+            self.data,
+            "-p",
+            str(self.port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            self.root,
+            "-c",
+            "fsync=off",
+            "-c",
+            "max_connections=60",
+            "-c",
+            "full_page_writes=off",
+        ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(self._as_owner(command), stdout=log, stderr=log)
         try:
@@ -94,8 +115,11 @@ class PostgresServer:
             return
         # NOTE: fast shutdown (clients are disconnected); a SIGTERM to runuser would
         # ask for a smart one, which waits for the pooled clients forever
-        subprocess.run(self._as_owner([_pg_bin("pg_ctl"), "-D", self.data, "stop", "-m", "fast", "-w"]),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            self._as_owner([_pg_bin("pg_ctl"), "-D", self.data, "stop", "-m", "fast", "-w"]),
+            capture_output=True,
+            timeout=60,
+        )
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
@@ -116,8 +140,9 @@ class RedisServer:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise ServerUnavailable("redis-server is not installed: run scripts/install_test_servers.sh "
-                                    "(apt-get install redis-server)")
+            raise ServerUnavailable(
+                "redis-server is not installed: run scripts/install_test_servers.sh (apt-get install redis-server)"
+            )
         self.binary = binary
         self.port = free_port()
         self.root = tempfile.mkdtemp(prefix="skitai-redis-")
@@ -128,8 +153,21 @@ class RedisServer:
         return f"127.0.0.1:{self.port}/0"
 
     def start(self) -> "RedisServer":
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.root,
-                   "--save", "", "--appendonly", "no", "--protected-mode", "no"]
+        command = [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            self.root,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+        ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_port(self.port)
         return self

@@ -13,27 +13,33 @@ from skitai.resources.balancer import Balancer
 from skitai.resources.members import parse_member
 
 
-@pytest.mark.parametrize("text, parts", [
-    ("user:pass@localhost/mydb", ("user", "pass", "localhost", None, "mydb", 1)),
-    ("user:pass@localhost:5433/mydb 20", ("user", "pass", "localhost", 5433, "mydb", 20)),
-    ("localhost/0", (None, None, "localhost", None, "0", 1)),
-    ("s1.myserver.com", (None, None, "s1.myserver.com", None, "", 1)),
-    ("me:p%40ss@[::1]:6379/2 3", ("me", "p@ss", "::1", 6379, "2", 3)),
-])
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("user:pass@localhost/mydb", ("user", "pass", "localhost", None, "mydb", 1)),
+        ("user:pass@localhost:5433/mydb 20", ("user", "pass", "localhost", 5433, "mydb", 20)),
+        ("localhost/0", (None, None, "localhost", None, "0", 1)),
+        ("s1.myserver.com", (None, None, "s1.myserver.com", None, "", 1)),
+        ("me:p%40ss@[::1]:6379/2 3", ("me", "p@ss", "::1", 6379, "2", 3)),
+    ],
+)
 def test_member_spellings(text, parts):
     member = parse_member(text)
     assert (member.user, member.password, member.host, member.port, member.path, member.weight) == parts
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: skitai.alias("nodb", skitai.DB_SQLITE3, "x.db"), "look like '@name'"),
-    (lambda: skitai.alias("@x", "*nothing", "x"), "unknown alias kind"),
-    (lambda: skitai.alias("@x", skitai.DB_SQLITE3, "x.db", pool=3), "unknown options"),
-    (lambda: skitai.alias("@x", skitai.DB_PGSQL, "u@host:99999/db"), "bad port"),
-    (lambda: skitai.alias("@x", skitai.DB_REDIS, "localhost/zero"), "database number"),
-    (lambda: skitai.alias("@x", skitai.PROTO_HTTP, []), "at least one member"),
-    (lambda: skitai.alias("@x", skitai.DB_MONGODB, "localhost"), "host:port/database"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: skitai.alias("nodb", skitai.DB_SQLITE3, "x.db"), "look like '@name'"),
+        (lambda: skitai.alias("@x", "*nothing", "x"), "unknown alias kind"),
+        (lambda: skitai.alias("@x", skitai.DB_SQLITE3, "x.db", pool=3), "unknown options"),
+        (lambda: skitai.alias("@x", skitai.DB_PGSQL, "u@host:99999/db"), "bad port"),
+        (lambda: skitai.alias("@x", skitai.DB_REDIS, "localhost/zero"), "database number"),
+        (lambda: skitai.alias("@x", skitai.PROTO_HTTP, []), "at least one member"),
+        (lambda: skitai.alias("@x", skitai.DB_MONGODB, "localhost"), "host:port/database"),
+    ],
+)
 def test_bad_declarations_fail_at_declaration_with_the_reason(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
@@ -71,8 +77,10 @@ def test_custom_database_interface():
 @pytest.mark.process
 def test_mongodb_alias_against_a_real_server():
     if shutil.which("mongod") is None:
-        pytest.skip("MongoDB: no server obtainable here (Debian has no mongodb-server package and downloading "
-                    "server binaries is not allowed); the @mongo alias is covered by declaration tests only")
+        pytest.skip(
+            "MongoDB: no server obtainable here (Debian has no mongodb-server package and downloading "
+            "server binaries is not allowed); the @mongo alias is covered by declaration tests only"
+        )
     import subprocess
     import tempfile
 

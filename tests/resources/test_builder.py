@@ -17,19 +17,32 @@ def sql(query, style="qmark", dialect="sqlite"):
 
 
 def test_select_compiles_with_placeholders():
-    query = (Query(None, "select", "foo").get("id, name").filter(name__like="x%", id__gt=3)
-             .filter(Q(a=1) | Q(b=2)).order_by("-created_at").limit(10).offset(20))
+    query = (
+        Query(None, "select", "foo")
+        .get("id, name")
+        .filter(name__like="x%", id__gt=3)
+        .filter(Q(a=1) | Q(b=2))
+        .order_by("-created_at")
+        .limit(10)
+        .offset(20)
+    )
     assert sql(query) == (
         "SELECT id, name FROM foo WHERE (name LIKE ? AND id > ?) AND ((a = ?) OR (b = ?)) "
-        "ORDER BY created_at DESC LIMIT ? OFFSET ?", ["x%", 3, 1, 2, 10, 20])
+        "ORDER BY created_at DESC LIMIT ? OFFSET ?",
+        ["x%", 3, 1, 2, 10, 20],
+    )
     assert sql(query, "format", "postgresql")[0].count("%s") == 6
 
 
 def test_insert_update_delete_compile():
     assert sql(Query(None, "insert", "t").set(name="x").returning("id")) == (
-        "INSERT INTO t (name) VALUES (?) RETURNING id", ["x"])
+        "INSERT INTO t (name) VALUES (?) RETURNING id",
+        ["x"],
+    )
     assert sql(Query(None, "update", "t").set(name="y").filter(id=1)) == (
-        "UPDATE t SET name = ? WHERE (id = ?)", ["y", 1])
+        "UPDATE t SET name = ? WHERE (id = ?)",
+        ["y", 1],
+    )
     assert sql(Query(None, "delete", "t").filter(id__in=[1, 2])) == ("DELETE FROM t WHERE (id IN (?, ?))", [1, 2])
 
 
@@ -47,19 +60,22 @@ def test_q_negation_and_none():
     assert sql(query) == ("SELECT * FROM t WHERE ((NOT ((a = ?))) AND (b IS NULL)) AND (c IS NOT NULL)", [1])
 
 
-@pytest.mark.parametrize("build", [
-    lambda: Query(None, "select", "t; drop table t"),
-    lambda: Query(None, "select", "t").get("id from t; --"),
-    lambda: Query(None, "select", "t").get("sleep(1)"),
-    lambda: Query(None, "select", "t").order_by("id) desc"),
-    lambda: Query(None, "select", "t").filter(**{"id = 1 or 1": 1}),
-    lambda: Query(None, "select", "t").limit("10 --"),
-    lambda: Query(None, "select", "t").limit(True),
-    lambda: Query(None, "update", "t").set(**{"a = 1, b": 2}),
-    lambda: Query(None, "select", "t").group_by("a; b"),
-    lambda: Query(None, "select", "t").with_("x y", Query(None, "select", "t")),
-    lambda: Query(None, "select", "t").filter(id__in="1, 2"),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Query(None, "select", "t; drop table t"),
+        lambda: Query(None, "select", "t").get("id from t; --"),
+        lambda: Query(None, "select", "t").get("sleep(1)"),
+        lambda: Query(None, "select", "t").order_by("id) desc"),
+        lambda: Query(None, "select", "t").filter(**{"id = 1 or 1": 1}),
+        lambda: Query(None, "select", "t").limit("10 --"),
+        lambda: Query(None, "select", "t").limit(True),
+        lambda: Query(None, "update", "t").set(**{"a = 1, b": 2}),
+        lambda: Query(None, "select", "t").group_by("a; b"),
+        lambda: Query(None, "select", "t").with_("x y", Query(None, "select", "t")),
+        lambda: Query(None, "select", "t").filter(id__in="1, 2"),
+    ],
+)
 def test_unsafe_names_are_refused(build):
     with pytest.raises(InvalidIdentifier) as caught:
         built = build()
@@ -99,27 +115,30 @@ def pick(db, **lookups):
     return [row.name for row in db.select("t").get("name").filter(**lookups).order_by("id").execute().fetch()]
 
 
-@pytest.mark.parametrize("lookups, expected", [
-    ({"name": "beta"}, ["beta"]),
-    ({"name__eq": "beta"}, ["beta"]),
-    ({"name__neq": "beta"}, ["Alpha", "gamma", "100%"]),
-    ({"score__gt": 1}, ["beta", "100%"]),
-    ({"score__gte": 2, "score__lt": 4}, ["beta"]),
-    ({"score__lte": 1}, ["Alpha"]),
-    ({"score__between": (2, 4)}, ["beta", "100%"]),
-    ({"score__isnull": True}, ["gamma"]),
-    ({"score__isnull": False}, ["Alpha", "beta", "100%"]),
-    ({"score": None}, ["gamma"]),
-    ({"name__in": ["Alpha", "gamma"]}, ["Alpha", "gamma"]),
-    ({"name__in": []}, []),
-    ({"name__notin": ["Alpha", "gamma"]}, ["beta", "100%"]),
-    ({"name__like": "%a"}, ["Alpha", "beta", "gamma"]),
-    ({"name__notlike": "%a"}, ["100%"]),
-    ({"name__ilike": "alpha"}, ["Alpha"]),
-    ({"name__startswith": "be"}, ["beta"]),
-    ({"name__endswith": "0%"}, ["100%"]),
-    ({"name__contains": "%"}, ["100%"]),
-])
+@pytest.mark.parametrize(
+    "lookups, expected",
+    [
+        ({"name": "beta"}, ["beta"]),
+        ({"name__eq": "beta"}, ["beta"]),
+        ({"name__neq": "beta"}, ["Alpha", "gamma", "100%"]),
+        ({"score__gt": 1}, ["beta", "100%"]),
+        ({"score__gte": 2, "score__lt": 4}, ["beta"]),
+        ({"score__lte": 1}, ["Alpha"]),
+        ({"score__between": (2, 4)}, ["beta", "100%"]),
+        ({"score__isnull": True}, ["gamma"]),
+        ({"score__isnull": False}, ["Alpha", "beta", "100%"]),
+        ({"score": None}, ["gamma"]),
+        ({"name__in": ["Alpha", "gamma"]}, ["Alpha", "gamma"]),
+        ({"name__in": []}, []),
+        ({"name__notin": ["Alpha", "gamma"]}, ["beta", "100%"]),
+        ({"name__like": "%a"}, ["Alpha", "beta", "gamma"]),
+        ({"name__notlike": "%a"}, ["100%"]),
+        ({"name__ilike": "alpha"}, ["Alpha"]),
+        ({"name__startswith": "be"}, ["beta"]),
+        ({"name__endswith": "0%"}, ["100%"]),
+        ({"name__contains": "%"}, ["100%"]),
+    ],
+)
 def test_lookups(database, lookups, expected):
     assert pick(database, **lookups) == expected
 
@@ -134,8 +153,14 @@ def test_regex_on_postgresql_only(database):
 
 def test_exclude_group_by_and_aggregates(database):
     assert pick(database.__class__(None, database.name), grp="a") == ["Alpha", "beta"]
-    rows = (database.select("t").get("grp", "count(id) as n", "max(score) as top").group_by("grp")
-            .order_by("grp").execute().fetch())
+    rows = (
+        database.select("t")
+        .get("grp", "count(id) as n", "max(score) as top")
+        .group_by("grp")
+        .order_by("grp")
+        .execute()
+        .fetch()
+    )
     assert rows == [{"grp": "a", "n": 2, "top": 2}, {"grp": "b", "n": 2, "top": 4}]
     left = database.select("t").get("name").exclude(grp="a").order_by("name").execute().fetch()
     assert [row.name for row in left] == ["100%", "gamma"]

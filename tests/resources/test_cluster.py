@@ -35,8 +35,11 @@ def fresh(method: str, url: str, **options: Any) -> dict[str, Any]:
     return body
 
 
-def every_worker(url: str, want: int, accept: Callable[[dict[str, Any]], bool] = lambda body: True,
-                 ) -> dict[int, dict[str, Any]]:
+def every_worker(
+    url: str,
+    want: int,
+    accept: Callable[[dict[str, Any]], bool] = lambda body: True,
+) -> dict[int, dict[str, Any]]:
     """The first accepted answer of each of ``want`` workers (polls until then)."""
     answers: dict[int, dict[str, Any]] = {}
     deadline = time.monotonic() + PATIENCE
@@ -70,6 +73,7 @@ def held_by_other_worker(base: str, holder: int, action: Callable[[], dict[str, 
 
 
 # -- one host, three workers ------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def host():
@@ -105,8 +109,7 @@ def test_store_and_last_updates_are_one_for_all_workers(host):
 
 def test_a_token_revoked_by_one_worker_is_refused_by_all(host):
     token = fresh("GET", host.base_url + "/ott")["token"]
-    assert len(every_worker(host.base_url + f"/ott/check?token={token}", 3,
-                            lambda body: body["value"] == "hans")) == 3
+    assert len(every_worker(host.base_url + f"/ott/check?token={token}", 3, lambda body: body["value"] == "hans")) == 3
     fresh("POST", host.base_url + "/ott/revoke", data={"token": token})
     answers = every_worker(host.base_url + f"/ott/check?token={token}", 3)
     assert {body["value"] for body in answers.values()} == {None}
@@ -181,6 +184,7 @@ def test_websocket_send_to_a_client_that_never_existed_is_false(host):
 
 
 # -- two hosts, one Redis ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def redis_cluster():
@@ -278,8 +282,10 @@ def test_redis_lost_and_back_while_serving(hosts, redis_cluster):
         # back without a restart of either server
         redis_cluster.start()
         every_worker(b.base_url + "/lu", 2, lambda body: body["lu"] == touched)
-        eventually(lambda: fresh("POST", b.base_url + "/push",
-                                 data={"client_id": client_id, "text": "back"})["sent"], "pushing works again")
+        eventually(
+            lambda: fresh("POST", b.base_url + "/push", data={"client_id": client_id, "text": "back"})["sent"],
+            "pushing works again",
+        )
         assert ws.receive() == "back"
         eventually(lambda: "is back" in a.output(), "the recovery is logged")
     finally:

@@ -121,8 +121,16 @@ def test_a_replayed_digest_answer_is_refused():
     def h(text: str) -> str:
         return hashlib.md5(text.encode()).hexdigest()
 
-    params = {"username": "hans", "realm": "r", "nonce": nonce, "uri": "/", "qop": "auth", "nc": "00000001",
-              "cnonce": "c", "algorithm": "MD5"}
+    params = {
+        "username": "hans",
+        "realm": "r",
+        "nonce": nonce,
+        "uri": "/",
+        "qop": "auth",
+        "nc": "00000001",
+        "cnonce": "c",
+        "algorithm": "MD5",
+    }
     params["response"] = h(f"{ha1}:{nonce}:00000001:c:auth:{h('GET:/')}")
     assert auth.verify(params, "GET", "/", lambda user, algorithm: ha1) == (True, False, "")
     ok, stale, reason = auth.verify(params, "GET", "/", lambda user, algorithm: ha1)

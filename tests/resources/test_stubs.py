@@ -19,8 +19,13 @@ SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "site", "serve.p
 
 @pytest.fixture(scope="module")
 def servers():
-    made = {"a": echo_server("a"), "b": echo_server("b"), "plain": echo_server("plain"),
-            "xml": xmlrpc_server(), "json": jsonrpc_server()}
+    made = {
+        "a": echo_server("a"),
+        "b": echo_server("b"),
+        "plain": echo_server("plain"),
+        "xml": xmlrpc_server(),
+        "json": jsonrpc_server(),
+    }
     yield made
     for server in made.values():
         server.close()
@@ -32,7 +37,8 @@ def engine(servers):
     env = {
         "RES_UPSTREAMS": f"{servers['a'].member} 2,{servers['b'].member} 1",
         "RES_FLAKY": f"{dead} 5,{servers['b'].member}",
-        "RES_XMLRPC": servers["xml"].member, "RES_JSONRPC": servers["json"].member,
+        "RES_XMLRPC": servers["xml"].member,
+        "RES_JSONRPC": servers["json"].member,
         "RES_PLAIN_URL": f"http://{servers['plain'].member}",
     }
     with skitai.test_client(SITE, port=free_port(), env=env) as engine:

@@ -41,8 +41,9 @@ def test_process_runs_in_the_pool(client):
     assert client.get("/process").json() == {"result": 2.0, "a": 2}
 
 
-@pytest.mark.parametrize("path, words", [("/process-local", "defined in another function"),
-                                         ("/process-unpicklable", "must be picklable")])
+@pytest.mark.parametrize(
+    "path, words", [("/process-local", "defined in another function"), ("/process-unpicklable", "must be picklable")]
+)
 def test_process_refuses_what_cannot_travel(client, engine, path, words):
     response = client.get(path)
     assert response.status_code == 500
@@ -104,8 +105,11 @@ def test_timeouts_are_504(client, path):
 
 
 def test_map_keyword_results_and_one_suffix(client):
-    assert client.get("/map").json() == {"files": "syslog\n", "result": [{"id": 1}, {"id": 2}],
-                                         "record_count": {"cnt": 2}}
+    assert client.get("/map").json() == {
+        "files": "syslog\n",
+        "result": [{"id": 1}, {"id": 2}],
+        "record_count": {"cnt": 2},
+    }
 
 
 def test_mapped(client):

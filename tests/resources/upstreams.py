@@ -37,8 +37,15 @@ def echo_server(name: str) -> Upstream:
             if self.path.startswith("/slow"):
                 time.sleep(3)
             status = 404 if self.path.startswith("/missing") else 200
-            data = json.dumps({"server": name, "method": self.command, "path": self.path, "body": body,
-                               "type": self.headers.get("Content-Type")}).encode()
+            data = json.dumps(
+                {
+                    "server": name,
+                    "method": self.command,
+                    "path": self.path,
+                    "body": body,
+                    "type": self.headers.get("Content-Type"),
+                }
+            ).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

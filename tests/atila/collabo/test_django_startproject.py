@@ -19,7 +19,7 @@ pytestmark = pytest.mark.process
 
 ENV = {"DJANGO_SETTINGS_MODULE": "backend.orm.settings"}
 
-CHECK_ROUTES = '''
+CHECK_ROUTES = """
 
 _generated_mount = __mount__
 
@@ -42,12 +42,13 @@ def __mount__(context, app):
         still_open = connections["default"].connection is not None
         connections.close_all()
         return {"open": still_open}
-'''
+"""
 
 
 def run(args, cwd):
-    done = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **ENV})
+    done = subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env={**os.environ, **ENV}
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -56,8 +57,14 @@ def test_project_migrates_and_serves_atila_with_the_orm_and_django(tmp_path):
     out = run(["-m", "atila", "startproject", "mysite"], tmp_path)
     assert "created" in out and "./manage.py migrate" in out
     root = tmp_path / "mysite"
-    for relative in ("manage.py", "skitaid.py", "backend/__init__.py", "backend/orm/settings.py",
-                     "backend/orm/blog/models.py", "backend/services/__init__.py"):
+    for relative in (
+        "manage.py",
+        "skitaid.py",
+        "backend/__init__.py",
+        "backend/orm/settings.py",
+        "backend/orm/blog/models.py",
+        "backend/services/__init__.py",
+    ):
         assert (root / relative).is_file(), relative
     run(["manage.py", "migrate", "--noinput"], root)
     assert "No changes detected" in run(["manage.py", "makemigrations", "--check", "--dry-run"], root)

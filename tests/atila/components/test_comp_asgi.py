@@ -76,8 +76,9 @@ def scope(method="GET", path="/", headers=(), root_path=""):
 
 
 def call(adapter, method="GET", path="/", chunks=(), headers=(), root_path=""):
-    messages = [{"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
-                for i, chunk in enumerate(chunks)]
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1} for i, chunk in enumerate(chunks)
+    ]
     sent = []
 
     async def receive():
@@ -182,8 +183,7 @@ def test_atila_app_is_itself_an_asgi_app():
 def start_uvicorn(target):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
+        [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=SAMPLES,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

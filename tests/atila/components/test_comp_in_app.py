@@ -51,7 +51,10 @@ def test_request_life_cycle_events_reach_listeners(webapp):
         data = cli.get("/seen").json()
     assert data["seen"].count("before_request") >= 3
     assert seen[:5] == [
-        ("finish", "/hello"), ("teardown", "/hello"), ("failed", "ValueError"), ("teardown", "/boom"),
+        ("finish", "/hello"),
+        ("teardown", "/hello"),
+        ("failed", "ValueError"),
+        ("teardown", "/boom"),
         ("finish", "/seen"),
     ]
 

@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.process
 
-APP = '''
+APP = """
 from atila import Atila
 
 
@@ -28,19 +28,19 @@ def __mount__(context, app):
         if product_code == 0:
             raise context.HttpError("404 Not Found")
         return {"instock": 2}
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == "__main__":
     skitai.mount("/", myapp)
     skitai.run(port=5000)
-'''
+"""
 
 # the tutorial's conftest, less the star import a new user forgets
-CONFTEST = '''
+CONFTEST = """
 from functools import partial
 
 import pytest
@@ -52,14 +52,14 @@ from skitai.testing.client import free_port
 @pytest.fixture
 def launch():
     return partial(skitai.test_client, port=free_port())
-'''
+"""
 
-TEST_APP = '''
+TEST_APP = """
 def test_app(launch):
     with launch("../serve.py") as client:
         assert client.get("/apis/tickers/123").status_code == 200
         assert client.get("/apis/tickers/0").status_code == 404
-'''
+"""
 
 
 def _project(tmp_path):
@@ -76,8 +76,14 @@ def _pytest(cwd, *args):
     env = {key: value for key, value in os.environ.items() if key != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("ATILA_ROUTE_HEADER", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_plugin_is_registered_by_the_installed_project():

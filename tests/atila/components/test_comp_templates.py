@@ -110,8 +110,14 @@ def test_missing_template_names_the_folders(templates, folder):
 
 
 def test_builtin_error_page_escapes_and_shows_fields(templates):
-    error = {"code": 404, "message": "Not Found", "detail": "<script>x</script>", "url": "/a",
-             "time": "now", "traceback": None}
+    error = {
+        "code": 404,
+        "message": "Not Found",
+        "detail": "<script>x</script>",
+        "url": "/a",
+        "time": "now",
+        "traceback": None,
+    }
     out = templates.render_error(None, error)
     assert "<h1>404 Not Found</h1>" in out
     assert "&lt;script&gt;" in out and "<script>" not in out

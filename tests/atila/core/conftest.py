@@ -94,8 +94,10 @@ class Harness:
         if body:
             headers.append(("Content-Length", str(len(body))))
         path = target.split("?", 1)[0]
-        mount = max((m for m in self.mounts if path == m.prefix or path.startswith(m.prefix + "/") or m.prefix == ""),
-                    key=lambda m: len(m.prefix))
+        mount = max(
+            (m for m in self.mounts if path == m.prefix or path.startswith(m.prefix + "/") or m.prefix == ""),
+            key=lambda m: len(m.prefix),
+        )
         request = make_request(method, target, headers, body, script_name=mount.prefix)
         request.scheme = scheme
         responder = MemoryResponder()

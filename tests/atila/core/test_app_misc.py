@@ -60,10 +60,7 @@ def test_mount_protocol_attributes():
 
 def test_an_app_starts_again_after_shutdown_with_all_its_routes(tmp_path, monkeypatch):
     (tmp_path / "extra_service.py").write_text(
-        "def __mount__(context, app):\n"
-        "    @app.route('/extra')\n"
-        "    def extra(context):\n"
-        "        return 'extra'\n"
+        "def __mount__(context, app):\n    @app.route('/extra')\n    def extra(context):\n        return 'extra'\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     import extra_service

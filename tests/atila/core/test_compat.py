@@ -44,8 +44,13 @@ def make_app():
 def test_context_and_request_aliases(serve):
     body = serve(make_app()).get("/items/3").json()
     assert body == {
-        "ab": "/items/3", "patch": "/items/9", "jwt": 3, "ott": [{"n": 3}, None],
-        "args": 3, "routed": True, "depends": True,
+        "ab": "/items/3",
+        "patch": "/items/9",
+        "jwt": 3,
+        "ott": [{"n": 3}, None],
+        "args": 3,
+        "routed": True,
+        "depends": True,
     }
 
 
@@ -84,12 +89,43 @@ def test_app_aliases():
 def test_aliases_are_declared_on_the_classes():
     # visible to help(), IDEs and mypy: no name arrives at run time
     for cls, names in [
-        (Atila, ["register", "build_url", "on_broadcast", "test_params", "require", "spec", "depends",
-                 "password_handler", "login_required", "permission_handler"]),
-        (Context, ["Error", "ab", "urlpatch", "proxypass", "mkjwt", "dejwt", "mkott", "deott", "rvott",
-                   "csrf_verify", "session", "cookie", "mbox", "user", "csrf_token", "encode_jwt"]),
-        (Request, ["routed_function", "args", "command", "get_scheme", "get_body", "cookie", "session", "JWT",
-                   "user"]),
+        (
+            Atila,
+            [
+                "register",
+                "build_url",
+                "on_broadcast",
+                "test_params",
+                "require",
+                "spec",
+                "depends",
+                "password_handler",
+                "login_required",
+                "permission_handler",
+            ],
+        ),
+        (
+            Context,
+            [
+                "Error",
+                "ab",
+                "urlpatch",
+                "proxypass",
+                "mkjwt",
+                "dejwt",
+                "mkott",
+                "deott",
+                "rvott",
+                "csrf_verify",
+                "session",
+                "cookie",
+                "mbox",
+                "user",
+                "csrf_token",
+                "encode_jwt",
+            ],
+        ),
+        (Request, ["routed_function", "args", "command", "get_scheme", "get_body", "cookie", "session", "JWT", "user"]),
         (ResponseHead, ["with_explain", "hint_promise"]),
     ]:
         missing = [name for name in names if not hasattr(cls, name)]

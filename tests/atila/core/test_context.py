@@ -14,14 +14,29 @@ def make_app():
     def request_members(context):
         r = context.request
         return {
-            "method": r.method, "command": r.command, "uri": r.uri, "version": r.version, "scheme": r.scheme,
-            "header": r.get_header("X-Custom"), "headers": "x-custom" in r.headers,
-            "content_type": r.get_content_type(), "main": r.get_main_type(), "sub": r.get_sub_type(),
-            "remote": r.get_remote_addr(), "agent": r.get_user_agent(), "split": list(r.split_uri()),
-            "env_method": r.env["REQUEST_METHOD"], "env_header": context.env.get("HTTP_X_CUSTOM"),
-            "json": r.json(), "dict": r.dict(), "form": dict(r.form()), "body": r.get_body().decode(),
-            "routed": r.routed.__name__, "routable": r.routable["methods"],
-            "acceptables": r.acceptables, "acceptable": r.acceptable("application/json"),
+            "method": r.method,
+            "command": r.command,
+            "uri": r.uri,
+            "version": r.version,
+            "scheme": r.scheme,
+            "header": r.get_header("X-Custom"),
+            "headers": "x-custom" in r.headers,
+            "content_type": r.get_content_type(),
+            "main": r.get_main_type(),
+            "sub": r.get_sub_type(),
+            "remote": r.get_remote_addr(),
+            "agent": r.get_user_agent(),
+            "split": list(r.split_uri()),
+            "env_method": r.env["REQUEST_METHOD"],
+            "env_header": context.env.get("HTTP_X_CUSTOM"),
+            "json": r.json(),
+            "dict": r.dict(),
+            "form": dict(r.form()),
+            "body": r.get_body().decode(),
+            "routed": r.routed.__name__,
+            "routable": r.routable["methods"],
+            "acceptables": r.acceptables,
+            "acceptable": r.acceptable("application/json"),
         }
 
     @app.route("/g")
@@ -59,8 +74,13 @@ def make_app():
     @app.route("/ext")
     def ext(context):
         first = context.lazy
-        return {"object": context.searcher, "method": context.greet("Hans"), "same": first is context.lazy,
-                "request": context.request.lazy_req, "alias": context.visits is context.request.visits}
+        return {
+            "object": context.searcher,
+            "method": context.greet("Hans"),
+            "same": first is context.lazy,
+            "request": context.request.lazy_req,
+            "alias": context.visits is context.request.visits,
+        }
 
     @app.route("/log")
     def log(context):
@@ -76,17 +96,35 @@ def make_app():
 
 def test_request_members(serve):
     res = serve(make_app()).post(
-        "/request?x=1", json={"k": "v"},
+        "/request?x=1",
+        json={"k": "v"},
         headers=[("X-Custom", "yes"), ("User-Agent", "ua"), ("Accept", "text/html;q=0.5, application/json")],
     )
     data = res.json()
     assert data == {
-        "method": "POST", "command": "post", "uri": "/request?x=1", "version": "1.1", "scheme": "http",
-        "header": "yes", "headers": True, "content_type": "application/json", "main": "application", "sub": "json",
-        "remote": "127.0.0.1", "agent": "ua", "split": ["/request", None, "?x=1", None],
-        "env_method": "POST", "env_header": "yes", "json": {"k": "v"}, "dict": {"k": "v"}, "form": {},
-        "body": '{"k": "v"}', "routed": "request_members", "routable": ["POST"],
-        "acceptables": ["application/json", "text/html"], "acceptable": True,
+        "method": "POST",
+        "command": "post",
+        "uri": "/request?x=1",
+        "version": "1.1",
+        "scheme": "http",
+        "header": "yes",
+        "headers": True,
+        "content_type": "application/json",
+        "main": "application",
+        "sub": "json",
+        "remote": "127.0.0.1",
+        "agent": "ua",
+        "split": ["/request", None, "?x=1", None],
+        "env_method": "POST",
+        "env_header": "yes",
+        "json": {"k": "v"},
+        "dict": {"k": "v"},
+        "form": {},
+        "body": '{"k": "v"}',
+        "routed": "request_members",
+        "routable": ["POST"],
+        "acceptables": ["application/json", "text/html"],
+        "acceptable": True,
     }
 
 

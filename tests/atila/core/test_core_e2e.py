@@ -18,7 +18,6 @@ pytestmark = pytest.mark.process
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory):
     return tmp_path_factory.mktemp("uploads")
@@ -72,11 +71,14 @@ def test_wrong_content_type_is_415(browser):
 
 
 # -- client mistakes are 4xx naming the problem -------------------------------------------------------------
-@pytest.mark.parametrize("body,field", [
-    (b'{"name": "x", "count": "many"}', "count"),
-    (b'{"count": 2}', "name"),
-    (b'{"name": "x", "extra": 1}', "extra"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        (b'{"name": "x", "count": "many"}', "count"),
+        (b'{"count": 2}', "name"),
+        (b'{"name": "x", "extra": 1}', "extra"),
+    ],
+)
 def test_bad_json_parameters_are_400_naming_the_field(browser, body, field):
     response = browser.post("/json", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["field"] == field

@@ -15,7 +15,7 @@ from skitai.testing.client import TestClient, free_port
 
 pytestmark = pytest.mark.process
 
-_SERVE = '''
+_SERVE = """
 import skitai
 from atila import Atila
 
@@ -68,7 +68,7 @@ def echo(context):
 
 skitai.mount("/", app)
 skitai.run(access_log=False)
-'''
+"""
 
 
 @pytest.fixture(scope="module")

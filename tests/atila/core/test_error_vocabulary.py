@@ -10,11 +10,14 @@ from atila.security import SecurityError
 from skitai.errors import HTTPError, reason_phrase
 
 
-@pytest.mark.parametrize("error", [
-    HttpError("409 Conflict", "taken", headers=[("X-Why", "taken")]),
-    ParamError(400, "missing parameter: id", field="id", rule="required"),
-    SecurityError(403, "not yours", [("X-Why", "owner")]),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        HttpError("409 Conflict", "taken", headers=[("X-Why", "taken")]),
+        ParamError(400, "missing parameter: id", field="id", rule="required"),
+        SecurityError(403, "not yours", [("X-Why", "owner")]),
+    ],
+)
 def test_framework_errors_are_engine_errors(error):
     assert isinstance(error, HTTPError)
     assert error.close is False  # a refused request does not break the connection
@@ -24,7 +27,12 @@ def test_framework_errors_are_engine_errors(error):
 def test_engine_error_keeps_its_signature():
     error = HTTPError(413, "body too large")
     assert (error.status, error.reason, error.detail, error.headers, error.close) == (
-        413, reason_phrase(413), "body too large", [], True)
+        413,
+        reason_phrase(413),
+        "body too large",
+        [],
+        True,
+    )
     assert HTTPError(400, close=False).detail == "Bad Request"
     assert HTTPError(405, "no", [("Allow", "GET")]).headers == [("Allow", "GET")]
 

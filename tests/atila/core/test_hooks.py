@@ -58,8 +58,13 @@ def test_hook_with_too_many_parameters_is_refused():
 
 @pytest.mark.parametrize(
     "parent, path, expected",
-    [("", "/api", "/api"), ("", "/", ""), ("/api", "/v1", "/api/v1"), ("/sub2", "/sub2/pages", "/sub2/pages"),
-     ("/api", "/", "/api")],
+    [
+        ("", "/api", "/api"),
+        ("", "/", ""),
+        ("/api", "/v1", "/api/v1"),
+        ("/sub2", "/sub2/pages", "/sub2/pages"),
+        ("/api", "/", "/api"),
+    ],
 )
 def test_mount_paths_nest_unless_already_absolute(parent, path, expected):
     assert join_prefix(parent, path) == expected
@@ -336,8 +341,10 @@ def test_module_request_hooks_cascade(serve, package):
 
 
 def test_namespace_and_debug_only(serve, package):
-    module = package("nspkg", {
-        "__init__.py": """
+    module = package(
+        "nspkg",
+        {
+            "__init__.py": """
             def __app__():
                 from atila import Atila
                 return Atila(__name__)
@@ -347,31 +354,38 @@ def test_namespace_and_debug_only(serve, package):
                 app.mount("/regist", auth, ns="regist")
                 app.mount("/dev", devtools, debug_only=True)
             """,
-        "auth.py": """
+            "auth.py": """
             def __mount__(context, app):
                 @app.route("/login")
                 def login(context):
                     return context.urlfor("regist.login")
             """,
-        "devtools.py": """
+            "devtools.py": """
             def __mount__(context, app):
                 @app.route("/tools")
                 def tools(context):
                     return "tools"
             """,
-    })
+        },
+    )
     harness = serve(module.__app__(), module=module)
     assert harness.get("/regist/login").text == "/regist/login"
     assert harness.get("/dev/tools").status == 404
 
 
 def test_app_mount_before_start_is_queued(serve, package):
-    module = package("queuedpkg", {"api.py": """
+    module = package(
+        "queuedpkg",
+        {
+            "api.py": """
         def __mount__(context, app):
             @app.route("/ping")
             def ping(context):
                 return "pong"
-        """, "__init__.py": ""})
+        """,
+            "__init__.py": "",
+        },
+    )
     app = Atila(__name__)
     app.mount("/api/v1", module.api if hasattr(module, "api") else importlib.import_module("queuedpkg.api"))
     assert serve(app).get("/api/v1/ping").text == "pong"

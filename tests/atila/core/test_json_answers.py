@@ -12,7 +12,7 @@ from skitai.testing.client import free_port
 
 pytestmark = pytest.mark.process
 
-APP = '''
+APP = """
 import dataclasses
 import datetime
 import decimal
@@ -90,16 +90,16 @@ def __mount__(context, app):
     @app.route("/whole", methods=["POST"])
     def whole(context):
         return {"body": context.request.JSON}
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == "__main__":
     skitai.mount("/", myapp)
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -112,12 +112,15 @@ def cli(tmp_path_factory):
         yield client
 
 
-@pytest.mark.parametrize("path,named", [
-    ("/object", "cannot encode object under key 'x' (at $.x)"),
-    ("/nested", "cannot encode Photo under key 'photos' (at $.user.photos[0])"),
-    ("/plain", "cannot encode Plain under key 'item' (at $.item)"),
-    ("/api", "cannot encode Plain under key 'thing' (at $.thing)"),
-])
+@pytest.mark.parametrize(
+    "path,named",
+    [
+        ("/object", "cannot encode object under key 'x' (at $.x)"),
+        ("/nested", "cannot encode Photo under key 'photos' (at $.user.photos[0])"),
+        ("/plain", "cannot encode Plain under key 'item' (at $.item)"),
+        ("/api", "cannot encode Plain under key 'thing' (at $.thing)"),
+    ],
+)
 def test_a_value_with_no_json_form_is_a_500_naming_type_and_key(cli, path, named):
     response = cli.get(path, headers={"Accept": "application/json"})
     assert response.status_code == 500
@@ -138,8 +141,14 @@ def test_values_with_a_json_form_are_encoded(cli):
     response = cli.get("/fine")
     assert response.status_code == 200
     assert response.json() == {
-        "when": "2026-01-02T03:04:05", "id": "00000000-0000-0000-0000-000000000001", "point": {"x": 1, "y": 2},
-        "color": "red", "price": 1.5, "tagged": {"tag": "t"}, "pair": [1, 2], "huge": 2 ** 70,
+        "when": "2026-01-02T03:04:05",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "point": {"x": 1, "y": 2},
+        "color": "red",
+        "price": 1.5,
+        "tagged": {"tag": "t"},
+        "pair": [1, 2],
+        "huge": 2**70,
     }
 
 

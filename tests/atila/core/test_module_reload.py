@@ -85,8 +85,11 @@ def test_reload_of_a_file_not_mounted_changes_nothing(running):
 def test_targets_follow_what_a_reloaded_module_mounts(running):
     harness, app, folder = running
     pages = folder / "services" / "pages.py"
-    rewrite(pages, "def __mount__",
-            "def __setup__(context, app):\n    from . import more\n    app.mount('/', more)\n\ndef __mount__")
+    rewrite(
+        pages,
+        "def __mount__",
+        "def __setup__(context, app):\n    from . import more\n    app.mount('/', more)\n\ndef __mount__",
+    )
     app.reload(str(pages))
     assert harness.get("/pages/more").text == "more"
     assert os.path.realpath(folder / "services" / "more.py") in app.reload_targets()

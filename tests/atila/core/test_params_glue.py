@@ -20,16 +20,27 @@ def make_app(tmp_path=None):
     def groups(context, id, topic=None, **data):
         request = context.request
         return {
-            "URL": dict(request.URL), "FORM": dict(request.FORM), "JSON": dict(request.JSON),
-            "DATA": dict(request.DATA), "DEFAULT": dict(request.DEFAULT), "PARAMS": dict(request.PARAMS),
+            "URL": dict(request.URL),
+            "FORM": dict(request.FORM),
+            "JSON": dict(request.JSON),
+            "DATA": dict(request.DATA),
+            "DEFAULT": dict(request.DEFAULT),
+            "PARAMS": dict(request.PARAMS),
             "ARGS": dict(request.ARGS),
         }
 
     @app.route("/upload", methods=["POST"])
     def upload(context, file, title=""):
         saved = file.save(str(tmp_path), mkdir=True)
-        return {"name": file.name, "size": file.size, "mimetype": file.mimetype, "ext": file.ext,
-                "title": title, "saved": os.path.basename(saved), "content": open(saved, "rb").read().decode()}
+        return {
+            "name": file.name,
+            "size": file.size,
+            "mimetype": file.mimetype,
+            "ext": file.ext,
+            "title": title,
+            "saved": os.path.basename(saved),
+            "content": open(saved, "rb").read().decode(),
+        }
 
     @app.route("/inspect")
     @app.inspect(ints=["offset"], name__len__between=(3, 8))
@@ -102,14 +113,21 @@ def test_request_parameter_groups(serve):
 def test_multipart_upload(serve, tmp_path):
     boundary = "XyZ"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nMy file\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../notes.TXT\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nMy file\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="../../notes.TXT"\r\n'
         f"Content-Type: text/plain\r\n\r\nhello upload\r\n--{boundary}--\r\n"
     ).encode()
     headers = [("Content-Type", f"multipart/form-data; boundary={boundary}")]
     res = serve(make_app(tmp_path)).post("/upload", body=body, headers=headers)
-    assert res.json() == {"name": "../../notes.TXT", "size": 12, "mimetype": "text/plain", "ext": "txt",
-                          "title": "My file", "saved": "notes.TXT", "content": "hello upload"}
+    assert res.json() == {
+        "name": "../../notes.TXT",
+        "size": 12,
+        "mimetype": "text/plain",
+        "ext": "txt",
+        "title": "My file",
+        "saved": "notes.TXT",
+        "content": "hello upload",
+    }
     assert os.listdir(tmp_path) == ["notes.TXT"]
 
 

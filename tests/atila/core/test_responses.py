@@ -16,6 +16,7 @@ def make_app(tmp_path):
         def generate():
             for row in ("a", "b", "c"):
                 yield row + "\n"
+
         return context.response("200 OK", generate(), headers=[("Content-Type", "text/csv")])
 
     @app.route("/agen")
@@ -23,6 +24,7 @@ def make_app(tmp_path):
         async def generate():
             for i in range(3):
                 yield str(i).encode()
+
         return generate()
 
     @app.route("/filelike")
@@ -86,6 +88,7 @@ def make_app(tmp_path):
             for i in range(50):
                 q.put(f"{i},")
             q.put(None)
+
         return context.Queue(produce)
 
     @app.route("/none")
@@ -201,7 +204,6 @@ def test_standalone_api_serializes():
     response = API(name="x")
     response.prepare(None)
     assert response.body == b'{"name":"x"}'
-
 
 
 @pytest.mark.process

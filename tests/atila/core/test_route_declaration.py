@@ -14,17 +14,17 @@ from atila import Atila
 from atila.routing.options import ROUTE_OPTIONS, OptionState, check_route_options
 from skitai.testing.client import free_port
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == "__main__":
     skitai.mount("/", myapp)
     skitai.run(port=5000)
-'''
+"""
 
 RELATIVE = {
-    "__init__.py": '''
+    "__init__.py": """
         from atila import Atila
 
         def __app__():
@@ -38,8 +38,8 @@ RELATIVE = {
             @app.route("about")
             def about(context):
                 return "about"
-        ''',
-    "api.py": '''
+        """,
+    "api.py": """
         def __mount__(context, app):
             @app.route("")
             def root(context):
@@ -52,7 +52,7 @@ RELATIVE = {
             @app.route("/slashed/<int:id>")
             def slashed(context, id):
                 return {"slashed": id}
-        ''',
+        """,
 }
 
 
@@ -86,7 +86,7 @@ def test_relative_route_builds_the_same_url(serve):
 
 
 BAD_OPTION = {
-    "__init__.py": '''
+    "__init__.py": """
         from atila import Atila
 
         def __app__():
@@ -96,21 +96,29 @@ BAD_OPTION = {
             @app.route("/", {option})
             def index(context):
                 return "ok"
-        ''',
+        """,
 }
 
 
 @pytest.mark.process
-@pytest.mark.parametrize("option,message", [
-    ("authenticat='basic'", "unknown option 'authenticat' (did you mean 'authenticate'?)"),
-    ("method=['POST']", "unknown option 'method' (did you mean 'methods'?)"),
-])
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ("authenticat='basic'", "unknown option 'authenticat' (did you mean 'authenticate'?)"),
+        ("method=['POST']", "unknown option 'method' (did you mean 'methods'?)"),
+    ],
+)
 def test_route_option_not_built_or_unknown_stops_the_start_up(tmp_path, option, message):
     files = {"__init__.py": BAD_OPTION["__init__.py"].replace("{option}", option)}
     script = _project(tmp_path, files)
     # NOTE: the port answers once bound, before the worker runs the hooks: wait for the exit
-    done = subprocess.run([sys.executable, script, "--port", str(free_port())], cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, script, "--port", str(free_port())],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert f"route '/': {message}" in done.stderr
 

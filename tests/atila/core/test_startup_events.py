@@ -126,7 +126,7 @@ def test_an_app_started_again_hears_each_listener_once(package, harness):
     assert module.LOG[:5] == ["root:setup", "child:setup", *heard("before_mount", "app", "root:setup", "child:setup")]
 
 
-COUNTER_APP = '''
+COUNTER_APP = """
 from atila import Atila
 
 
@@ -161,16 +161,16 @@ def __mount__(app, mntopt):
     @app.route('/failed')
     def failed(was):
         return str(app.g['FAILED_REQUEST'])
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == "__main__":
     skitai.mount("/", myapp)
     skitai.run(port=5000)
-'''
+"""
 
 
 def _project(tmp_path, package_source):
@@ -192,7 +192,7 @@ def test_request_counter_of_the_docs_over_http(tmp_path):
         assert cli.get("/failed").text == "1"
 
 
-TYPO_APP = '''
+TYPO_APP = """
 from atila import Atila
 
 
@@ -208,7 +208,7 @@ def __mout__(context, app):
     @app.route('/')
     def index(context):
         return 'never routed'
-'''
+"""
 
 
 @pytest.mark.process
@@ -224,8 +224,10 @@ def test_misspelled_hooks_are_named_at_start_up(tmp_path):
 
 
 def test_hook_names_and_module_dunders_are_not_warned(package, serve, caplog):
-    module = package("finepkg", {
-        "__init__.py": """
+    module = package(
+        "finepkg",
+        {
+            "__init__.py": """
             __version__ = "1.0"
             def __getattr__(name):
                 raise AttributeError(name)
@@ -239,9 +241,9 @@ def test_hook_names_and_module_dunders_are_not_warned(package, serve, caplog):
             def __umount__(app):
                 pass
             """,
-    })
+        },
+    )
     with caplog.at_level(logging.WARNING, logger="atila"):
         harness = serve(module.__app__(), module=module)
         assert harness.get("/").text == "ok"
     assert [r.getMessage() for r in caplog.records if r.name.startswith("atila")] == []
-

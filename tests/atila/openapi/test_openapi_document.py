@@ -67,7 +67,13 @@ def test_document_is_valid_openapi_31_and_describes_every_route():
     validate(doc)
     assert doc["openapi"] == "3.1.0"
     assert set(doc["paths"]) == {
-        "/items/{id}", "/items", "/episode", "/episode/{id}", "/files/{path}", "/secret", "/upload",
+        "/items/{id}",
+        "/items",
+        "/episode",
+        "/episode/{id}",
+        "/files/{path}",
+        "/secret",
+        "/upload",
     }
     assert "/openapi.json" not in doc["paths"] and "/docs" not in doc["paths"]
 
@@ -123,7 +129,9 @@ def test_content_types_and_security_schemes():
     assert secret["security"] == [{"bearerAuth": []}]
     assert "401" in secret["responses"]
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
     }
 
 
@@ -187,7 +195,8 @@ def test_an_apps_own_docs_route_wins():
 def test_each_mounted_app_serves_its_own_document_over_http(tmp_path):
     import skitai
 
-    (tmp_path / "serve.py").write_text(textwrap.dedent("""
+    (tmp_path / "serve.py").write_text(
+        textwrap.dedent("""
         import skitai
         from atila import Atila
 
@@ -209,7 +218,8 @@ def test_each_mounted_app_serves_its_own_document_over_http(tmp_path):
                 skitai.mount("/hidden", Atila("hidden"), pref)
             skitai.mount("/b", b, name="b")
             skitai.run()
-    """))
+    """)
+    )
     with skitai.test_client(str(tmp_path / "serve.py"), port=free_port()) as cli:
         doc_a = cli.get("/a/openapi.json").json()
         doc_b = cli.get("/b/openapi.json").json()
@@ -233,10 +243,14 @@ def test_pytest_docs_and_openapi_describe_the_same_routes():
     recorder = DocsRecorder()
     with app.test_client("/", approot=".") as cli:
         doc = cli.get("/openapi.json").json()
-        for method, url in [("GET", "/items/3"), ("POST", "/items"), ("GET", "/episode/1"),
-                            ("GET", "/files/a/b"), ("PUT", "/upload")]:
-            recorder.record(cli.request(method, url, json={"name": "n", "qty": 1}
-                                        if method == "POST" else None).raw)
+        for method, url in [
+            ("GET", "/items/3"),
+            ("POST", "/items"),
+            ("GET", "/episode/1"),
+            ("GET", "/files/a/b"),
+            ("PUT", "/upload"),
+        ]:
+            recorder.record(cli.request(method, url, json={"name": "n", "qty": 1} if method == "POST" else None).raw)
     assert len(recorder.routes) == 5
     for (name, path), route in recorder.routes.items():
         operations = doc["paths"][openapi_path(path)]

@@ -73,11 +73,25 @@ ERRORS = [
     (no_params, {}, {"q": "1"}, None, "unexpected parameter: q", "q", "unexpected"),
     (with_kwargs, {}, {}, {"other": 1}, "missing parameter: name", "name", "required"),
     # a JSON array names no parameters: never bound as an empty dict
-    (with_kwargs, {}, {"name": "a"}, ["not", "a", "mapping"],
-     "the JSON body is an array, which cannot fill keyword parameters; send a JSON object "
-     "(a handler taking no body parameters reads any JSON as request.JSON)", "body", "object"),
-    (hello_world, {}, {"name": "a"}, [1], "missing parameter: birth_year (the JSON body is an array, "
-     "which names no parameters)", "birth_year", "required"),
+    (
+        with_kwargs,
+        {},
+        {"name": "a"},
+        ["not", "a", "mapping"],
+        "the JSON body is an array, which cannot fill keyword parameters; send a JSON object "
+        "(a handler taking no body parameters reads any JSON as request.JSON)",
+        "body",
+        "object",
+    ),
+    (
+        hello_world,
+        {},
+        {"name": "a"},
+        [1],
+        "missing parameter: birth_year (the JSON body is an array, which names no parameters)",
+        "birth_year",
+        "required",
+    ),
 ]
 
 

@@ -147,20 +147,26 @@ def fixed(context, span: tuple[int, int] | None = None, one: tuple[str] = ("a",)
     return span
 
 
-@pytest.mark.parametrize("value, expected", [
-    ([1, "2"], (1, 2)),
-    ("3,4", (3, 4)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ([1, "2"], (1, 2)),
+        ("3,4", (3, 4)),
+    ],
+)
 def test_fixed_tuple_converts_each_item(value, expected):
     assert ParamSpec.from_function(fixed).bind({}, {"span": value})["span"] == expected
 
 
-@pytest.mark.parametrize("value, reason", [
-    ([None, None], "item 0 should be an integer"),
-    ([1], "should have 2 items, not 1"),
-    ([1, 2, 3], "should have 2 items, not 3"),
-    (["x", 1], "item 0 should be an integer"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ([None, None], "item 0 should be an integer"),
+        ([1], "should have 2 items, not 1"),
+        ([1, 2, 3], "should have 2 items, not 3"),
+        (["x", 1], "item 0 should be an integer"),
+    ],
+)
 def test_fixed_tuple_refuses_wrong_length_or_items(value, reason):
     with pytest.raises(ParamError) as failure:
         ParamSpec.from_function(fixed).bind({}, {"span": value})

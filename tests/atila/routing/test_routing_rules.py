@@ -34,8 +34,11 @@ def fixed(context, id):
         ("/hello/<name>", "/hello/Hans Roh", {"name": "Hans Roh"}),
         ("/hello/<name>", "/hello/a/b", None),
         ("/<int:uid>/photos", "/3/photos", {"uid": 3}),
-        ("/download/<int:major>/<path:rest>", "/download/1/version/1.1/win32",
-         {"major": 1, "rest": "version/1.1/win32"}),
+        (
+            "/download/<int:major>/<path:rest>",
+            "/download/1/version/1.1/win32",
+            {"major": 1, "rest": "version/1.1/win32"},
+        ),
         ("/a.b/<name>", "/aXb/c", None),
     ],
 )
@@ -126,5 +129,7 @@ def test_name_defaults_to_function_name_and_basepath():
 def test_routable_view():
     rule = Rule("/x", handler, ["POST", "OPTIONS"], ["text/xml"], options={"coroutine": True})
     assert rule.routable == {
-        "methods": ["POST", "OPTIONS"], "content_types": ["text/xml"], "options": {"coroutine": True},
+        "methods": ["POST", "OPTIONS"],
+        "content_types": ["text/xml"],
+        "options": {"coroutine": True},
     }

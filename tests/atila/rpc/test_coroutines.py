@@ -20,14 +20,14 @@ pytestmark = pytest.mark.process
 HERE = Path(__file__).parent
 
 
-SERVE = '''
+SERVE = """
 import skitai
 import coapp
 
 if __name__ == "__main__":
     skitai.mount("/", coapp.app)
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture(scope="module")

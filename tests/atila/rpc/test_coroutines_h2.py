@@ -24,14 +24,14 @@ from skitai.testing.client import free_port  # noqa: E402
 pytestmark = pytest.mark.process
 HERE = Path(__file__).parent
 
-SERVE = '''
+SERVE = """
 import skitai
 import coapp
 
 if __name__ == "__main__":
     skitai.mount("/", coapp.app)
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,11 @@ class RawH2:
 
     def request(self, method: str, path: str, end: bool) -> int:
         stream_id = self.conn.get_next_available_stream_id()
-        self.conn.send_headers(stream_id, [(":method", method), (":path", path), (":scheme", "http"),
-                                           (":authority", "127.0.0.1")], end_stream=end)
+        self.conn.send_headers(
+            stream_id,
+            [(":method", method), (":path", path), (":scheme", "http"), (":authority", "127.0.0.1")],
+            end_stream=end,
+        )
         self.flush()
         return stream_id
 

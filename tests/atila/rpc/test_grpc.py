@@ -21,7 +21,7 @@ from skitai.testing.client import free_port  # noqa: E402
 pytestmark = pytest.mark.process
 HERE = Path(__file__).parent
 
-SERVE = '''
+SERVE = """
 import skitai
 import grpc_app
 from atila.rpc.reflection import REFLECTION_SERVICE, reflection_app
@@ -30,7 +30,7 @@ if __name__ == "__main__":
     skitai.mount("/routeguide.RouteGuide", grpc_app.app)
     skitai.mount("/" + REFLECTION_SERVICE, reflection_app())
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,18 @@ def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("grpc")
     shutil.copy(HERE / "route_guide.proto", home)
     shutil.copy(HERE / "grpc_app.py", home)
-    assert protoc.main(["protoc", f"-I{home}", f"--python_out={home}", f"--grpc_python_out={home}",
-                        str(home / "route_guide.proto")]) == 0
+    assert (
+        protoc.main(
+            [
+                "protoc",
+                f"-I{home}",
+                f"--python_out={home}",
+                f"--grpc_python_out={home}",
+                str(home / "route_guide.proto"),
+            ]
+        )
+        == 0
+    )
     (home / "serve.py").write_text(SERVE)
     sys.path.insert(0, str(home))
     yield home
@@ -58,6 +68,7 @@ def server(home):
 def pb(home):
     import route_guide_pb2
     import route_guide_pb2_grpc
+
     return route_guide_pb2, route_guide_pb2_grpc
 
 
@@ -197,7 +208,8 @@ def test_server_reflection_lists_and_describes_the_services(server, stub):
 
 
 def test_grpc_over_http1_is_refused_with_the_reason(server):
-    answer = server.post("/routeguide.RouteGuide/GetFeature", content=b"\0\0\0\0\0",
-                         headers={"Content-Type": "application/grpc"})
+    answer = server.post(
+        "/routeguide.RouteGuide/GetFeature", content=b"\0\0\0\0\0", headers={"Content-Type": "application/grpc"}
+    )
     assert answer.status_code == 505
     assert "gRPC needs HTTP/2" in answer.text

@@ -24,8 +24,11 @@ def test_the_xmlrpc_example_and_its_client(tmp_path):
     port = free_port()
     with skitai.test_client(str(tmp_path / "serve.py"), port=port) as cli:
         exec(BLOCKS[1].replace("127.0.0.1:5000", f"127.0.0.1:{port}"), {})
-        answer = cli.post("/rpc2", content=b'{"jsonrpc": "2.0", "method": "add", "params": [1, 2], "id": 1}',
-                          headers={"Content-Type": "application/json-rpc"})
+        answer = cli.post(
+            "/rpc2",
+            content=b'{"jsonrpc": "2.0", "method": "add", "params": [1, 2], "id": 1}',
+            headers={"Content-Type": "application/json-rpc"},
+        )
         assert answer.json() == {"jsonrpc": "2.0", "result": 3, "id": 1}
         assert cli.get("/rpc2/add?num1=1&num2=2").text == "12"
 
@@ -34,8 +37,18 @@ def test_the_grpc_example_with_a_stock_client(tmp_path):
     grpc = pytest.importorskip("grpc")
     protoc = pytest.importorskip("grpc_tools.protoc")
     shutil.copy(HERE / "route_guide.proto", tmp_path)
-    assert protoc.main(["protoc", f"-I{tmp_path}", f"--python_out={tmp_path}", f"--grpc_python_out={tmp_path}",
-                        str(tmp_path / "route_guide.proto")]) == 0
+    assert (
+        protoc.main(
+            [
+                "protoc",
+                f"-I{tmp_path}",
+                f"--python_out={tmp_path}",
+                f"--grpc_python_out={tmp_path}",
+                str(tmp_path / "route_guide.proto"),
+            ]
+        )
+        == 0
+    )
     (tmp_path / "serve.py").write_text(BLOCKS[2])
     port = free_port()
     sys.path.insert(0, str(tmp_path))
@@ -45,8 +58,10 @@ def test_the_grpc_example_with_a_stock_client(tmp_path):
         import route_guide_pb2 as pb2
         import route_guide_pb2_grpc as pb2_grpc
 
-        with skitai.test_client(str(tmp_path / "serve.py"), port=port), \
-                grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        with (
+            skitai.test_client(str(tmp_path / "serve.py"), port=port),
+            grpc.insecure_channel(f"127.0.0.1:{port}") as channel,
+        ):
             stub = pb2_grpc.RouteGuideStub(channel)
             assert stub.GetFeature(pb2.Point(latitude=5)).location.latitude == 5
             rect = pb2.Rectangle(lo=pb2.Point(latitude=0), hi=pb2.Point(latitude=3))

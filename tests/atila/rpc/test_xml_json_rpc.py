@@ -14,7 +14,7 @@ from skitai.testing.client import free_port
 
 pytestmark = pytest.mark.process
 
-APP = '''
+APP = """
 from atila import Atila
 
 app = Atila(__name__)
@@ -93,16 +93,16 @@ def lines(context):
 @app.route("/rest", methods=["POST"])
 def rest(context, name):
     return {"name": name}
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import rpcapp
 
 if __name__ == "__main__":
     skitai.mount("/rpc2", rpcapp.app)
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -126,22 +126,25 @@ def test_one_route_answers_a_browser_and_both_rpc_protocols(cli):
 
 
 def test_xmlrpc_reaches_routes_by_name_from_every_url(cli):
-    assert proxy(cli, "/rpc2/").add(2, 3) == 5      # the mount root, with its slash
-    assert proxy(cli, "/rpc2/add").add(2, 3) == 5   # the route's own URL
-    assert proxy(cli).math.mul(3) == 6              # dotted name -> /math/mul, async def, default
+    assert proxy(cli, "/rpc2/").add(2, 3) == 5  # the mount root, with its slash
+    assert proxy(cli, "/rpc2/add").add(2, 3) == 5  # the route's own URL
+    assert proxy(cli).math.mul(3) == 6  # dotted name -> /math/mul, async def, default
     assert proxy(cli).math.mul(3, 3) == 9
     assert proxy(cli).api("kim") == {"greeting": "hello kim"}
     assert proxy(cli).nothing() is None
-    assert proxy(cli).later(21) == 42               # a coroutine route's return value
+    assert proxy(cli).later(21) == 42  # a coroutine route's return value
 
 
-@pytest.mark.parametrize("call,code,text", [
-    (lambda p: p.missing(1), -32601, "method 'missing' not found"),
-    (lambda p: p.add(1), -32602, "missing parameter: num2"),
-    (lambda p: p.add(1, 2, 3), -32602, "takes 2 parameters, 3 were given"),
-    (lambda p: p.boom(), -32603, "ValueError: the route broke"),
-    (lambda p: p.guarded(), -32000, "403 Forbidden: members only"),
-])
+@pytest.mark.parametrize(
+    "call,code,text",
+    [
+        (lambda p: p.missing(1), -32601, "method 'missing' not found"),
+        (lambda p: p.add(1), -32602, "missing parameter: num2"),
+        (lambda p: p.add(1, 2, 3), -32602, "takes 2 parameters, 3 were given"),
+        (lambda p: p.boom(), -32603, "ValueError: the route broke"),
+        (lambda p: p.guarded(), -32000, "403 Forbidden: members only"),
+    ],
+)
 def test_xmlrpc_faults_carry_codes(cli, call, code, text):
     with pytest.raises(xmlrpc.client.Fault) as info:
         call(proxy(cli))
@@ -150,8 +153,9 @@ def test_xmlrpc_faults_carry_codes(cli, call, code, text):
 
 
 def test_a_broken_xmlrpc_call_is_a_parse_fault(cli):
-    answer = cli.post("/rpc2", content=b"<methodCall><methodName>add</methodName><params>",
-                      headers={"Content-Type": "text/xml"})
+    answer = cli.post(
+        "/rpc2", content=b"<methodCall><methodName>add</methodName><params>", headers={"Content-Type": "text/xml"}
+    )
     assert answer.status_code == 200
     with pytest.raises(xmlrpc.client.Fault) as info:
         xmlrpc.client.loads(answer.content)
@@ -166,6 +170,7 @@ def test_a_plain_xml_upload_is_not_a_call(cli):
 
 def jsonrpc(cli, payload, content_type="application/json-rpc"):
     import json
+
     return cli.post("/rpc2", content=json.dumps(payload).encode(), headers={"Content-Type": content_type})
 
 
@@ -176,12 +181,15 @@ def test_jsonrpc_named_params_and_both_content_types(cli):
 
 
 def test_jsonrpc_batch_keeps_order_and_leaves_notifications_out(cli):
-    answer = jsonrpc(cli, [
-        {"jsonrpc": "2.0", "method": "add", "params": [1, 1], "id": 1},
-        {"jsonrpc": "2.0", "method": "note", "params": ["batched"]},
-        {"jsonrpc": "2.0", "method": "missing", "id": 2},
-        {"jsonrpc": "2.0", "method": "add", "params": [2, 2], "id": 3},
-    ]).json()
+    answer = jsonrpc(
+        cli,
+        [
+            {"jsonrpc": "2.0", "method": "add", "params": [1, 1], "id": 1},
+            {"jsonrpc": "2.0", "method": "note", "params": ["batched"]},
+            {"jsonrpc": "2.0", "method": "missing", "id": 2},
+            {"jsonrpc": "2.0", "method": "add", "params": [2, 2], "id": 3},
+        ],
+    ).json()
     assert [item["id"] for item in answer] == [1, 2, 3]
     assert answer[0]["result"] == 2 and answer[2]["result"] == 4
     assert answer[1]["error"]["code"] == -32601
@@ -194,16 +202,19 @@ def test_jsonrpc_notifications_only_get_no_content(cli):
     assert "quiet" in jsonrpc(cli, {"jsonrpc": "2.0", "method": "notes", "id": 1}).json()["result"]
 
 
-@pytest.mark.parametrize("payload,code", [
-    ({"jsonrpc": "2.0", "method": "missing", "id": 1}, -32601),
-    ({"jsonrpc": "2.0", "method": "add", "params": [1], "id": 1}, -32602),
-    ({"jsonrpc": "2.0", "method": "add", "params": {"num1": 1, "num3": 2}, "id": 1}, -32602),
-    ({"jsonrpc": "2.0", "method": "boom", "id": 1}, -32603),
-    ({"jsonrpc": "1.0", "method": "add", "id": 1}, -32600),
-    ({"jsonrpc": "2.0", "method": 5, "id": 1}, -32600),
-    ({"jsonrpc": "2.0", "method": "add", "params": 5, "id": 1}, -32600),
-    ([], -32600),
-])
+@pytest.mark.parametrize(
+    "payload,code",
+    [
+        ({"jsonrpc": "2.0", "method": "missing", "id": 1}, -32601),
+        ({"jsonrpc": "2.0", "method": "add", "params": [1], "id": 1}, -32602),
+        ({"jsonrpc": "2.0", "method": "add", "params": {"num1": 1, "num3": 2}, "id": 1}, -32602),
+        ({"jsonrpc": "2.0", "method": "boom", "id": 1}, -32603),
+        ({"jsonrpc": "1.0", "method": "add", "id": 1}, -32600),
+        ({"jsonrpc": "2.0", "method": 5, "id": 1}, -32600),
+        ({"jsonrpc": "2.0", "method": "add", "params": 5, "id": 1}, -32600),
+        ([], -32600),
+    ],
+)
 def test_jsonrpc_standard_error_codes(cli, payload, code):
     answer = jsonrpc(cli, payload).json()
     assert answer["error"]["code"] == code
@@ -211,15 +222,17 @@ def test_jsonrpc_standard_error_codes(cli, payload, code):
 
 
 def test_jsonrpc_parse_error(cli):
-    answer = cli.post("/rpc2", content=b'{"jsonrpc": "2.0", "method": ',
-                      headers={"Content-Type": "application/json-rpc"})
+    answer = cli.post(
+        "/rpc2", content=b'{"jsonrpc": "2.0", "method": ', headers={"Content-Type": "application/json-rpc"}
+    )
     assert answer.json()["error"]["code"] == -32700 and answer.json()["id"] is None
 
 
 def test_an_input_stream_route_reads_its_json_or_xml_body_itself(cli):
     for content_type in ("application/json", "text/xml"):
-        answer = cli.post("/rpc2/lines", content=b'{"jsonrpc": "2.0", "method": "add"}',
-                          headers={"Content-Type": content_type})
+        answer = cli.post(
+            "/rpc2/lines", content=b'{"jsonrpc": "2.0", "method": "add"}', headers={"Content-Type": content_type}
+        )
         assert answer.json() == {"pieces": True, "body": '{"jsonrpc": "2.0", "method": "add"}'}
 
 

@@ -12,7 +12,7 @@ from skitai.testing.client import free_port
 
 pytestmark = pytest.mark.process
 
-APP = '''
+APP = """
 from atila import Atila
 
 
@@ -35,16 +35,16 @@ def __mount__(context, app):
     @app.route("/secret", authenticate="basic")
     def secret(context):
         return str(context.request.user)
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == "__main__":
     skitai.mount("/", myapp)
     skitai.run(port=5000)
-'''
+"""
 
 
 def _serve(tmp_path, provider):
@@ -54,11 +54,14 @@ def _serve(tmp_path, provider):
     return skitai.test_client(str(tmp_path / "serve.py"), port=free_port())
 
 
-@pytest.mark.parametrize("user,password,status", [
-    ("static", "old-pw", 200),
-    ("static", "wrong", 401),
-    ("dynamic", "new-pw", 401),
-])
+@pytest.mark.parametrize(
+    "user,password,status",
+    [
+        ("static", "old-pw", 200),
+        ("static", "wrong", 401),
+        ("dynamic", "new-pw", 401),
+    ],
+)
 def test_app_users_alone(tmp_path, user, password, status):
     with _serve(tmp_path, provider=False) as cli:
         assert cli.get("/secret", auth=(user, password)).status_code == status

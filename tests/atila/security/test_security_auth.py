@@ -154,8 +154,9 @@ def test_bearer_jwt(auth):
 
 def test_bearer_expired_jwt_says_why(auth):
     token = encode_jwt({"username": "hans", "exp": time.time() - 1}, KEY)
-    error = refused(lambda: auth.authenticate("bearer", "GET", "/", f"Bearer {token}",
-                                              bearer_check=jwt_bearer_check(KEY)))
+    error = refused(
+        lambda: auth.authenticate("bearer", "GET", "/", f"Bearer {token}", bearer_check=jwt_bearer_check(KEY))
+    )
     assert error.headers[0][1] == f'Bearer realm="{REALM}", error="invalid_token", error_description="token expired"'
 
 

@@ -222,10 +222,13 @@ def digest_header(challenge, user, password, uri, method="GET", algorithm="SHA-2
 
     ha1 = hx(f"{user}:{params['realm']}:{password}")
     response = hx(f"{ha1}:{params['nonce']}:00000001:c0ffee:auth:{hx(f'{method}:{uri}')}")
-    return {"Authorization": (
-        f'Digest username="{user}", realm="{params["realm"]}", nonce="{params["nonce"]}", uri="{uri}", '
-        f'algorithm={algorithm}, qop=auth, nc=00000001, cnonce="c0ffee", response="{response}", '
-        f'opaque="{params["opaque"]}"')}
+    return {
+        "Authorization": (
+            f'Digest username="{user}", realm="{params["realm"]}", nonce="{params["nonce"]}", uri="{uri}", '
+            f'algorithm={algorithm}, qop=auth, nc=00000001, cnonce="c0ffee", response="{response}", '
+            f'opaque="{params["opaque"]}"'
+        )
+    }
 
 
 def challenge(response, algorithm="SHA-256"):
@@ -303,17 +306,20 @@ def test_password_provider(browser):
 
 
 # -- permissions ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("level,method,target,status", [
-    ("user", "GET", "me", 200),
-    ("user", "GET", "100", 403),
-    ("staff", "GET", "100", 200),
-    ("staff", "GET", "notme", 200),
-    ("staff", "DELETE", "notme", 421),
-    ("staff", "PATCH", "notme", 421),
-    ("staff", "DELETE", "100", 403),
-    ("admin", "DELETE", "100", 200),
-    ("guest", "GET", "me", 403),
-])
+@pytest.mark.parametrize(
+    "level,method,target,status",
+    [
+        ("user", "GET", "me", 200),
+        ("user", "GET", "100", 403),
+        ("staff", "GET", "100", 200),
+        ("staff", "GET", "notme", 200),
+        ("staff", "DELETE", "notme", 421),
+        ("staff", "PATCH", "notme", 421),
+        ("staff", "DELETE", "100", 403),
+        ("admin", "DELETE", "100", 200),
+        ("guest", "GET", "me", 403),
+    ],
+)
 def test_permission_rules(browser, level, method, target, status):
     token = jwt_for(browser, level=level)
     assert browser.request(method, f"/sec/animals/{target}", headers=bearer(token)).status_code == status
@@ -341,9 +347,14 @@ def test_testpass(browser, flag, status):
 
 # -- CORS ------------------------------------------------------------------------------------------------------
 def test_cors_preflight(browser):
-    response = browser.options("/sec/cors/post", headers={
-        "Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "X-Token",
-    })
+    response = browser.options(
+        "/sec/cors/post",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "X-Token",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == ALLOWED
     assert response.headers["access-control-allow-methods"] == "POST, OPTIONS"
@@ -360,8 +371,9 @@ def test_cors_actual_request_headers(browser):
 
 
 def test_cors_disallowed_origin_is_403(browser):
-    preflight = browser.options("/sec/cors/post", headers={"Origin": "https://evil.example",
-                                                           "Access-Control-Request-Method": "POST"})
+    preflight = browser.options(
+        "/sec/cors/post", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     actual = browser.post("/sec/cors/post", headers={"Origin": "https://evil.example"})
     assert preflight.status_code == 403 and actual.status_code == 403
 
@@ -371,7 +383,8 @@ def test_cors_same_origin_is_not_refused(browser, server):
 
 
 def test_cors_per_route(browser):
-    response = browser.options("/sec/cors/route", headers={"Origin": "https://route.example",
-                                                           "Access-Control-Request-Method": "GET"})
+    response = browser.options(
+        "/sec/cors/route", headers={"Origin": "https://route.example", "Access-Control-Request-Method": "GET"}
+    )
     assert response.status_code == 204 and response.headers["access-control-max-age"] == "60"
     assert browser.get("/sec/cors/route", headers={"Origin": ALLOWED}).status_code == 403

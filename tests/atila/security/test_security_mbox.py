@@ -61,7 +61,7 @@ def test_valid_message_is_shown_until_it_expires(clock):
 def test_message_tuple_shape(clock):
     browser = Browser(clock)
     browser.request(lambda b: b.send("hi", "notice", icon="bell"))
-    (mid, category, created, valid, msg, extra), = browser.request(lambda b: b.get())
+    ((mid, category, created, valid, msg, extra),) = browser.request(lambda b: b.get())
     assert (category, created, valid, msg, extra) == ("notice", clock.now, 0, "hi", {"icon": "bell"})
     assert isinstance(mid, int)
 

@@ -175,13 +175,16 @@ def test_threaded_messages_are_answered_in_order_past_the_queue_limit(cli):
         assert [ws.receive() for _ in range(80)] == [str(index) for index in range(80)]
 
 
-@pytest.mark.parametrize("spec, handler, error", [
-    ("WS_SESSION | skitai.WS_STREAM", "def h(context):\n    yield", ValueError),
-    ("WS_STREAM", "def h(context):\n    pass", TypeError),
-    ("WS_CHANNEL", "def h(context):\n    pass", TypeError),
-    ("WS_SESSION", "def h(context):\n    pass", TypeError),
-    ("WS_COROUTINE", "async def h(context):\n    pass", TypeError),
-])
+@pytest.mark.parametrize(
+    "spec, handler, error",
+    [
+        ("WS_SESSION | skitai.WS_STREAM", "def h(context):\n    yield", ValueError),
+        ("WS_STREAM", "def h(context):\n    pass", TypeError),
+        ("WS_CHANNEL", "def h(context):\n    pass", TypeError),
+        ("WS_SESSION", "def h(context):\n    pass", TypeError),
+        ("WS_COROUTINE", "async def h(context):\n    pass", TypeError),
+    ],
+)
 def test_a_handler_that_does_not_fit_its_spec_is_refused_at_decoration(spec, handler, error):
     import skitai
     from atila import Atila

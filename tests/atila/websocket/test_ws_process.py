@@ -75,16 +75,20 @@ def test_session_cookie_of_onopen_reaches_the_next_request(engine):
 def test_plain_get_is_426_and_a_bad_key_is_400(engine):
     assert engine.get("/echo").status_code == 426
     with socket.create_connection(("127.0.0.1", engine.port), timeout=5) as sock:
-        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        sock.sendall(
+            b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
         assert sock.recv(4096).startswith(b"HTTP/1.1 400 ")
 
 
 def test_keepalive_ping_reaches_an_idle_client(engine):
     # ws_app runs with ws_ping_interval=1: the server pings an idle client
     with socket.create_connection(("127.0.0.1", engine.port), timeout=5) as sock:
-        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        sock.sendall(
+            b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
         data = b""
         while b"\r\n\r\n" not in data:
             data += sock.recv(4096)
@@ -98,8 +102,10 @@ def test_keepalive_ping_reaches_an_idle_client(engine):
 def test_dead_peer_is_dropped_after_the_ping_timeout(engine):
     # never answering the pings: dropped after ws_ping_interval + ws_ping_timeout (1 + 2 s)
     with socket.create_connection(("127.0.0.1", engine.port), timeout=15) as sock:
-        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        sock.sendall(
+            b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
         received = b""
         while True:
             chunk = sock.recv(4096)
@@ -145,8 +151,10 @@ def test_a_client_that_does_not_read_is_not_buffered_without_bound(engine):
     # cuts the connection; either way it never buffers the 64 MiB
     frame = _frame(0x1, b"x" * 60000)
     with socket.create_connection(("127.0.0.1", engine.port), timeout=5) as sock:
-        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        sock.sendall(
+            b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
         assert sock.recv(4096).startswith(b"HTTP/1.1 101 ")
         sock.settimeout(3)
         with pytest.raises((socket.timeout, ConnectionResetError, BrokenPipeError)):

@@ -99,8 +99,13 @@ def broken(context, message):
 
 
 @app.route("/shell")
-@app.websocket(skitai.WS_CHANNEL, 60, lambda context: context.websocket.pipe(
-    [sys.executable, "-u", "-c", "import sys\nfor line in sys.stdin: print('got', line.strip().upper())"]))
+@app.websocket(
+    skitai.WS_CHANNEL,
+    60,
+    lambda context: context.websocket.pipe(
+        [sys.executable, "-u", "-c", "import sys\nfor line in sys.stdin: print('got', line.strip().upper())"]
+    ),
+)
 def shell(context, message):
     return "never: the process takes the messages"
 

@@ -38,16 +38,22 @@ def postgres():
         shutil.chown(folder, "postgres", "postgres")
     data = os.path.join(folder, "data")
     port = free_port()
-    subprocess.run(as_postgres(["initdb", "-D", data, "-U", "notes", "--auth=trust"]),
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        as_postgres(["initdb", "-D", data, "-U", "notes", "--auth=trust"]), check=True, capture_output=True, timeout=120
+    )
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
-    subprocess.run(as_postgres(["pg_ctl", "-D", data, "-o", options, "-l", os.path.join(folder, "log"),
-                                "-w", "start"]), check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        as_postgres(["pg_ctl", "-D", data, "-o", options, "-l", os.path.join(folder, "log"), "-w", "start"]),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     try:
         yield f"postgresql://notes@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(as_postgres(["pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]),
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            as_postgres(["pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]), capture_output=True, timeout=120
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -56,8 +62,10 @@ def redis_url():
     import redis
 
     port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     client = redis.Redis(port=port)
     try:
         for _ in range(200):
@@ -93,8 +101,11 @@ def test_notes_with_postgres_and_redis(postgres, redis_url):
 
 
 def test_health_names_an_unreachable_database(redis_url):
-    env = {"DATABASE_URL": f"postgresql://notes@127.0.0.1:{free_port()}/postgres", "REDIS_URL": redis_url,
-           "SKITAI_WORKERS": "1"}
+    env = {
+        "DATABASE_URL": f"postgresql://notes@127.0.0.1:{free_port()}/postgres",
+        "REDIS_URL": redis_url,
+        "SKITAI_WORKERS": "1",
+    }
     with skitai.test_client(SKITAID, port=free_port(), env=env, timeout=30) as cli:
         health = cli.get("/health")
         assert health.status_code == 503

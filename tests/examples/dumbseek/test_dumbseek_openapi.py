@@ -34,10 +34,29 @@ def test_schemathesis_finds_no_server_error(tmp_path):
     port = free_port()
     with skitai.test_client(SKITAID, port=port):
         run = subprocess.run(
-            [sys.executable, "-m", "schemathesis.cli", "run", f"http://127.0.0.1:{port}/openapi.json",
-             "--checks", "not_a_server_error", "--max-examples", "8", "--phases", "examples,coverage,fuzzing",
-             "--workers", "1", "--request-timeout", "10", "--seed", "1"],
-            capture_output=True, text=True, timeout=180, cwd=tmp_path,
+            [
+                sys.executable,
+                "-m",
+                "schemathesis.cli",
+                "run",
+                f"http://127.0.0.1:{port}/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "8",
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--workers",
+                "1",
+                "--request-timeout",
+                "10",
+                "--seed",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
         )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "No issues found" in run.stdout

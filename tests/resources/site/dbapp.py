@@ -21,22 +21,39 @@ def setup(context, name):
     serial = "SERIAL PRIMARY KEY" if name == "pg" else "INTEGER PRIMARY KEY AUTOINCREMENT"
     with context.db(alias(name)) as db:
         db.execute("DROP TABLE IF EXISTS items").commit()
-        db.execute(f"CREATE TABLE items (id {serial}, name TEXT NOT NULL, score INTEGER, "
-                   "note TEXT, created_at INTEGER)").commit()
+        db.execute(
+            f"CREATE TABLE items (id {serial}, name TEXT NOT NULL, score INTEGER, note TEXT, created_at INTEGER)"
+        ).commit()
     return {"ok": True}
 
 
 @app.route("/<name>/items", methods=["POST"])
 def add(context, name, title, score=None, note=None, created_at=0):
     with context.db(alias(name)) as db:
-        row = db.insert("items").set(name=title, score=score, note=note, created_at=created_at) \
-            .returning("id").execute().one()
+        row = (
+            db.insert("items")
+            .set(name=title, score=score, note=note, created_at=created_at)
+            .returning("id")
+            .execute()
+            .one()
+        )
     return context.API("201 Created", id=row.id)
 
 
 @app.route("/<name>/items", methods=["GET"])
-def items(context, name, like=None, contains=None, order="id", limit=None, offset=None, min=None, names=None,
-          either=None, cols="id, name"):
+def items(
+    context,
+    name,
+    like=None,
+    contains=None,
+    order="id",
+    limit=None,
+    offset=None,
+    min=None,
+    names=None,
+    either=None,
+    cols="id, name",
+):
     with context.db(alias(name)) as db:
         query = db.select("items").get(cols)
         if like is not None:
@@ -66,8 +83,14 @@ def item(context, name, item_id):
 
 @app.route("/<name>/items/<int:item_id>", methods=["PATCH"])
 def change(context, name, item_id, score):
-    task = context.db(alias(name), rm_cache="tables.items").update("items").set(score=int(score)) \
-        .filter(id=item_id).returning("id, score").execute()
+    task = (
+        context.db(alias(name), rm_cache="tables.items")
+        .update("items")
+        .set(score=int(score))
+        .filter(id=item_id)
+        .returning("id, score")
+        .execute()
+    )
     return {"changed": task.fetch(), "rowcount": task.rowcount}
 
 
@@ -109,6 +132,7 @@ def hidden(context, name):
         for row in rows:
             row.name = "****"
         return rows
+
     return context.Map(result=context.db(alias(name), filter=hide).execute("SELECT id, name FROM items"))
 
 
@@ -144,8 +168,9 @@ def on_setlu(context, *args, **kwargs):
 # -- async routes ---------------------------------------------------------------------------------
 @app.route("/<name>/async/items")
 async def async_items(context, name, like="%"):
-    rows = await context.db(alias(name)).select("items").get("id, name").filter(name__like=like).order_by("id") \
-        .execute()
+    rows = (
+        await context.db(alias(name)).select("items").get("id, name").filter(name__like=like).order_by("id").execute()
+    )
     return {"items": rows}
 
 

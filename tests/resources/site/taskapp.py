@@ -35,6 +35,7 @@ def process(context):
 def process_local(context):
     def local(x):
         return x
+
     return {"result": context.Process(local, args=(1,)).fetch()}
 
 
@@ -70,8 +71,12 @@ def tasks_list(context):
 
 @app.route("/tasks-named")
 def tasks_named(context):
-    tasks = context.Tasks(context.Mask("ignored"), files=context.Mask("a b", filter=lambda x: x.replace(" ", "_")),
-                          value=context.Thread(jobs.sqrt, 9.0), row__one=context.Mask([{"n": 1}]))
+    tasks = context.Tasks(
+        context.Mask("ignored"),
+        files=context.Mask("a b", filter=lambda x: x.replace(" ", "_")),
+        value=context.Thread(jobs.sqrt, 9.0),
+        row__one=context.Mask([{"n": 1}]),
+    )
     return tasks.fetch()
 
 
@@ -151,6 +156,7 @@ def render_or_mapped(context):
 def threadpass(context):
     def respond(context, a):
         return context.API(result=a * 2, thread=context.Thread(jobs.sqrt, 4.0).fetch())
+
     return context.ThreadPass(respond, args=(4.0,))
 
 
@@ -209,8 +215,12 @@ def stub_put(context):
         task = stub.put("/profiles/{}", 100, {"name": "Hans Roh"})
         posted = stub.post("/raw", payload="plain text")
         resp = task.dispatch()
-        return {"data": task.fetch(), "posted": posted.fetch()["body"], "status": resp.status,
-                "status_code": resp.status_code}
+        return {
+            "data": task.fetch(),
+            "posted": posted.fetch()["body"],
+            "status": resp.status,
+            "status_code": resp.status_code,
+        }
 
 
 @app.route("/stub/missing")
@@ -249,8 +259,12 @@ def stub_map(context):
             if resp.status != skitai.STA_NORMAL:
                 continue
             answers.append(resp.data["server"])
-    return {"servers": sorted(answers), "statuses": sorted(statuses),
-            "normal": skitai.STA_NORMAL, "neterr": skitai.STA_NETERR}
+    return {
+        "servers": sorted(answers),
+        "statuses": sorted(statuses),
+        "normal": skitai.STA_NORMAL,
+        "neterr": skitai.STA_NETERR,
+    }
 
 
 @app.route("/stub/timeout")

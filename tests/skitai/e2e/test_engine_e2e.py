@@ -31,9 +31,7 @@ def test_wsgi_request_body(cli: TestClient) -> None:
 
 
 def test_django_through_the_string_form(cli: TestClient) -> None:
-    assert cli.get("/django/where").json() == {
-        "script_name": "/django", "path": "/django/where", "path_info": "/where"
-    }
+    assert cli.get("/django/where").json() == {"script_name": "/django", "path": "/django/where", "path_info": "/where"}
     resp = cli.post("/django/echo?q=x", data=b"y" * 5000, headers={"content-type": "application/octet-stream"})
     assert resp.json() == {"method": "POST", "size": 5000, "q": "x"}
 
@@ -68,8 +66,9 @@ def test_longest_prefix_wins(cli: TestClient) -> None:
 def test_raw_pipelined_requests_are_answered_in_order(cli: TestClient) -> None:
     port = cli.port
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"GET /flask/where HTTP/1.1\r\nHost: a\r\n\r\n"
-                     b"GET /asgi/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        sock.sendall(
+            b"GET /flask/where HTTP/1.1\r\nHost: a\r\n\r\nGET /asgi/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        )
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -116,8 +115,10 @@ def raw_exchange(port: int, data: bytes) -> bytes:
 
 def test_expect_continue_on_a_wsgi_app_is_answered_by_size(cli: TestClient) -> None:
     with socket.create_connection(("127.0.0.1", cli.port), timeout=10) as sock:
-        sock.sendall(b"POST /limited HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
-                     b"Content-Length: 10\r\nConnection: close\r\n\r\n")
+        sock.sendall(
+            b"POST /limited HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+            b"Content-Length: 10\r\nConnection: close\r\n\r\n"
+        )
         interim = b""
         while b"\r\n\r\n" not in interim and (chunk := sock.recv(65536)):
             interim += chunk
@@ -127,6 +128,7 @@ def test_expect_continue_on_a_wsgi_app_is_answered_by_size(cli: TestClient) -> N
         while chunk := sock.recv(65536):
             rest += chunk
     assert rest.startswith(b"HTTP/1.1 200") and rest.endswith(b"got 10")
-    refused = raw_exchange(cli.port, b"POST /limited HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
-                                     b"Content-Length: 100\r\n\r\n")
+    refused = raw_exchange(
+        cli.port, b"POST /limited HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n"
+    )
     assert refused.startswith(b"HTTP/1.1 413") and b"100 Continue" not in refused

@@ -130,9 +130,17 @@ def test_te_in_http10() -> None:
 
 @pytest.mark.parametrize(
     "chunk",
-    [b"zz\r\nhello\r\n0\r\n\r\n", b"0x5\r\nhello\r\n0\r\n\r\n", b"+5\r\nhello\r\n0\r\n\r\n",
-     b"0_5\r\nhello\r\n0\r\n\r\n", b" 5\r\nhello\r\n0\r\n\r\n", b"5\nhello\r\n0\r\n\r\n",
-     b"5;a\nb\r\nhello\r\n0\r\n\r\n", b"5\r\nhelloXX0\r\n\r\n", b"10000000000000005\r\nhello"],
+    [
+        b"zz\r\nhello\r\n0\r\n\r\n",
+        b"0x5\r\nhello\r\n0\r\n\r\n",
+        b"+5\r\nhello\r\n0\r\n\r\n",
+        b"0_5\r\nhello\r\n0\r\n\r\n",
+        b" 5\r\nhello\r\n0\r\n\r\n",
+        b"5\nhello\r\n0\r\n\r\n",
+        b"5;a\nb\r\nhello\r\n0\r\n\r\n",
+        b"5\r\nhelloXX0\r\n\r\n",
+        b"10000000000000005\r\nhello",
+    ],
 )
 def test_bad_chunks(chunk: bytes) -> None:
     error = refused(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk)
@@ -206,8 +214,11 @@ def test_status_line_cache() -> None:
 
 
 def test_huge_chunk_extension_in_one_write_is_refused() -> None:
-    data = (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;"
-            + b"a" * (1 << 20) + b"\r\nhello\r\n0\r\n\r\n")
+    data = (
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;"
+        + b"a" * (1 << 20)
+        + b"\r\nhello\r\n0\r\n\r\n"
+    )
     assert refused(data).status == 400
 
 

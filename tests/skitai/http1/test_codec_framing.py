@@ -29,31 +29,66 @@ from skitai.http1.framing import (
 DATE = b"date: Thu, 01 Jan 2026 00:00:00 GMT\r\nserver: skitai\r\n"
 
 
-def whole(status: int, headers: list[tuple[str, str]], body: bytes = b"", *, head_only: bool = False,
-          version: str = "1.1", keep_alive: bool = True) -> tuple[bytes, bool]:
+def whole(
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes = b"",
+    *,
+    head_only: bool = False,
+    version: str = "1.1",
+    keep_alive: bool = True,
+) -> tuple[bytes, bool]:
     block, length, has_te, _close = frame_headers(headers)
-    return whole_head(status, block, length, has_te, len(body), head_only=head_only, version=version,
-                      keep_alive=keep_alive, preamble=DATE)
+    return whole_head(
+        status,
+        block,
+        length,
+        has_te,
+        len(body),
+        head_only=head_only,
+        version=version,
+        keep_alive=keep_alive,
+        preamble=DATE,
+    )
 
 
-def stream(status: int, headers: list[tuple[str, str]], *, head_only: bool = False, version: str = "1.1",
-           keep_alive: bool = True, closing: bool = False) -> tuple[bytes, str, bool]:
+def stream(
+    status: int,
+    headers: list[tuple[str, str]],
+    *,
+    head_only: bool = False,
+    version: str = "1.1",
+    keep_alive: bool = True,
+    closing: bool = False,
+) -> tuple[bytes, str, bool]:
     block, length, has_te, _close = frame_headers(headers)
-    return stream_head(status, block, length, has_te, head_only=head_only, version=version,
-                       keep_alive=keep_alive, closing=closing, preamble=DATE)
+    return stream_head(
+        status,
+        block,
+        length,
+        has_te,
+        head_only=head_only,
+        version=version,
+        keep_alive=keep_alive,
+        closing=closing,
+        preamble=DATE,
+    )
 
 
-@pytest.mark.parametrize("status,version,length,expected", [
-    (101, "1.1", None, SWITCHING),
-    (100, "1.1", None, NO_BODY),
-    (103, "1.1", None, NO_BODY),
-    (204, "1.1", None, NO_BODY),
-    (304, "1.1", 120, NO_BODY),
-    (200, "1.1", 5, CONTENT_LENGTH),
-    (200, "1.0", 5, CONTENT_LENGTH),
-    (200, "1.1", None, CHUNKED),
-    (500, "1.0", None, UNTIL_CLOSE),
-])
+@pytest.mark.parametrize(
+    "status,version,length,expected",
+    [
+        (101, "1.1", None, SWITCHING),
+        (100, "1.1", None, NO_BODY),
+        (103, "1.1", None, NO_BODY),
+        (204, "1.1", None, NO_BODY),
+        (304, "1.1", 120, NO_BODY),
+        (200, "1.1", 5, CONTENT_LENGTH),
+        (200, "1.0", 5, CONTENT_LENGTH),
+        (200, "1.1", None, CHUNKED),
+        (500, "1.0", None, UNTIL_CLOSE),
+    ],
+)
 def test_body_framing_table(status: int, version: str, length: int | None, expected: str) -> None:
     assert body_framing(status, version, length) == expected
 
@@ -91,12 +126,15 @@ def test_statuses_without_body_send_none(status: int) -> None:
     assert not send and b"content-length" not in head
 
 
-@pytest.mark.parametrize("version,keep_alive,field", [
-    ("1.1", True, None),
-    ("1.1", False, b"connection: close\r\n"),
-    ("1.0", True, b"connection: keep-alive\r\n"),
-    ("1.0", False, b"connection: close\r\n"),
-])
+@pytest.mark.parametrize(
+    "version,keep_alive,field",
+    [
+        ("1.1", True, None),
+        ("1.1", False, b"connection: close\r\n"),
+        ("1.0", True, b"connection: keep-alive\r\n"),
+        ("1.0", False, b"connection: close\r\n"),
+    ],
+)
 def test_connection_field(version: str, keep_alive: bool, field: bytes | None) -> None:
     head, _ = whole(200, [], b"x", version=version, keep_alive=keep_alive)
     if field is None:
@@ -125,8 +163,7 @@ def test_stream_with_length_and_without_body() -> None:
 
 
 def test_switching_protocols_says_upgrade_and_keeps_the_connection() -> None:
-    head, framing, keep_alive = stream(101, [("upgrade", "websocket"), ("connection", "upgrade")],
-                                       keep_alive=False)
+    head, framing, keep_alive = stream(101, [("upgrade", "websocket"), ("connection", "upgrade")], keep_alive=False)
     assert framing == SWITCHING and keep_alive
     assert head.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
     assert head.count(b"onnection: ") == 1 and head.endswith(b"upgrade: websocket\r\nconnection: upgrade\r\n\r\n")
@@ -144,8 +181,10 @@ def test_stream_refuses_an_app_transfer_encoding() -> None:
 
 def test_error_response_is_complete_and_closes() -> None:
     raw = error_response(400, "invalid Host header", DATE)
-    assert raw == (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                   b"content-length: 19\r\nconnection: close\r\n" + DATE + b"\r\ninvalid Host header")
+    assert raw == (
+        b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"content-length: 19\r\nconnection: close\r\n" + DATE + b"\r\ninvalid Host header"
+    )
 
 
 def test_chunks_and_interim_answer() -> None:
@@ -203,10 +242,13 @@ def test_http2_preface_is_a_clean_505() -> None:
     assert "HTTP/2 is not enabled" in info.value.detail and "Pause" not in info.value.detail
 
 
-@pytest.mark.parametrize("data", [
-    b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n",
-    b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n",
+    ],
+)
 def test_too_large_names_the_settings(data: bytes) -> None:
     with pytest.raises(HTTPError) as info:
         Heads(limit=10).parser.feed(data)

@@ -133,8 +133,9 @@ def test_expect_100_continue_then_answer() -> None:
 
 def test_expect_100_over_limit_is_413_without_100() -> None:
     config = Config(access_log=False, limits=Limits(max_body_size=10))
-    raw, closed = run(exchange(b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 99\r\n\r\n",
-                               config))
+    raw, closed = run(
+        exchange(b"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 99\r\n\r\n", config)
+    )
     assert raw.startswith(b"HTTP/1.1 413") and b"100 Continue" not in raw and closed
 
 
@@ -200,16 +201,24 @@ def test_mount_that_does_not_answer_is_500() -> None:
 
 
 def test_bad_request_after_good_one_is_answered_in_order_then_closed() -> None:
-    raw, closed = run(exchange(b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
-                               b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\nHost: a\r\n\r\n"))
+    raw, closed = run(
+        exchange(
+            b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+            b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\nHost: a\r\n\r\n"
+        )
+    )
     parts = responses(raw)
     assert parts[0].startswith(b"200") and parts[1].startswith(b"400") and closed
 
 
 def test_smuggling_shape_gets_400_and_close() -> None:
-    raw, closed = run(exchange(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               b"0\r\n\r\n"
-                               b"GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"))
+    raw, closed = run(
+        exchange(
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"0\r\n\r\n"
+            b"GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"
+        )
+    )
     assert raw.startswith(b"HTTP/1.1 400") and closed and b"/smuggled" not in raw
 
 

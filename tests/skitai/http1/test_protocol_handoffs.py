@@ -117,8 +117,9 @@ class FirstStep(Mount):
 
 @pytest.mark.parametrize("suspend", [False, True])
 def test_cancelled_handler_is_not_a_500_before_or_after_suspending(suspend: bool) -> None:
-    raw, _, errors = asyncio.run(exchange(FirstStep(asyncio.CancelledError(), suspend),
-                                          b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+    raw, _, errors = asyncio.run(
+        exchange(FirstStep(asyncio.CancelledError(), suspend), b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    )
     assert b"500" not in raw and "error answering" not in errors
 
 

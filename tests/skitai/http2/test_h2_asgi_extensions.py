@@ -34,11 +34,15 @@ def _exchange(port: int, path: str, enable_push: int) -> list[Any]:
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     try:
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None))
-        conn.local_settings = h2.settings.Settings(client=True, initial_values={
-            h2.settings.SettingCodes.ENABLE_PUSH: enable_push})
+        conn.local_settings = h2.settings.Settings(
+            client=True, initial_values={h2.settings.SettingCodes.ENABLE_PUSH: enable_push}
+        )
         conn.initiate_connection()
-        conn.send_headers(1, [(b":method", b"GET"), (b":scheme", b"http"), (b":path", path.encode()),
-                              (b":authority", b"127.0.0.1")], end_stream=True)
+        conn.send_headers(
+            1,
+            [(b":method", b"GET"), (b":scheme", b"http"), (b":path", path.encode()), (b":authority", b"127.0.0.1")],
+            end_stream=True,
+        )
         sock.sendall(conn.data_to_send())
         events: list[Any] = []
 

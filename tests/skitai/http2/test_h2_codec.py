@@ -84,7 +84,11 @@ def test_request_head_fields() -> None:
     (head,) = events
     assert isinstance(head, RequestHead)
     assert (head.stream_id, head.method, head.path, head.raw_path, head.query) == (
-        stream_id, "GET", "/a b", b"/a%20b", "x=1"
+        stream_id,
+        "GET",
+        "/a b",
+        b"/a%20b",
+        "x=1",
     )
     assert head.ended and head.scheme == "http"
     # split cookies are one field again; :authority becomes Host for apps
@@ -406,6 +410,7 @@ def test_restore_preface_from_the_read_the_parser_stopped_in(consumed: int) -> N
 
 # -- the codec's own frame handling (it no longer leans on h2's state machines) --
 
+
 def test_ping_is_answered_with_its_payload() -> None:
     pair = Pair()
     pair.client.ping(b"12345678")
@@ -455,8 +460,15 @@ def test_interrupted_header_block_is_protocol_error() -> None:
 
 
 def _connect(pair: Pair, protocol: bytes) -> list[Any]:
-    block = pair.client.encoder.encode([(b":method", b"CONNECT"), (b":protocol", protocol), (b":scheme", b"http"),
-                                        (b":path", b"/ws"), (b":authority", b"example.com")])
+    block = pair.client.encoder.encode(
+        [
+            (b":method", b"CONNECT"),
+            (b":protocol", protocol),
+            (b":scheme", b"http"),
+            (b":path", b"/ws"),
+            (b":authority", b"example.com"),
+        ]
+    )
     return pair.send(frame(1, 0x04, 1, block))
 
 

@@ -63,12 +63,12 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def tls(certs: dict[str, str]) -> Iterator[TestClient]:
     env = {"TLS_CERT": certs["cert"], "TLS_KEY": certs["key"]}
     verify = ssl.create_default_context(cafile=certs["ca"])
-    with skitai.test_client(SERVE, port=free_port(), http2=True, scheme="https", verify=verify,
-                            env=env) as client:
+    with skitai.test_client(SERVE, port=free_port(), http2=True, scheme="https", verify=verify, env=env) as client:
         yield client
 
 
 # -- every kind of mount, unchanged, over HTTP/2 -----------------------------------
+
 
 def test_wsgi_over_h2(many: TestClient) -> None:
     resp = many.get("/flask/where")
@@ -115,6 +115,7 @@ def test_atila_sees_version_2_and_streams(plain: TestClient) -> None:
 
 # -- raw sockets ---------------------------------------------------------------
 
+
 class RawClient:
     def __init__(self, port: int, **settings: int) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -132,8 +133,11 @@ class RawClient:
 
     def get(self, path: str) -> int:
         stream_id = self.h2.get_next_available_stream_id()
-        self.h2.send_headers(stream_id, [(b":method", b"GET"), (b":scheme", b"http"), (b":path", path.encode()),
-                                         (b":authority", b"127.0.0.1")], end_stream=True)
+        self.h2.send_headers(
+            stream_id,
+            [(b":method", b"GET"), (b":scheme", b"http"), (b":path", path.encode()), (b":authority", b"127.0.0.1")],
+            end_stream=True,
+        )
         self.flush()
         return stream_id
 
@@ -152,8 +156,9 @@ class RawClient:
         return any(isinstance(e, h2.events.StreamEnded) and e.stream_id == stream_id for e in self.events)
 
     def body(self, stream_id: int) -> bytes:
-        return b"".join(e.data for e in self.events if isinstance(e, h2.events.DataReceived)
-                        and e.stream_id == stream_id)
+        return b"".join(
+            e.data for e in self.events if isinstance(e, h2.events.DataReceived) and e.stream_id == stream_id
+        )
 
     def close(self) -> None:
         self.sock.close()
@@ -173,8 +178,15 @@ def test_hint_promise_pushes_when_the_client_allows_it(plain: TestClient) -> Non
     client = RawClient(plain.port, enable_push=1)
     try:
         page = client.get("/page")
-        client.until(lambda: client.ended(page) and any(
-            isinstance(e, h2.events.PushedStreamReceived) and client.ended(e.pushed_stream_id) for e in client.events))
+        client.until(
+            lambda: (
+                client.ended(page)
+                and any(
+                    isinstance(e, h2.events.PushedStreamReceived) and client.ended(e.pushed_stream_id)
+                    for e in client.events
+                )
+            )
+        )
         (promise,) = [e for e in client.events if isinstance(e, h2.events.PushedStreamReceived)]
         assert dict(promise.headers)[b":path"] == b"/static/style.css"
         assert client.body(promise.pushed_stream_id) == STYLE
@@ -202,8 +214,12 @@ def test_hint_promise_is_only_a_link_header_over_http1(plain: TestClient) -> Non
 def test_garbage_gets_goaway_and_the_server_keeps_serving(plain: TestClient) -> None:
     sock = socket.create_connection(("127.0.0.1", plain.port), timeout=5)
     try:
-        sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
-                     + b"\x00\x00\x08\x07\x00\x00\x00\x00\x01" + b"\x00" * 8)
+        sock.sendall(
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+            + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+            + b"\x00\x00\x08\x07\x00\x00\x00\x00\x01"
+            + b"\x00" * 8
+        )
         received = b""
         while True:
             data = sock.recv(65536)
@@ -228,8 +244,9 @@ def test_curl_prior_knowledge_and_upgrade(plain: TestClient) -> None:
     out = subprocess.run(["curl", "-si", "--http2", url], capture_output=True, text=True, timeout=20)
     assert "101 Switching Protocols" in out.stdout and "HTTP/2 200" in out.stdout
     upload = f"http://127.0.0.1:{plain.port}/upload"
-    out = subprocess.run(["curl", "-si", "--http2", "--data-binary", "x" * 5000, upload],
-                         capture_output=True, text=True, timeout=20)
+    out = subprocess.run(
+        ["curl", "-si", "--http2", "--data-binary", "x" * 5000, upload], capture_output=True, text=True, timeout=20
+    )
     assert "HTTP/2 200" in out.stdout and '"size":5000' in out.stdout.replace(" ", "")
 
 
@@ -237,13 +254,16 @@ def test_curl_prior_knowledge_and_upgrade(plain: TestClient) -> None:
 def test_probe_http2_cases(plain: TestClient) -> None:
     out = subprocess.run(
         [sys.executable, PROBE, "--port", str(plain.port), "--live-path", "/version", "--only", "http2/*"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "5 passed, 0 failed" in out.stdout
 
 
 # -- TLS + ALPN ------------------------------------------------------------------
+
 
 def test_tls_alpn_h2(tls: TestClient) -> None:
     resp = tls.get("/version")
@@ -283,10 +303,13 @@ def test_enable_ssl_checks_the_passphrase_at_the_call(certs: dict[str, str], tmp
 
     key = serialization.load_pem_private_key(open(certs["key"], "rb").read(), None)
     locked = tmp_path / "locked.pem"
-    locked.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"sesame"),
-    ))
+    locked.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"sesame"),
+        )
+    )
     server_context(certs["cert"], str(locked), "sesame")
     with pytest.raises(ssl.SSLError):
         skitai.enable_ssl(certs["cert"], str(locked), "wrong")

@@ -47,8 +47,15 @@ class Mount:
             responder.respond(200, [("content-type", "application/octet-stream")], b"b" * 200_000)
             return None
         if path == "/page":
-            responder.respond(200, [("content-type", "text/html"), ("link", "</style.css>; rel=preload; as=style"),
-                                    ("link", "</nopush.js>; rel=preload; nopush")], b"<html>")
+            responder.respond(
+                200,
+                [
+                    ("content-type", "text/html"),
+                    ("link", "</style.css>; rel=preload; as=style"),
+                    ("link", "</nopush.js>; rel=preload; nopush"),
+                ],
+                b"<html>",
+            )
             return None
         if path == "/style.css":
             responder.respond(200, [("content-type", "text/css")], b"body{}")
@@ -134,7 +141,7 @@ class Client:
         for _ in range(rounds):
             self.send()
             await asyncio.sleep(0)
-            out = bytes(self.transport.output[self.read:])
+            out = bytes(self.transport.output[self.read :])
             self.read += len(out)
             if out:
                 new.extend(self.h2.receive_data(out))
@@ -343,8 +350,9 @@ async def test_no_push_when_the_client_disables_it(mount: Mount) -> None:
         client.get("/page")
         await client.pump()
         assert not [e for e in client.events if isinstance(e, h2.events.PushedStreamReceived)]
-        links = [v for e in client.events if isinstance(e, h2.events.ResponseReceived) for k, v in e.headers
-                 if k == b"link"]
+        links = [
+            v for e in client.events if isinstance(e, h2.events.ResponseReceived) for k, v in e.headers if k == b"link"
+        ]
         assert links[0].startswith(b"</style.css>")
         assert mount.calls == 1
 
@@ -357,7 +365,7 @@ async def test_garbage_gets_goaway_protocol_error_and_a_close(mount: Mount) -> N
         client.protocol.data_received(b"\x00\x00\x04\x99\x00\x00\x00\x00\x01" + b"x" * 2 + b"\x00" * 100)
         client.protocol.data_received(b"\x00\x00\x08\x07\x00\x00\x00\x00\x01" + b"\x00" * 8)  # GOAWAY on a stream
         await asyncio.sleep(0)
-        out = bytes(client.transport.output[client.read:])
+        out = bytes(client.transport.output[client.read :])
         client.events.extend(client.h2.receive_data(out))
         assert client.goaway() == ErrorCodes.PROTOCOL_ERROR
         assert client.transport.closed
@@ -470,7 +478,6 @@ async def test_h2c_upgrade_with_bad_settings_is_400(mount: Mount) -> None:
             b"HTTP2-Settings: AAAA\r\n\r\n"
         )
         assert out.startswith(b"HTTP/1.1 400") and b"HTTP2-Settings" in out and closed
-
 
 
 @sync

@@ -38,8 +38,7 @@ class H2WebSocket:
 
     def __init__(self, port: int, path: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        config = h2.config.H2Configuration(client_side=True, header_encoding=None,
-                                           validate_outbound_headers=False)
+        config = h2.config.H2Configuration(client_side=True, header_encoding=None, validate_outbound_headers=False)
         self.h2 = h2.connection.H2Connection(config=config)
         self.h2.initiate_connection()
         self.sock.sendall(self.h2.data_to_send())
@@ -48,11 +47,18 @@ class H2WebSocket:
         self.until(lambda: any(isinstance(e, h2.events.RemoteSettingsChanged) for e in self.events))
         self.settings = self.h2.remote_settings
         self.stream_id = self.h2.get_next_available_stream_id()
-        self.h2.send_headers(self.stream_id, [
-            (b":method", b"CONNECT"), (b":protocol", b"websocket"), (b":scheme", b"http"),
-            (b":path", path.encode()), (b":authority", b"127.0.0.1"), (b"sec-websocket-version", b"13"),
-            *(extra or []),
-        ])
+        self.h2.send_headers(
+            self.stream_id,
+            [
+                (b":method", b"CONNECT"),
+                (b":protocol", b"websocket"),
+                (b":scheme", b"http"),
+                (b":path", path.encode()),
+                (b":authority", b"127.0.0.1"),
+                (b"sec-websocket-version", b"13"),
+                *(extra or []),
+            ],
+        )
         self.sock.sendall(self.h2.data_to_send())
         self.until(lambda: self.response is not None or self.ended)
 
@@ -65,8 +71,10 @@ class H2WebSocket:
 
     @property
     def ended(self) -> bool:
-        return any(isinstance(e, (h2.events.StreamEnded, h2.events.StreamReset))
-                   and e.stream_id == self.stream_id for e in self.events)
+        return any(
+            isinstance(e, (h2.events.StreamEnded, h2.events.StreamReset)) and e.stream_id == self.stream_id
+            for e in self.events
+        )
 
     def until(self, done: Any) -> None:
         while not done():
@@ -129,13 +137,18 @@ def test_atila_websocket_route_over_an_h2_stream(server: TestClient) -> None:
         closes = [Close.parse(f.data) for f in client.ws.events_received() if f.opcode == 8]
         assert client.ended and (not closes or closes[0].code == 1000)
         stream_id = client.h2.get_next_available_stream_id()
-        client.h2.send_headers(stream_id, [(b":method", b"GET"), (b":scheme", b"http"), (b":path", b"/version"),
-                                           (b":authority", b"127.0.0.1")], end_stream=True)
+        client.h2.send_headers(
+            stream_id,
+            [(b":method", b"GET"), (b":scheme", b"http"), (b":path", b"/version"), (b":authority", b"127.0.0.1")],
+            end_stream=True,
+        )
         client.sock.sendall(client.h2.data_to_send())
-        client.until(lambda: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == stream_id
-                                 for e in client.events))
-        body = b"".join(e.data for e in client.events if isinstance(e, h2.events.DataReceived)
-                        and e.stream_id == stream_id)
+        client.until(
+            lambda: any(isinstance(e, h2.events.StreamEnded) and e.stream_id == stream_id for e in client.events)
+        )
+        body = b"".join(
+            e.data for e in client.events if isinstance(e, h2.events.DataReceived) and e.stream_id == stream_id
+        )
         assert b'"version"' in body
     finally:
         client.close()
@@ -154,11 +167,20 @@ def test_asgi_websocket_scope_over_an_h2_stream(server: TestClient) -> None:
 def test_unknown_protocol_is_refused(server: TestClient) -> None:
     other = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     try:
-        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding=None,
-                                                                    validate_outbound_headers=False))
+        conn = h2.connection.H2Connection(
+            h2.config.H2Configuration(client_side=True, header_encoding=None, validate_outbound_headers=False)
+        )
         conn.initiate_connection()
-        conn.send_headers(1, [(b":method", b"CONNECT"), (b":protocol", b"bogus"), (b":scheme", b"http"),
-                              (b":path", b"/ws/echo"), (b":authority", b"127.0.0.1")])
+        conn.send_headers(
+            1,
+            [
+                (b":method", b"CONNECT"),
+                (b":protocol", b"bogus"),
+                (b":scheme", b"http"),
+                (b":path", b"/ws/echo"),
+                (b":authority", b"127.0.0.1"),
+            ],
+        )
         other.sendall(conn.data_to_send())
         events: list[Any] = []
         while not any(isinstance(e, h2.events.StreamReset) for e in events):

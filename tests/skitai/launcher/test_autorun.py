@@ -14,7 +14,7 @@ from skitai.testing.client import free_port
 
 pytestmark = pytest.mark.process
 
-APP = '''
+APP = """
 import skitai
 from atila import Atila
 
@@ -28,16 +28,16 @@ def __mount__ (app, mntopt):
     @app.route ('/')
     def index (was):
         return 'Index Page'
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == '__main__':
     with skitai.preference () as pref:
         skitai.mount ('/', myapp, pref)
-'''
+"""
 
 
 def make_project(root: Path) -> None:
@@ -60,7 +60,10 @@ def test_script_that_fails_does_not_start_a_server(tmp_path: Path) -> None:
     script.write_text("import skitai, myapp\nskitai.mount('/', myapp)\nraise RuntimeError('script failed')\n")
     done = subprocess.run(
         [sys.executable, str(script), "--port", str(free_port())],
-        cwd=tmp_path, capture_output=True, text=True, timeout=30,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert done.returncode == 1 and "script failed" in done.stderr and "skitai" not in done.stdout
 

@@ -22,7 +22,11 @@ def test_dash_d_means_start():
 def test_switches_are_read():
     options = parse(["--devel", "--port", "8000", "--address", "0.0.0.0", "--workers", "3", "--threads", "8"])
     assert (options.devel, options.port, options.address, options.workers, options.threads) == (
-        True, 8000, "0.0.0.0", 3, 8,
+        True,
+        8000,
+        "0.0.0.0",
+        3,
+        8,
     )
 
 

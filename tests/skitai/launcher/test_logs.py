@@ -7,7 +7,7 @@ from skitai.logs import Logs
 from skitai.testing.memory import make_request
 
 COMBINED = re.compile(
-    r'^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] '
+    r"^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "
     r'"GET /x\?a=1 HTTP/1\.1" 200 12 "ref" "agent" 0\.0003 -\n$'
 )
 

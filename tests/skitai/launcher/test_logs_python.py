@@ -17,7 +17,7 @@ from skitai.testing.memory import make_request
 
 STAMP = r"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\]"
 
-APP = '''
+APP = """
 from atila import Atila
 
 
@@ -40,16 +40,16 @@ def __mount__(context, app):
         except KeyError:
             context.traceback()
         return "ok"
-'''
+"""
 
-SERVE = '''
+SERVE = """
 import skitai
 import myapp
 
 if __name__ == "__main__":
     skitai.mount("/", myapp)
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture
@@ -80,8 +80,11 @@ def test_was_log_lines_reach_the_error_log_with_level_and_request_id(project):
         assert cli.get("/context").text == "ok"
         # a request without an id gets the engine's (skitai.observability.request_id)
         output = _wait_for(cli, _line("warning", r"[0-9a-f]{32}", "from context"))
-        assert re.search(r"\[error\] \[pid \d+\] \[req [0-9a-f]{32}\] atila\.app\.myapp: exception\n"
-                         r"Traceback \(most recent call last\):", output), output
+        assert re.search(
+            r"\[error\] \[pid \d+\] \[req [0-9a-f]{32}\] atila\.app\.myapp: exception\n"
+            r"Traceback \(most recent call last\):",
+            output,
+        ), output
         assert "KeyError: 'lost'" in output
 
 

@@ -10,7 +10,7 @@ from skitai.testing.client import free_port
 
 pytestmark = pytest.mark.process
 
-SERVE = '''
+SERVE = """
 import skitai
 
 opts, args = skitai.getopt("v", ["origin="])
@@ -23,9 +23,9 @@ def app(environ, start_response):
 if __name__ == "__main__":
     skitai.mount("/", app)
     skitai.run(port=5000)
-'''
+"""
 
-PLAIN = '''
+PLAIN = """
 import skitai
 
 def app(environ, start_response):
@@ -34,7 +34,7 @@ def app(environ, start_response):
 
 skitai.mount("/", app)
 skitai.run(port=5000)
-'''
+"""
 
 
 def run_script(script, *argv):

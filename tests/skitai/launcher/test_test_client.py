@@ -8,7 +8,7 @@ from skitai.testing.client import ServerNotStarted, free_port
 
 pytestmark = pytest.mark.process
 
-ECHO = '''
+ECHO = """
 import json, skitai
 
 def app(environ, start_response):
@@ -32,7 +32,7 @@ def app(environ, start_response):
 if __name__ == "__main__":
     skitai.mount("/", app)
     skitai.run(port=5000)
-'''
+"""
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,7 @@ from skitai.testing import MemoryResponder, call_mount, make_request
 
 
 async def hello(scope: Any, receive: Any, send: Any) -> None:
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": b"hello"})
 
 
@@ -47,8 +46,12 @@ def test_http_scope() -> None:
         seen.update(scope)
         await hello(scope, receive, send)
 
-    request = make_request("GET", "/api/caf%C3%A9/x?a=1&b=%20", script_name="/api",
-                           headers=[("X-Token", "t"), ("Accept", "a"), ("Accept", "b")])
+    request = make_request(
+        "GET",
+        "/api/caf%C3%A9/x?a=1&b=%20",
+        script_name="/api",
+        headers=[("X-Token", "t"), ("Accept", "a"), ("Accept", "b")],
+    )
     call_mount(ASGIMount("/api", app), request)
     assert seen["type"] == "http"
     assert seen["asgi"] == {"version": "3.0", "spec_version": "2.4"}
@@ -58,8 +61,7 @@ def test_http_scope() -> None:
     assert seen["raw_path"] == b"/api/caf%C3%A9/x"
     assert seen["query_string"] == b"a=1&b=%20"
     assert seen["root_path"] == "/api"
-    assert seen["headers"] == [(b"x-token", b"t"), (b"accept", b"a"), (b"accept", b"b"),
-                               (b"host", b"testserver")]
+    assert seen["headers"] == [(b"x-token", b"t"), (b"accept", b"a"), (b"accept", b"b"), (b"host", b"testserver")]
     assert seen["client"] == ("127.0.0.1", 50000)
     assert seen["server"] == ("127.0.0.1", 80)
     assert seen["state"] == {}
@@ -74,8 +76,7 @@ def test_body_less_request_gives_one_empty_message() -> None:
         messages.append(await receive())
 
     call_mount(ASGIMount("", app), make_request())
-    assert messages == [{"type": "http.request", "body": b"", "more_body": False},
-                        {"type": "http.disconnect"}]
+    assert messages == [{"type": "http.request", "body": b"", "more_body": False}, {"type": "http.disconnect"}]
 
 
 def test_request_body_in_several_chunks() -> None:
@@ -144,8 +145,7 @@ def test_trailers_are_ignored_safely() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [], "trailers": True})
         await send({"type": "http.response.body", "body": b"x"})
-        await send({"type": "http.response.trailers", "headers": [(b"x-checksum", b"1")],
-                    "more_trailers": False})
+        await send({"type": "http.response.trailers", "headers": [(b"x-checksum", b"1")], "more_trailers": False})
 
     responder = call_mount(ASGIMount("", app), make_request())
     assert responder is not None and (responder.status, responder.body) == (200, b"x")
@@ -325,8 +325,7 @@ def test_zerocopysend_with_offset_and_count(tmp_path: Path) -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         with open(path, "rb") as file:
-            await send({"type": "http.response.zerocopysend", "file": file,
-                        "offset": 3, "count": 4, "more_body": True})
+            await send({"type": "http.response.zerocopysend", "file": file, "offset": 3, "count": 4, "more_body": True})
             await send({"type": "http.response.zerocopysend", "file": file, "offset": 0, "count": 1})
 
     responder = call_mount(ASGIMount("", app), make_request())

@@ -90,7 +90,11 @@ def project(tmp_path: Path) -> Path:
 def serve(project: Path, prefix: str, requests: list[tuple[str, str, str]]) -> dict:
     completed = subprocess.run(
         [sys.executable, str(project / "serve.py"), prefix, json.dumps(requests)],
-        capture_output=True, text=True, timeout=60, cwd="/", check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
@@ -101,14 +105,24 @@ def test_django_project_loads_from_string_form(project: Path) -> None:
     assert (outcome["kind"], outcome["count"]) == ("WSGIMount", 1)
     result = outcome["results"][0]
     assert result["status"] == 200
-    assert json.loads(result["body"]) == {"path": "/hello/", "path_info": "/hello/",
-                                          "script_name": "", "reverse": "/hello/", "q": "1"}
+    assert json.loads(result["body"]) == {
+        "path": "/hello/",
+        "path_info": "/hello/",
+        "script_name": "",
+        "reverse": "/hello/",
+        "q": "1",
+    }
 
 
 def test_django_at_prefix_reverses_with_script_name(project: Path) -> None:
     result = serve(project, "/dj", [("GET", "/dj/hello/", "")])["results"][0]
-    assert json.loads(result["body"]) == {"path": "/dj/hello/", "path_info": "/hello/",
-                                          "script_name": "/dj", "reverse": "/dj/hello/", "q": None}
+    assert json.loads(result["body"]) == {
+        "path": "/dj/hello/",
+        "path_info": "/hello/",
+        "script_name": "/dj",
+        "reverse": "/dj/hello/",
+        "q": None,
+    }
 
 
 def test_django_reads_request_body(project: Path) -> None:

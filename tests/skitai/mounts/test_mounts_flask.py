@@ -50,8 +50,12 @@ def flask_app(tmp_path: Path) -> Flask:
 
     @app.route("/where")
     def where() -> Any:
-        return {"script_root": request.script_root, "path": request.path,
-                "url": request.url, "url_for": app.url_for("user", user_id=3)}
+        return {
+            "script_root": request.script_root,
+            "path": request.path,
+            "url": request.url,
+            "url_for": app.url_for("user", user_id=3),
+        }
 
     return app
 
@@ -80,17 +84,25 @@ def test_not_found_comes_from_flask(flask_app: Flask) -> None:
 
 def test_json_request_body(flask_app: Flask) -> None:
     payload = json.dumps({"a": [1, 2]}).encode()
-    responder = get(flask_app, "/echo", method="POST", body=payload,
-                    headers=[("Content-Type", "application/json"),
-                             ("Content-Length", str(len(payload)))])
+    responder = get(
+        flask_app,
+        "/echo",
+        method="POST",
+        body=payload,
+        headers=[("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
     assert json.loads(responder.body) == {"json": {"a": [1, 2]}, "length": len(payload)}
 
 
 def test_chunked_request_body_without_content_length(flask_app: Flask) -> None:
     """Werkzeug reads to EOF because the server sets wsgi.input_terminated."""
-    responder = get(flask_app, "/form", method="POST", body=b"name=skitai",
-                    headers=[("Content-Type", "application/x-www-form-urlencoded"),
-                             ("Transfer-Encoding", "chunked")])
+    responder = get(
+        flask_app,
+        "/form",
+        method="POST",
+        body=b"name=skitai",
+        headers=[("Content-Type", "application/x-www-form-urlencoded"), ("Transfer-Encoding", "chunked")],
+    )
     assert json.loads(responder.body) == {"name": "skitai"}
 
 

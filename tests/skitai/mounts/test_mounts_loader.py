@@ -98,8 +98,7 @@ def test_native_interface_gets_prefix_pref_name_and_options() -> None:
     app, pref = NativeApp(), Pref()
     mounts = load_mount("/app/", app, pref, name="main", subscribe=["other"], unused=None)
     assert [type(m) for m in mounts] == [WSGIMount]
-    assert app.calls == [{"prefix": "/app", "pref": pref, "name": "main", "module": None,
-                          "subscribe": ["other"]}]
+    assert app.calls == [{"prefix": "/app", "pref": pref, "name": "main", "module": None, "subscribe": ["other"]}]
 
 
 def test_native_interface_must_return_a_list() -> None:
@@ -137,10 +136,14 @@ def test_module_object_with_app_hook_is_passed_as_module(tmp_path: Path, monkeyp
 
 
 def test_app_hook_must_return_a_native_app(tmp_path: Path) -> None:
-    write(tmp_path, "plain_hook.py", """
+    write(
+        tmp_path,
+        "plain_hook.py",
+        """
         def __app__():
             return object()
-    """)
+    """,
+    )
     with pytest.raises(TypeError, match="__app__\\(\\) to return an app"):
         load_mount("/", "plain_hook.py", base_dir=str(tmp_path))
 
@@ -234,7 +237,10 @@ def test_pref_statics_are_relative_to_prefix(tmp_path: Path) -> None:
     pref = Pref(statics=[("/css", "css"), ("/", str(tmp_path))])
     mounts = load_mount("/site", wsgi_app, pref, base_dir=str(tmp_path))
     assert [(type(m), m.prefix) for m in mounts] == [
-        (WSGIMount, "/site"), (StaticMount, "/site/css"), (StaticMount, "/site")]
+        (WSGIMount, "/site"),
+        (StaticMount, "/site/css"),
+        (StaticMount, "/site"),
+    ]
 
 
 def test_directory_is_a_static_mount(tmp_path: Path) -> None:
@@ -249,20 +255,28 @@ def test_directory_is_a_static_mount(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("attribute", "expected_kind"), [("app", ASGIMount), ("application", WSGIMount)])
 def test_file_with_app_or_application(tmp_path: Path, attribute: str, expected_kind: type) -> None:
     source = "asgi_app" if attribute == "app" else "wsgi_app"
-    write(tmp_path, f"serve_{attribute}.py", f"""
+    write(
+        tmp_path,
+        f"serve_{attribute}.py",
+        f"""
         from {__name__} import {source} as {attribute}
-    """)
+    """,
+    )
     [mount] = load_mount("/", f"serve_{attribute}.py", base_dir=str(tmp_path))
     assert isinstance(mount, expected_kind)
     assert mount.sources == [str(tmp_path / f"serve_{attribute}.py")]
 
 
 def test_file_with_named_callable(tmp_path: Path) -> None:
-    write(tmp_path, "entry.py", """
+    write(
+        tmp_path,
+        "entry.py",
+        """
         def make(environ, start_response):
             start_response("200 OK", [])
             return [b"made"]
-    """)
+    """,
+    )
     [mount] = load_mount("/", "entry.py:make", base_dir=str(tmp_path))
     assert call_mount(mount, make_request()).body == b"made"  # type: ignore[union-attr]
 
@@ -271,13 +285,17 @@ def test_project_path_puts_project_root_on_sys_path(tmp_path: Path) -> None:
     """Django's layout: proj/ is not a package, proj/config/ is; config.settings must import."""
     write(tmp_path, "proj/config/__init__.py", "")
     write(tmp_path, "proj/config/settings.py", "GREETING = b'from settings'\n")
-    write(tmp_path, "proj/config/wsgi.py", """
+    write(
+        tmp_path,
+        "proj/config/wsgi.py",
+        """
         from config.settings import GREETING
 
         def application(environ, start_response):
             start_response("200 OK", [])
             return [GREETING]
-    """)
+    """,
+    )
     [mount] = load_mount("/", "proj/config/wsgi:application", base_dir=str(tmp_path))
     assert str(tmp_path / "proj") in sys.path
     assert sys.modules["config.wsgi"].application is mount.app
@@ -326,8 +344,7 @@ def test_unimportable_module_name(tmp_path: Path) -> None:
         load_mount("/", "no_such_module_anywhere:app", base_dir=str(tmp_path))
 
 
-def test_a_module_failing_to_import_a_dependency_is_not_called_missing(tmp_path: Path,
-                                                                       monkeypatch: Any) -> None:
+def test_a_module_failing_to_import_a_dependency_is_not_called_missing(tmp_path: Path, monkeypatch: Any) -> None:
     write(tmp_path, "needs_dep.py", "import no_such_dependency_anywhere\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(TypeError, match="no_such_dependency_anywhere"):

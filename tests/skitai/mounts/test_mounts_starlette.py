@@ -41,9 +41,13 @@ def starlette_app(tmp_path: Path) -> tuple[Starlette, list[str]]:
         return PlainTextResponse(request.state.greeting)
 
     async def item(request: Request) -> JSONResponse:
-        return JSONResponse({"id": request.path_params["item_id"],
-                             "url": str(request.url_for("item", item_id=5)),
-                             "root_path": request.scope["root_path"]})
+        return JSONResponse(
+            {
+                "id": request.path_params["item_id"],
+                "url": str(request.url_for("item", item_id=5)),
+                "root_path": request.scope["root_path"],
+            }
+        )
 
     async def upload(request: Request) -> JSONResponse:
         data = await request.json()
@@ -59,13 +63,16 @@ def starlette_app(tmp_path: Path) -> tuple[Starlette, list[str]]:
     async def doc(request: Request) -> FileResponse:
         return FileResponse(document)
 
-    app = Starlette(lifespan=lifespan, routes=[
-        Route("/", home),
-        Route("/items/{item_id:int}", item, name="item"),
-        Route("/upload", upload, methods=["POST"]),
-        Route("/stream", stream),
-        Route("/doc", doc),
-    ])
+    app = Starlette(
+        lifespan=lifespan,
+        routes=[
+            Route("/", home),
+            Route("/items/{item_id:int}", item, name="item"),
+            Route("/upload", upload, methods=["POST"]),
+            Route("/stream", stream),
+            Route("/doc", doc),
+        ],
+    )
     return app, events
 
 
@@ -96,8 +103,7 @@ def test_route_at_prefix_uses_root_path(starlette_app: Any) -> None:
     app, _ = starlette_app
     [responder] = serve(app, [make_request(target="/api/items/7", script_name="/api")], "/api")
     assert responder.status == 200
-    assert json.loads(responder.body) == {"id": 7, "url": "http://testserver/api/items/5",
-                                          "root_path": "/api"}
+    assert json.loads(responder.body) == {"id": 7, "url": "http://testserver/api/items/5", "root_path": "/api"}
 
 
 def test_not_found(starlette_app: Any) -> None:
@@ -109,9 +115,9 @@ def test_not_found(starlette_app: Any) -> None:
 def test_json_request_body(starlette_app: Any) -> None:
     app, _ = starlette_app
     body = b"[1, 2, 3, 4]"
-    request = make_request("POST", "/upload", body=body,
-                           headers=[("Content-Type", "application/json"),
-                                    ("Content-Length", str(len(body)))])
+    request = make_request(
+        "POST", "/upload", body=body, headers=[("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
     [responder] = serve(app, [request])
     assert json.loads(responder.body) == {"sum": 10}
 

@@ -31,9 +31,12 @@ def environ_for(**request_args: Any) -> dict[str, Any]:
 
 
 def test_environ_core_keys() -> None:
-    env = environ_for(method="post", target="/a/b?x=1&y=2",
-                      headers=[("Content-Type", "text/plain"), ("Content-Length", "3")],
-                      body=b"abc")
+    env = environ_for(
+        method="post",
+        target="/a/b?x=1&y=2",
+        headers=[("Content-Type", "text/plain"), ("Content-Length", "3")],
+        body=b"abc",
+    )
     assert env["REQUEST_METHOD"] == "POST"
     assert env["QUERY_STRING"] == "x=1&y=2"
     assert env["CONTENT_TYPE"] == "text/plain"
@@ -69,8 +72,7 @@ def test_path_info_is_latin1_view_of_utf8_bytes() -> None:
 
 
 def test_repeated_headers_are_joined() -> None:
-    env = environ_for(headers=[("Accept", "a/b"), ("Accept", "c/d"),
-                               ("Cookie", "a=1"), ("Cookie", "b=2")])
+    env = environ_for(headers=[("Accept", "a/b"), ("Accept", "c/d"), ("Cookie", "a=1"), ("Cookie", "b=2")])
     assert env["HTTP_ACCEPT"] == "a/b, c/d"
     assert env["HTTP_COOKIE"] == "a=1; b=2"
 
@@ -272,13 +274,16 @@ def echo_input(method: str) -> Any:
     return app
 
 
-@pytest.mark.parametrize(("method", "expected"), [
-    ("read", b"ab\ncd\nef"),
-    ("read3", b"ab\n|cd\n|ef"),
-    ("readline", b"ab\n|cd\n|ef"),
-    ("readlines", b"ab\n|cd\n|ef"),
-    ("iterate", b"ab\n|cd\n|ef"),
-])
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("read", b"ab\ncd\nef"),
+        ("read3", b"ab\n|cd\n|ef"),
+        ("readline", b"ab\n|cd\n|ef"),
+        ("readlines", b"ab\n|cd\n|ef"),
+        ("iterate", b"ab\n|cd\n|ef"),
+    ],
+)
 def test_wsgi_input_reading_styles(method: str, expected: bytes) -> None:
     request = make_request("POST", "/", body=b"ab\ncd\nef")
     responder = call_mount(WSGIMount("", echo_input(method)), request)

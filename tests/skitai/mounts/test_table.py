@@ -20,22 +20,31 @@ def labels(table: MountTable, path: str) -> list[str]:
     return [m.label for m in table.match(path)]
 
 
-TABLE = MountTable([
-    Fake("", 20, "django"), Fake("", 10, "atila"), Fake("", 0, "static"),
-    Fake("/api", 10, "api"), Fake("/api/v2", 20, "v2"), Fake("/static", 0, "assets"),
-])
+TABLE = MountTable(
+    [
+        Fake("", 20, "django"),
+        Fake("", 10, "atila"),
+        Fake("", 0, "static"),
+        Fake("/api", 10, "api"),
+        Fake("/api/v2", 20, "v2"),
+        Fake("/static", 0, "assets"),
+    ]
+)
 
 
-@pytest.mark.parametrize("path,expected", [
-    ("/", ["static", "atila", "django"]),
-    ("/index.html", ["static", "atila", "django"]),
-    ("/api", ["api"]),
-    ("/api/users", ["api"]),
-    ("/apix", ["static", "atila", "django"]),
-    ("/api/v2/x", ["v2"]),
-    ("/api/v2", ["v2"]),
-    ("/static/a.css", ["assets"]),
-])
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        ("/", ["static", "atila", "django"]),
+        ("/index.html", ["static", "atila", "django"]),
+        ("/api", ["api"]),
+        ("/api/users", ["api"]),
+        ("/apix", ["static", "atila", "django"]),
+        ("/api/v2/x", ["v2"]),
+        ("/api/v2", ["v2"]),
+        ("/static/a.css", ["assets"]),
+    ],
+)
 def test_longest_prefix_then_priority(path: str, expected: list[str]) -> None:
     assert labels(TABLE, path) == expected
 

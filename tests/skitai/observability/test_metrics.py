@@ -63,7 +63,8 @@ def test_counts_are_summed_across_workers(script, wait_for):
         def counted():
             text = fresh_get(port, "/metrics").text
             users = samples(text, "skitai_requests_total").get(
-                (("method", "GET"), ("mount", "/api"), ("route", "/users/<int:id>"), ("status", "200")))
+                (("method", "GET"), ("mount", "/api"), ("route", "/users/<int:id>"), ("status", "200"))
+            )
             return text if users == 40 else None
 
         # every scrape sees the total, whichever worker answers it
@@ -128,8 +129,9 @@ def test_a_given_folder_is_wiped_of_an_earlier_runs_counts(script, tmp_path, wai
             def one():
                 text = fresh_get(port, "/metrics").text
                 counts = samples(text, "skitai_requests_total")
-                return counts.get((("method", "GET"), ("mount", "/api"), ("route", "/users/<int:id>"),
-                                   ("status", "200")))
+                return counts.get(
+                    (("method", "GET"), ("mount", "/api"), ("route", "/users/<int:id>"), ("status", "200"))
+                )
 
             assert wait_for(one, f"the count of run {run}") == 1
     assert folder.is_dir()  # a folder the environment gives is the operator's: kept

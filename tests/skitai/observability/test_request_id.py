@@ -58,16 +58,23 @@ def test_generated_kept_or_replaced_and_seen_by_every_mount(script, wait_for):
         missing = cli.get("/nothing-here")
         assert missing.status_code == 404 and HEX32.fullmatch(missing.headers["x-request-id"])
         # the id of the request is the last field of its access line
-        wait_for(lambda: '"GET /echo HTTP/1.1" 200' in cli.output() and " abc-123.trace:7\n" in cli.output(),
-                 "the access line with the request id")
+        wait_for(
+            lambda: '"GET /echo HTTP/1.1" 200' in cli.output() and " abc-123.trace:7\n" in cli.output(),
+            "the access line with the request id",
+        )
         # an engine error line names the request it was written for
         failed = cli.get("/wsgi/boom", headers={"X-Request-ID": "fails-1"})
         assert failed.status_code == 500 and failed.headers["x-request-id"] == "fails-1"
         wait_for(lambda: "[req fails-1]" in cli.output(), "the error line with the request id")
         # so does an app's own error record (Atila logging a failed handler), traceback included
         assert cli.get("/fails", headers={"X-Request-ID": "app-fails-2"}).status_code == 500
-        wait_for(lambda: "[req app-fails-2] atila.app.rid: <Request GET '/fails'> failed" in cli.output()
-                 and "ValueError: handler bug" in cli.output(), "the app's error line with the request id")
+        wait_for(
+            lambda: (
+                "[req app-fails-2] atila.app.rid: <Request GET '/fails'> failed" in cli.output()
+                and "ValueError: handler bug" in cli.output()
+            ),
+            "the app's error line with the request id",
+        )
 
 
 def test_json_access_lines_carry_the_request_id(script, wait_for):

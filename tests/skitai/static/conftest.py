@@ -79,11 +79,11 @@ Fetch = Callable[..., "MemoryResponder | None"]
 def fetch(mount: StaticMount) -> Fetch:
     """GET (or another method) a target under /static through the mount."""
 
-    def go(target: str, headers: list[tuple[str, str]] | None = None,
-           method: str = "GET", on: Any = None) -> MemoryResponder | None:
+    def go(
+        target: str, headers: list[tuple[str, str]] | None = None, method: str = "GET", on: Any = None
+    ) -> MemoryResponder | None:
         target_mount = on if on is not None else mount
-        request = make_request(method, target, headers,
-                               script_name=target_mount.prefix)
+        request = make_request(method, target, headers, script_name=target_mount.prefix)
         return call_mount(target_mount, request)
 
     return go

@@ -23,11 +23,14 @@ LAST_MODIFIED = "Sun, 06 Nov 1994 08:49:37 GMT"
 
 
 # -- dates -------------------------------------------------------------------
-@pytest.mark.parametrize("value", [
-    "Sun, 06 Nov 1994 08:49:37 GMT",
-    "Sunday, 06-Nov-94 08:49:37 GMT",
-    "Sun Nov  6 08:49:37 1994",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+    ],
+)
 def test_all_three_http_date_formats_parse(value: str) -> None:
     assert parse_http_date(value) == MTIME
 
@@ -42,53 +45,65 @@ def test_http_date_round_trips() -> None:
 
 
 # -- preconditions -----------------------------------------------------------
-@pytest.mark.parametrize("fields, expected", [
-    ({"if-none-match": ETAG}, 304),
-    ({"if-none-match": "W/" + ETAG}, 304),  # weak comparison
-    ({"if-none-match": '"other", ' + ETAG}, 304),
-    ({"if-none-match": "*"}, 304),
-    ({"if-none-match": '"other"'}, None),
-    ({"if-modified-since": LAST_MODIFIED}, 304),
-    ({"if-modified-since": "Sat, 05 Nov 1994 08:49:37 GMT"}, None),
-    ({"if-modified-since": "garbage"}, None),
-    # If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3)
-    ({"if-none-match": '"other"', "if-modified-since": LAST_MODIFIED}, None),
-    ({"if-match": ETAG}, None),
-    ({"if-match": "*"}, None),
-    ({"if-match": '"other"'}, 412),
-    ({"if-match": "W/" + ETAG}, 412),  # strong comparison
-    ({"if-unmodified-since": "Sat, 05 Nov 1994 08:49:37 GMT"}, 412),
-    ({"if-unmodified-since": LAST_MODIFIED}, None),
-    ({"if-unmodified-since": "garbage"}, None),
-    ({"if-match": ETAG, "if-unmodified-since": "Sat, 05 Nov 1994 08:49:37 GMT"}, None),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"if-none-match": ETAG}, 304),
+        ({"if-none-match": "W/" + ETAG}, 304),  # weak comparison
+        ({"if-none-match": '"other", ' + ETAG}, 304),
+        ({"if-none-match": "*"}, 304),
+        ({"if-none-match": '"other"'}, None),
+        ({"if-modified-since": LAST_MODIFIED}, 304),
+        ({"if-modified-since": "Sat, 05 Nov 1994 08:49:37 GMT"}, None),
+        ({"if-modified-since": "garbage"}, None),
+        # If-None-Match wins over If-Modified-Since (RFC 9110 13.1.3)
+        ({"if-none-match": '"other"', "if-modified-since": LAST_MODIFIED}, None),
+        ({"if-match": ETAG}, None),
+        ({"if-match": "*"}, None),
+        ({"if-match": '"other"'}, 412),
+        ({"if-match": "W/" + ETAG}, 412),  # strong comparison
+        ({"if-unmodified-since": "Sat, 05 Nov 1994 08:49:37 GMT"}, 412),
+        ({"if-unmodified-since": LAST_MODIFIED}, None),
+        ({"if-unmodified-since": "garbage"}, None),
+        ({"if-match": ETAG, "if-unmodified-since": "Sat, 05 Nov 1994 08:49:37 GMT"}, None),
+    ],
+)
 def test_precondition_outcome(fields: dict[str, str], expected: int | None) -> None:
     assert evaluate_preconditions(fields, ETAG, MTIME) == expected
 
 
 # -- range parsing -----------------------------------------------------------
-@pytest.mark.parametrize("value, expected", [
-    ("bytes=0-9", [(0, 9)]),
-    ("bytes=90-", [(90, 99)]),
-    ("bytes=-10", [(90, 99)]),
-    ("bytes=-1000", [(0, 99)]),
-    ("bytes=50-1000", [(50, 99)]),
-    ("BYTES = 0-0", [(0, 0)]),
-    ("bytes=0-9, 20-29", [(0, 9), (20, 29)]),
-    ("bytes=20-29,0-9", [(0, 9), (20, 29)]),
-    ("bytes=0-9,5-19,20-29", [(0, 29)]),  # overlapping and adjacent merge
-    ("bytes=0-99,0-99,0-99", [(0, 99)]),
-    ("bytes=0-9,,", [(0, 9)]),
-    ("bytes=0-9,200-300", [(0, 9)]),
-    ("bytes=0-99999999999999999999999999", [(0, 99)]),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("bytes=0-9", [(0, 9)]),
+        ("bytes=90-", [(90, 99)]),
+        ("bytes=-10", [(90, 99)]),
+        ("bytes=-1000", [(0, 99)]),
+        ("bytes=50-1000", [(50, 99)]),
+        ("BYTES = 0-0", [(0, 0)]),
+        ("bytes=0-9, 20-29", [(0, 9), (20, 29)]),
+        ("bytes=20-29,0-9", [(0, 9), (20, 29)]),
+        ("bytes=0-9,5-19,20-29", [(0, 29)]),  # overlapping and adjacent merge
+        ("bytes=0-99,0-99,0-99", [(0, 99)]),
+        ("bytes=0-9,,", [(0, 9)]),
+        ("bytes=0-9,200-300", [(0, 9)]),
+        ("bytes=0-99999999999999999999999999", [(0, 99)]),
+    ],
+)
 def test_satisfiable_ranges(value: str, expected: list[tuple[int, int]]) -> None:
     assert parse_ranges(value, 100) == expected
 
 
-@pytest.mark.parametrize("value", [
-    "bytes=100-", "bytes=100-200", "bytes=-0", "bytes=99999999999999999999999-",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "bytes=100-",
+        "bytes=100-200",
+        "bytes=-0",
+        "bytes=99999999999999999999999-",
+    ],
+)
 def test_unsatisfiable_ranges(value: str) -> None:
     assert parse_ranges(value, 100) == UNSATISFIABLE
 
@@ -98,11 +113,23 @@ def test_any_range_of_an_empty_file_is_unsatisfiable() -> None:
     assert parse_ranges("bytes=0-", 0) == UNSATISFIABLE
 
 
-@pytest.mark.parametrize("value", [
-    "items=0-9", "bytes", "bytes=", "bytes=9-0", "bytes=a-b", "bytes=0-9,x",
-    "bytes=--5", "bytes=5", "bytes=+1-2", "bytes=0x1-2", "bytes=\u0661-\u0662",
-    "bytes=0-9, bytes=10-19",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "items=0-9",
+        "bytes",
+        "bytes=",
+        "bytes=9-0",
+        "bytes=a-b",
+        "bytes=0-9,x",
+        "bytes=--5",
+        "bytes=5",
+        "bytes=+1-2",
+        "bytes=0x1-2",
+        "bytes=\u0661-\u0662",
+        "bytes=0-9, bytes=10-19",
+    ],
+)
 def test_invalid_range_is_ignored(value: str) -> None:
     assert parse_ranges(value, 100) is None
 
@@ -115,13 +142,16 @@ def test_too_many_ranges_are_ignored() -> None:
 
 
 # -- If-Range ----------------------------------------------------------------
-@pytest.mark.parametrize("if_range, expected", [
-    (ETAG, [(0, 9)]),
-    ('"other"', None),
-    ("W/" + ETAG, None),  # a weak tag never satisfies If-Range
-    (LAST_MODIFIED, [(0, 9)]),
-    ("Sat, 05 Nov 1994 08:49:37 GMT", None),
-])
+@pytest.mark.parametrize(
+    "if_range, expected",
+    [
+        (ETAG, [(0, 9)]),
+        ('"other"', None),
+        ("W/" + ETAG, None),  # a weak tag never satisfies If-Range
+        (LAST_MODIFIED, [(0, 9)]),
+        ("Sat, 05 Nov 1994 08:49:37 GMT", None),
+    ],
+)
 def test_if_range(if_range: str, expected: Any) -> None:
     fields = {"range": "bytes=0-9", "if-range": if_range}
     assert select_ranges(fields, 100, ETAG, LAST_MODIFIED) == expected
@@ -134,8 +164,12 @@ def test_no_range_field_means_whole_file() -> None:
 def test_multipart_pieces_frame_each_range() -> None:
     pieces = list(multipart_parts([(0, 1), (5, 6)], 10, "text/plain", "B"))
     assert pieces == [
-        b"--B\r\ncontent-type: text/plain\r\ncontent-range: bytes 0-1/10\r\n\r\n", (0, 2), b"\r\n",
-        b"--B\r\ncontent-type: text/plain\r\ncontent-range: bytes 5-6/10\r\n\r\n", (5, 2), b"\r\n",
+        b"--B\r\ncontent-type: text/plain\r\ncontent-range: bytes 0-1/10\r\n\r\n",
+        (0, 2),
+        b"\r\n",
+        b"--B\r\ncontent-type: text/plain\r\ncontent-range: bytes 5-6/10\r\n\r\n",
+        (5, 2),
+        b"\r\n",
         b"--B--\r\n",
     ]
 
@@ -159,6 +193,7 @@ def parse_multipart(response: Any) -> list[tuple[str, bytes]]:
 
 def test_304_carries_validators_and_cache_control(tree: Any, fetch: Any) -> None:
     from skitai.static.mount import StaticMount
+
     mount = StaticMount("/static", str(tree.root), max_ages=[("/static", 60)])
     etag = fetch("/static/hello.txt", on=mount).header("etag")
     response = fetch("/static/hello.txt", [("If-None-Match", etag)], on=mount)

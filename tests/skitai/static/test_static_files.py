@@ -60,18 +60,21 @@ def test_non_ascii_names_resolve(tree: Any) -> None:
     assert resolve_path(os.path.realpath(tree.root), "/café.txt") is not None
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("a.js", "text/javascript; charset=utf-8"),
-    ("a.MJS", "text/javascript; charset=utf-8"),
-    ("a.json", "application/json; charset=utf-8"),
-    ("a.svg", "image/svg+xml; charset=utf-8"),
-    ("a.png", "image/png"),
-    ("a.woff2", "font/woff2"),
-    ("a.wasm", "application/wasm"),
-    ("a.csv", "text/csv; charset=utf-8"),
-    ("archive.tar.gz", "application/octet-stream"),
-    ("README", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("a.js", "text/javascript; charset=utf-8"),
+        ("a.MJS", "text/javascript; charset=utf-8"),
+        ("a.json", "application/json; charset=utf-8"),
+        ("a.svg", "image/svg+xml; charset=utf-8"),
+        ("a.png", "image/png"),
+        ("a.woff2", "font/woff2"),
+        ("a.wasm", "application/wasm"),
+        ("a.csv", "text/csv; charset=utf-8"),
+        ("archive.tar.gz", "application/octet-stream"),
+        ("README", "application/octet-stream"),
+    ],
+)
 def test_content_types(name: str, expected: str) -> None:
     assert guess_content_type(name) == expected
 

@@ -53,19 +53,21 @@ def test_small_file_is_served_with_representation_headers(fetch: Any) -> None:
     assert response.header("cache-control") is None
 
 
-@pytest.mark.parametrize("name, content_type", [
-    ("css/site.css", "text/css; charset=utf-8"),
-    ("index.html", "text/html; charset=utf-8"),
-    ("data.bin", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    "name, content_type",
+    [
+        ("css/site.css", "text/css; charset=utf-8"),
+        ("index.html", "text/html; charset=utf-8"),
+        ("data.bin", "application/octet-stream"),
+    ],
+)
 def test_content_type_follows_the_extension(fetch: Any, name: str, content_type: str) -> None:
     assert fetch("/static/" + name, method="HEAD").header("content-type") == content_type
 
 
 def test_small_file_is_answered_synchronously_in_one_call(mount: StaticMount) -> None:
     responder = RecordingResponder()
-    result = mount.handle(make_request("GET", "/static/hello.txt", script_name="/static"),
-                          responder)
+    result = mount.handle(make_request("GET", "/static/hello.txt", script_name="/static"), responder)
     assert result is None
     assert responder.respond_calls == 1
     assert responder.body == b"hello world\n"
@@ -73,8 +75,7 @@ def test_small_file_is_answered_synchronously_in_one_call(mount: StaticMount) ->
 
 def test_large_file_is_sent_with_sendfile_and_content_length(mount: StaticMount, tree: Any) -> None:
     responder = RecordingResponder()
-    result = mount.handle(make_request("GET", "/static/data.bin", script_name="/static"),
-                          responder)
+    result = mount.handle(make_request("GET", "/static/data.bin", script_name="/static"), responder)
     assert inspect.iscoroutine(result)
     asyncio.run(result)
     assert responder.status == 200
@@ -94,8 +95,7 @@ def test_head_has_the_same_headers_as_get(fetch: Any, name: str) -> None:
 
 def test_head_of_large_file_sends_no_body(mount: StaticMount) -> None:
     responder = RecordingResponder()
-    result = mount.handle(make_request("HEAD", "/static/data.bin", script_name="/static"),
-                          responder)
+    result = mount.handle(make_request("HEAD", "/static/data.bin", script_name="/static"), responder)
     assert result is None
     assert responder.sendfile_calls == []
     assert responder.ended
@@ -181,8 +181,7 @@ def test_unreadable_file_is_forbidden(fetch: Any, tree: Any, monkeypatch: Any) -
 
 
 def test_max_age_uses_the_longest_matching_prefix(tree: Any, fetch: Any) -> None:
-    mount = StaticMount("/static", str(tree.root),
-                        max_ages=[("/static", 60), ("/static/css", 3600)])
+    mount = StaticMount("/static", str(tree.root), max_ages=[("/static", 60), ("/static/css", 3600)])
     assert fetch("/static/hello.txt", on=mount).header("cache-control") == "max-age=60"
     assert fetch("/static/css/site.css", on=mount).header("cache-control") == "max-age=3600"
 

@@ -31,8 +31,9 @@ async def closes(websocket: WebSocket) -> None:
     await websocket.close(code=4000, reason="done")
 
 
-app = Starlette(routes=[WebSocketRoute("/ws", echo), WebSocketRoute("/refuse", refuse),
-                        WebSocketRoute("/closes", closes)])
+app = Starlette(
+    routes=[WebSocketRoute("/ws", echo), WebSocketRoute("/refuse", refuse), WebSocketRoute("/closes", closes)]
+)
 
 if __name__ == "__main__":
     skitai.mount("/asgi", app)

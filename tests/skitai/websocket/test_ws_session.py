@@ -93,8 +93,11 @@ class Pair:
         self.client.data_to_send()
         shake = accept(make_request("GET", "/ws", list(request.headers.raw_items())), limits)
         assert shake.accepted, shake.detail
-        head = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n" + b"".join(
-            f"{k}: {v}\r\n".encode() for k, v in shake.headers) + b"\r\n"
+        head = (
+            b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+            + b"".join(f"{k}: {v}\r\n".encode() for k, v in shake.headers)
+            + b"\r\n"
+        )
         self.client.receive_data(head)
         self.client.events_received()
         assert self.client.state is State.OPEN
@@ -316,14 +319,31 @@ def test_send_after_close_is_false_not_an_error(pair):
     assert p.handler.closed == (1006, "")
 
 
-@pytest.mark.parametrize("headers, status", [
-    ([], 426),
-    ([("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-version", "13")], 400),
-    ([("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
-      ("sec-websocket-version", "8")], 426),
-    ([("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-key", "short"),
-      ("sec-websocket-version", "13")], 400),
-])
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ([], 426),
+        ([("upgrade", "websocket"), ("connection", "upgrade"), ("sec-websocket-version", "13")], 400),
+        (
+            [
+                ("upgrade", "websocket"),
+                ("connection", "upgrade"),
+                ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+                ("sec-websocket-version", "8"),
+            ],
+            426,
+        ),
+        (
+            [
+                ("upgrade", "websocket"),
+                ("connection", "upgrade"),
+                ("sec-websocket-key", "short"),
+                ("sec-websocket-version", "13"),
+            ],
+            400,
+        ),
+    ],
+)
 def test_bad_handshakes_are_refused_with_a_clear_status(headers, status):
     shake = accept(make_request("GET", "/ws", headers), Limits())
     assert shake.status == status
@@ -331,8 +351,12 @@ def test_bad_handshakes_are_refused_with_a_clear_status(headers, status):
 
 
 def test_valid_handshake_computes_the_accept_key():
-    headers = [("upgrade", "websocket"), ("connection", "Upgrade"),
-               ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="), ("sec-websocket-version", "13")]
+    headers = [
+        ("upgrade", "websocket"),
+        ("connection", "Upgrade"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("sec-websocket-version", "13"),
+    ]
     shake = accept(make_request("GET", "/ws", headers), dataclasses.replace(Limits(), ws_compression=False))
     assert shake.accepted
     assert ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") in shake.headers  # RFC 6455 1.3

@@ -8,7 +8,7 @@ import pytest
 
 from skitai.testing.client import free_port
 
-SERVE = '''
+SERVE = """
 import asyncio, os, sys
 import skitai
 
@@ -42,7 +42,7 @@ async def app(scope, receive, send):
 if __name__ == "__main__":
     skitai.mount("/", app)
     skitai.run(port=5000, name="testapp", graceful_timeout=10, **SETTINGS)
-'''
+"""
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from skitai.testing.client import free_port
 
 pytestmark = pytest.mark.process
 
-SERVE = '''
+SERVE = """
 import skitai
 
 def app(environ, start_response):
@@ -22,7 +22,7 @@ def app(environ, start_response):
 PROJECT = __file__
 skitai.mount("/", app)
 skitai.run(RUN_SETTINGS)
-'''
+"""
 
 
 def project(root, settings=""):

@@ -8,7 +8,7 @@ import weakref
 
 from atila.testing import AppTestClient
 
-ROOT = '''
+ROOT = """
 from atila import Atila
 
 
@@ -19,14 +19,14 @@ def __app__():
 def __setup__(context, app):
     from . import pages
     app.mount("/", pages)
-'''
+"""
 
-PAGES = '''
+PAGES = """
 def __mount__(context, app):
     @app.route("/page")
     def page(context):
         return "VERSION"
-'''
+"""
 
 
 def test_reloading_a_module_frees_its_old_hooks(tmp_path, monkeypatch):

@@ -15,15 +15,15 @@ import skitai
 
 pytestmark = pytest.mark.process
 
-SERVE = '''
+SERVE = """
 import skitai
 
 if __name__ == "__main__":
     skitai.mount("/", "myapp")
     skitai.run(port=5000, name="develapp", graceful_timeout=2)
-'''
+"""
 
-ROOT = '''
+ROOT = """
 import os
 
 from atila import Atila
@@ -48,9 +48,9 @@ def __mount__(context, app):
     @app.route("/pid")
     def pid(context):
         return str(os.getpid())
-'''
+"""
 
-PAGES = '''
+PAGES = """
 PAGE_TEXT = "page v1"
 
 
@@ -62,7 +62,7 @@ def __mount__(context, app):
     @app.route("/extra")
     def extra(context):
         return "extra"
-'''
+"""
 
 
 @pytest.fixture
@@ -146,10 +146,13 @@ def test_broken_service_module_answers_its_error_until_fixed(project, port):
         edit(pages, '"page v1"', '"page v2" +')
         # the half-reloaded worker stops; the fresh one dies of the syntax error;
         # the port stays open and every request gets the error
-        status, page = wait_for(lambda: (answer(cli, "/page") or (0, ""))[0] == 500 and answer(cli, "/page"),
-                                timeout=30, what="the error page")
+        status, page = wait_for(
+            lambda: (answer(cli, "/page") or (0, ""))[0] == 500 and answer(cli, "/page"),
+            timeout=30,
+            what="the error page",
+        )
         assert "SyntaxError" in page and f"{pages}, line 2" in page
-        assert 'PAGE_TEXT = &quot;page v2&quot; +' in page and "^" in page
+        assert "PAGE_TEXT = &quot;page v2&quot; +" in page and "^" in page
         assert answer(cli, "/anything/else")[0] == 500
         assert "waiting for a change" in cli.output()
         edit(pages, '"page v2" +', '"page v3"')

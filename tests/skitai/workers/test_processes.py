@@ -115,9 +115,9 @@ def test_daemon_start_twice_is_refused(make_script, port):
 
 def test_import_error_in_a_mount_fails_at_once_with_a_message(tmp_path, port):
     script = tmp_path / "serve.py"
-    script.write_text("import skitai\n"
-                      "skitai.mount('/', 'no_such_pkg_here/wsgi:application')\n"
-                      f"skitai.run(port={port})\n")
+    script.write_text(
+        f"import skitai\nskitai.mount('/', 'no_such_pkg_here/wsgi:application')\nskitai.run(port={port})\n"
+    )
     result = run_command(script)
     assert result.returncode == 2
     assert "cannot mount" in result.stderr and "no_such_pkg_here" in result.stderr

@@ -43,8 +43,13 @@ def form(context, a, **rest):
 @app.route("/upload", methods=["POST"])
 def upload(context, file, dup="u"):
     saved = file.save(os.path.join(UPLOADS, "in"), mkdir=True, dup=dup)
-    return {"name": file.name, "size": file.size, "ext": file.ext, "mimetype": file.mimetype,
-            "saved": os.path.basename(saved)}
+    return {
+        "name": file.name,
+        "size": file.size,
+        "ext": file.ext,
+        "mimetype": file.mimetype,
+        "saved": os.path.basename(saved),
+    }
 
 
 @app.route("/stream")
@@ -58,6 +63,7 @@ async def astream(context):
         for i in range(3):
             await asyncio.sleep(0)
             yield f"a{i}\n"
+
     return chunks()
 
 
@@ -67,6 +73,7 @@ def queue(context, lines: int = 2000):
         for _ in range(lines):
             channel.put("x" * 999 + "\n")
         channel.put(None)
+
     return context.Queue(produce)
 
 
@@ -75,6 +82,7 @@ def queue_fails(context):
     def produce(channel):
         channel.put("first line\n")
         raise OSError("the data source went away")
+
     return context.Queue(produce)
 
 

@@ -59,8 +59,10 @@ def session_admin(context):
 
 @app.route("/session/admin/check")
 def session_admin_check(context):
-    return {"default_login": context.session.get("login"),
-            "admin_login": context.session.mount("ADMIN", path="/sec/session").get("login")}
+    return {
+        "default_login": context.session.get("login"),
+        "admin_login": context.session.mount("ADMIN", path="/sec/session").get("login"),
+    }
 
 
 @app.route("/msg/send")
@@ -104,8 +106,9 @@ def manual(context, **form):
 def jwt_make(context, username="hans", level="user", uid=7):
     import time
 
-    return {"token": context.encode_jwt({"username": username, "level": level, "uid": int(uid),
-                                          "exp": time.time() + 3600})}
+    return {
+        "token": context.encode_jwt({"username": username, "level": level, "uid": int(uid), "exp": time.time() + 3600})
+    }
 
 
 @app.route("/jwt/claims")
@@ -205,7 +208,8 @@ def cors_post(context):
     return "cors"
 
 
-@app.route("/cors/route", methods=["GET"], access_control_allow_origin=["https://route.example"],
-           access_control_max_age=60)
+@app.route(
+    "/cors/route", methods=["GET"], access_control_allow_origin=["https://route.example"], access_control_max_age=60
+)
 def cors_route(context):
     return "route cors"

@@ -33,6 +33,7 @@ def stream(context):
     def lines():
         for number in range(200):
             yield f"line {number:04d} ".encode() * 100
+
     return lines()
 
 
@@ -60,11 +61,16 @@ async def asgi_extras(scope, receive, send):
     await receive()
     extensions = scope.get("extensions", {})
     if "http.response.push" in extensions:
-        await send({"type": "http.response.push", "path": "/static/style.css",
-                    "headers": [(b"accept", b"text/css")]})
+        await send({"type": "http.response.push", "path": "/static/style.css", "headers": [(b"accept", b"text/css")]})
     trailers = "http.response.trailers" in extensions
-    await send({"type": "http.response.start", "status": 200, "trailers": trailers,
-                "headers": [(b"content-type", b"text/plain")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "trailers": trailers,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"part one, ", "more_body": True})
     await send({"type": "http.response.body", "body": b"part two"})
     if trailers:

@@ -18,6 +18,7 @@ class TinyApp:
         def decorator(func):
             self.router.add(Rule(path, func, methods, None, name, {}))
             return func
+
         return decorator
 
     def __skitai_mount__(self, prefix, pref=None, name=None, module=None, **options):

@@ -3,8 +3,9 @@ from django.urls import path
 
 
 def where(request):
-    return JsonResponse({"script_name": request.META["SCRIPT_NAME"], "path": request.path,
-                         "path_info": request.path_info})
+    return JsonResponse(
+        {"script_name": request.META["SCRIPT_NAME"], "path": request.path, "path_info": request.path_info}
+    )
 
 
 def echo(request):
