@@ -57,22 +57,19 @@ def new_id() -> str:
 def assign(request: Request) -> str:
     """Give ``request`` its id (kept from the request when sane) and return it."""
     raw = request.headers.raw
-    given = None
-    position = -1
-    for index, (name, value) in enumerate(raw):
+    # PERF: most requests carry no id: one plain scan of the names, and the
+    # position is looked up only when one is there (enumerate cost more than the rest)
+    for name, value in raw:
         if name == HEADER:
-            given, position = value.strip(), index
+            position = raw.index((name, value))
+            given = value.strip()
+            rid = given if is_sane(given) else new_id()
+            if value != rid:
+                raw[position] = (HEADER, rid)
             break
-    if given is not None and is_sane(given):
-        rid = given
-        if raw[position][1] != rid:
-            raw[position] = (HEADER, rid)
     else:
         rid = new_id()
-        if position >= 0:
-            raw[position] = (HEADER, rid)
-        else:
-            raw.append((HEADER, rid))
+        raw.append((HEADER, rid))
     request.state["request_id"] = rid
     current_request_id.set(rid)
     return rid
