@@ -1,7 +1,7 @@
 """Server CPU time per request: the figure a busy machine distorts least.
 
     .venv/bin/python benchmarks/cpu.py atila-async atila-sync --duration 4 --rounds 3
-    .venv/bin/python benchmarks/cpu.py atila-async --code /tmp/old-tree --code .   # A/B two trees
+    .venv/bin/python benchmarks/cpu.py atila-async --code ../old-checkout --code .   # A/B two trees
     .venv/bin/python benchmarks/cpu.py --list
 
 req/s from wrk depends on how much of the machine the server got; the CPU the

@@ -62,7 +62,7 @@ def read_text(path: Path) -> str | None:
         "``pytest`` is exported because the seed's conftest uses it",
         "(common in the seeds' examples)",
         "The Atila handler is written as the seeds write handlers",
-        "see /work/shared/seeds/001_c316a34789e2b6ce.txt",
+        "see shared/seeds/001_c316a34789e2b6ce.txt",
     ],
 )
 def test_a_citation_is_found(line: str) -> None:
