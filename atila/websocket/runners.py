@@ -25,6 +25,7 @@ PERF: a ``WS_NOTHREAD`` channel handler is called straight from the session's
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import functools
 import inspect
@@ -49,7 +50,7 @@ _NORMAL = 1000
 _DONE: Any = object()
 
 
-class Runner:
+class Runner(abc.ABC):
     """The serial queue every model shares, and the close hook."""
 
     def __init__(self, ws: "WebSocket") -> None:
@@ -64,15 +65,16 @@ class Runner:
         self._busy = False
         self._held = False
 
-    @classmethod
+    @classmethod  # noqa: B027 - optional for a model
     def check(cls, func: Callable[..., Any]) -> None:
         """Refuse, at decoration time, a handler that cannot fit this model."""
 
-    def open(self) -> None:
+    def open(self) -> None:  # noqa: B027 - optional for a model
         """The socket is open (after the 101)."""
 
+    @abc.abstractmethod
     def message(self, message: Message) -> None:
-        raise NotImplementedError
+        """One message from the client, handled as the spec's model says."""
 
     def closed(self) -> None:
         """The socket is gone: ``onclose`` runs after the steps still queued."""

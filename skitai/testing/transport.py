@@ -7,13 +7,14 @@ life cycle (closing once, pausing, the protocol hand-off) is kept here once.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 from typing import Any
 
 __all__ = ["InMemoryTransport"]
 
 
-class InMemoryTransport(asyncio.Transport):
+class InMemoryTransport(asyncio.Transport, abc.ABC):
     """Subclasses say where written bytes land (:meth:`_deliver`) and may mark
     the close for their reader (:meth:`_closing`)."""
 
@@ -23,8 +24,8 @@ class InMemoryTransport(asyncio.Transport):
         self.closed = False
         self.reading = True
 
-    def _deliver(self, data: Any) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _deliver(self, data: Any) -> None: ...
 
     def _closing(self) -> None:
         """Called once, before the protocol hears ``connection_lost``."""

@@ -20,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import queue
 from typing import Any, Callable, Iterator, cast
@@ -68,18 +69,18 @@ def _outgoing(value: Any) -> Message:
     return value  # type: ignore[no-any-return]
 
 
-class _Client:
+class _Client(abc.ABC):
     close_code: int | None = None
     close_reason: str = ""
 
-    def send(self, value: Any) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send(self, value: Any) -> None: ...
 
-    def receive(self, timeout: float | None = RECEIVE_TIMEOUT) -> Message:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def receive(self, timeout: float | None = RECEIVE_TIMEOUT) -> Message: ...
 
-    def close(self, code: int = 1000, reason: str = "") -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def close(self, code: int = 1000, reason: str = "") -> None: ...
 
     def recv(self, timeout: float | None = RECEIVE_TIMEOUT) -> Message:
         return self.receive(timeout)
